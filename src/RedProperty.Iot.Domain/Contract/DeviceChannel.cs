@@ -1,0 +1,41 @@
+namespace RedProperty.Iot.Contract;
+
+/// <summary>The last topic segment: what a message is for.</summary>
+public enum DeviceChannel
+{
+    /// <summary>Periodic state, QoS 0 or 1.</summary>
+    Telemetry,
+
+    /// <summary>Discrete events such as an elevator alarm button, QoS 1.</summary>
+    Event,
+
+    /// <summary>Retained <c>online</c>/<c>offline</c>; the device's last will is <c>offline</c>.</summary>
+    Status,
+
+    /// <summary>Hub to device commands; devices only subscribe to it.</summary>
+    Cmd,
+}
+
+public static class DeviceChannels
+{
+    public static string ToWire(this DeviceChannel channel) => channel switch
+    {
+        DeviceChannel.Telemetry => "telemetry",
+        DeviceChannel.Event => "event",
+        DeviceChannel.Status => "status",
+        DeviceChannel.Cmd => "cmd",
+        _ => throw new ArgumentOutOfRangeException(nameof(channel), channel, null),
+    };
+
+    public static bool TryParse(ReadOnlySpan<char> text, out DeviceChannel channel)
+    {
+        switch (text)
+        {
+            case "telemetry": channel = DeviceChannel.Telemetry; return true;
+            case "event": channel = DeviceChannel.Event; return true;
+            case "status": channel = DeviceChannel.Status; return true;
+            case "cmd": channel = DeviceChannel.Cmd; return true;
+            default: channel = default; return false;
+        }
+    }
+}

@@ -1,0 +1,42 @@
+using RedProperty.Iot.Contract;
+
+namespace RedProperty.Iot.Registry;
+
+/// <summary>A compound (小区): its zones and devices, as imported from the registry.</summary>
+public sealed record Site(
+    string Id,
+    string Name,
+    TimeZoneInfo TimeZone,
+    double? Latitude,
+    double? Longitude,
+    IReadOnlyDictionary<string, Zone> Zones,
+    IReadOnlyDictionary<string, Device> Devices);
+
+/// <summary>A grid (网格), building, car park or elevator car: where devices are and who looks after them.</summary>
+public sealed record Zone(string Id, string Name, string Type)
+{
+    public const string ElevatorCarType = "elevator-car";
+
+    public bool IsElevatorCar => Type == ElevatorCarType;
+}
+
+/// <summary>A registered device. Only the salted hash of its secret is kept.</summary>
+public sealed record Device(
+    string Site,
+    string Id,
+    DeviceKind Kind,
+    string Zone,
+    string? Location,
+    string SecretHash,
+    int IntervalS,
+    string? StreamUrl,
+    ChargerCircuit? Circuit)
+{
+    public const int DefaultIntervalS = 30;
+
+    /// <summary>The MQTT user name the device logs in with.</summary>
+    public string UserName => $"{Site}/{Id}";
+
+    /// <summary>The topic prefix the device may publish under.</summary>
+    public string TopicPrefix => $"{DeviceTopic.Root}/{Site}/{Kind.ToWire()}/{Id}/";
+}

@@ -1,0 +1,165 @@
+using System.Collections.Concurrent;
+using MQTTnet.Protocol;
+using MQTTnet.Server;
+using RedProperty.Iot.Contract;
+using RedProperty.Iot.Hub.Ingestion;
+using RedProperty.Iot.Hub.Operations;
+using RedProperty.Iot.Registry;
+
+namespace RedProperty.Iot.Hub.Broker;
+
+/// <summary>
+/// Connects the embedded MQTTnet broker to the hub: device logins, the per-device ACL and ingestion.
+/// Handlers never throw into MQTTnet (that would drop the device's connection).
+/// </summary>
+public sealed partial class DeviceBroker(
+    DeviceAuthenticator authenticator,
+    DeviceMessageIngestor ingestor,
+    HubMetrics metrics,
+    ILogger<DeviceBroker> logger)
+{
+    private const string DeviceItem = "rp.device";
+
+    // Client ids are global in a broker: one device must not be able to take over another's session.
+    private readonly ConcurrentDictionary<string, string> _clientOwners = new(StringComparer.Ordinal);
+
+    public void Attach(MqttServer server)
+    {
+        server.ValidatingConnectionAsync += ValidateConnectionAsync;
+        server.InterceptingPublishAsync += InterceptPublishAsync;
+        server.InterceptingSubscriptionAsync += InterceptSubscriptionAsync;
+        server.ClientConnectedAsync += OnClientConnectedAsync;
+        server.ClientDisconnectedAsync += OnClientDisconnectedAsync;
+    }
+
+    private Task ValidateConnectionAsync(ValidatingConnectionEventArgs args)
+    {
+        var outcome = authenticator.Authenticate(args.UserName, args.Password, out var device);
+        if (outcome != LoginOutcome.Accepted)
+        {
+            args.ReasonCode = outcome == LoginOutcome.UnknownDevice ? MqttConnectReasonCode.NotAuthorized : MqttConnectReasonCode.BadUserNameOrPassword;
+            metrics.ConnectionsRefused.WithLabels(outcome == LoginOutcome.UnknownDevice ? "unknown_device" : "wrong_secret").Inc();
+            LogLoginRefused(logger, args.UserName, args.RemoteEndPoint?.ToString(), outcome);
+            return Task.CompletedTask;
+        }
+
+        if (_clientOwners.TryGetValue(args.ClientId, out var owner) && owner != device.UserName)
+        {
+            args.ReasonCode = MqttConnectReasonCode.ClientIdentifierNotValid;
+            metrics.ConnectionsRefused.WithLabels("client_id_in_use").Inc();
+            LogClientIdTaken(logger, device.UserName, args.ClientId, owner);
+            return Task.CompletedTask;
+        }
+
+        args.SessionItems[DeviceItem] = device;
+        return Task.CompletedTask;
+    }
+
+    private async Task InterceptPublishAsync(InterceptingPublishEventArgs args)
+    {
+        if (args.SessionItems?[DeviceItem] is not Device device)
+        {
+            return; // published by the hub itself
+        }
+
+        try
+        {
+            var message = args.ApplicationMessage;
+            var acknowledged = message.QualityOfServiceLevel != MqttQualityOfServiceLevel.AtMostOnce;
+            var result = await ingestor.IngestAsync(device, message.Topic, message.Payload, acknowledged, args.CancellationToken).ConfigureAwait(false);
+            switch (result.Outcome)
+            {
+                case IngestOutcome.Accepted:
+                    // Only the retained status is worth keeping in the broker; a retained reading would replay stale data.
+                    if (message.Retain && !message.Topic.EndsWith("/status", StringComparison.Ordinal))
+                    {
+                        message.Retain = false;
+                    }
+
+                    break;
+                case IngestOutcome.Rejected:
+                    args.ProcessPublish = false;
+                    args.Response.ReasonCode = ReasonCodeFor(result.Rejection.Reason);
+                    args.Response.ReasonString = result.Rejection.ToString();
+                    break;
+                case IngestOutcome.NotDurable:
+                    // Closing before the PUBACK makes the device send the message again after it reconnects.
+                    args.ProcessPublish = false;
+                    args.CloseConnection = true;
+                    break;
+            }
+        }
+        catch (OperationCanceledException) when (args.CancellationToken.IsCancellationRequested)
+        {
+            args.ProcessPublish = false;
+            args.CloseConnection = true;
+        }
+        catch (Exception ex)
+        {
+            LogIngestFailed(logger, ex, device.UserName, args.ApplicationMessage.Topic);
+            args.ProcessPublish = false;
+            args.CloseConnection = true;
+        }
+    }
+
+    private Task InterceptSubscriptionAsync(InterceptingSubscriptionEventArgs args)
+    {
+        if (args.SessionItems?[DeviceItem] is not Device device)
+        {
+            return Task.CompletedTask;
+        }
+
+        var own = DeviceTopic.Format(device.Site, device.Kind, device.Id, DeviceChannel.Cmd);
+        if (args.TopicFilter.Topic != own)
+        {
+            args.ProcessSubscription = false;
+            args.Response.ReasonCode = MqttSubscribeReasonCode.NotAuthorized;
+            metrics.SubscriptionsRefused.Inc();
+            LogSubscriptionRefused(logger, device.UserName, args.TopicFilter.Topic, own);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private Task OnClientConnectedAsync(ClientConnectedEventArgs args)
+    {
+        if (args.SessionItems?[DeviceItem] is Device device)
+        {
+            _clientOwners[args.ClientId] = device.UserName;
+        }
+
+        metrics.ClientsConnected.Inc();
+        return Task.CompletedTask;
+    }
+
+    private Task OnClientDisconnectedAsync(ClientDisconnectedEventArgs args)
+    {
+        if (args.DisconnectType != MqttClientDisconnectType.Takeover)
+        {
+            _clientOwners.TryRemove(args.ClientId, out _);
+        }
+
+        metrics.ClientsConnected.Dec();
+        return Task.CompletedTask;
+    }
+
+    private static MqttPubAckReasonCode ReasonCodeFor(RejectionReason reason) => reason switch
+    {
+        RejectionReason.ForeignTopic or RejectionReason.CommandFromDevice => MqttPubAckReasonCode.NotAuthorized,
+        RejectionReason.MalformedTopic or RejectionReason.InvalidSite or RejectionReason.InvalidDeviceId
+            or RejectionReason.UnknownKind or RejectionReason.UnknownChannel => MqttPubAckReasonCode.TopicNameInvalid,
+        _ => MqttPubAckReasonCode.PayloadFormatInvalid,
+    };
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused login of {UserName} from {RemoteEndPoint}: {Outcome}")]
+    private static partial void LogLoginRefused(ILogger logger, string? userName, string? remoteEndPoint, LoginOutcome outcome);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused login of {UserName}: client id {ClientId} is in use by {Owner}")]
+    private static partial void LogClientIdTaken(ILogger logger, string userName, string clientId, string owner);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused subscription of {UserName} to {Topic}: a device may subscribe only to {Own}")]
+    private static partial void LogSubscriptionRefused(ILogger logger, string userName, string topic, string own);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Ingesting a message from {UserName} on {Topic} failed; the connection is closed so the device resends it")]
+    private static partial void LogIngestFailed(ILogger logger, Exception exception, string userName, string topic);
+}

@@ -1,0 +1,132 @@
+using System.ComponentModel.DataAnnotations;
+using RedProperty.Iot.Registry;
+
+namespace RedProperty.Iot.Hub.Configuration;
+
+/// <summary>The <c>Hub</c> section.</summary>
+public sealed class HubOptions
+{
+    public const string Section = "Hub";
+
+    /// <summary>Spool, kept registry, alert database and snapshots.</summary>
+    [Required]
+    public string DataDir { get; set; } = "./data";
+
+    /// <summary>Path of the registry JSON; without it no device can log in.</summary>
+    public string? Registry { get; set; }
+
+    /// <summary>PBKDF2 work factor for secrets hashed at import.</summary>
+    [Range(1000, 10_000_000)]
+    public int SecretHashIterations { get; set; } = DeviceSecretHasher.DefaultIterations;
+}
+
+/// <summary>The <c>Mqtt</c> section.</summary>
+public sealed class MqttOptions
+{
+    public const string Section = "Mqtt";
+
+    /// <summary>MQTT over TCP; 0 picks a free port (tests).</summary>
+    [Range(0, 65535)]
+    public int Port { get; set; } = 1883;
+
+    /// <summary>Address the MQTT TCP listener binds to.</summary>
+    public string BindAddress { get; set; } = "0.0.0.0";
+}
+
+public enum InfluxVersion
+{
+    None,
+    V1,
+    V2,
+}
+
+/// <summary>The <c>Influx</c> section: where telemetry goes and how the spool behaves.</summary>
+public sealed class InfluxOptions : IValidatableObject
+{
+    public const string Section = "Influx";
+
+    /// <summary><c>2</c> (InfluxDB.Client, v2 write API), <c>1</c> (<c>/write</c>) or <c>none</c> (spool only).</summary>
+    public string Version { get; set; } = "none";
+
+    public string? Url { get; set; }
+
+    public string? Org { get; set; }
+
+    public string? Bucket { get; set; }
+
+    public string? Token { get; set; }
+
+    public string? Database { get; set; }
+
+    public string? Username { get; set; }
+
+    public string? Password { get; set; }
+
+    /// <summary>Most points in one write.</summary>
+    [Range(1, 100_000)]
+    public int BatchSize { get; set; } = 5000;
+
+    /// <summary>How long a batch may wait for more points before it is written; 0 writes at once (lowest acknowledgement latency).</summary>
+    [Range(0, 60_000)]
+    public int BatchDelayMs { get; set; }
+
+    /// <summary>A write that takes longer counts as InfluxDB being unreachable and goes to the spool.</summary>
+    [Range(100, 600_000)]
+    public int TimeoutMs { get; set; } = 5000;
+
+    /// <summary>Points waiting in memory before devices are slowed down (back-pressure).</summary>
+    [Range(1000, 10_000_000)]
+    public int QueueCapacity { get; set; } = 200_000;
+
+    /// <summary>On-disk spool bound; when full the oldest segment is dropped and counted.</summary>
+    [Range(1024, long.MaxValue)]
+    public long SpoolMaxBytes { get; set; } = 1L << 30;
+
+    [Range(512, long.MaxValue)]
+    public long SpoolSegmentBytes { get; set; } = 16L << 20;
+
+    public InfluxVersion ParsedVersion => Version.Trim().ToLowerInvariant() switch
+    {
+        "1" or "v1" => InfluxVersion.V1,
+        "2" or "v2" => InfluxVersion.V2,
+        _ => InfluxVersion.None,
+    };
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        var version = Version.Trim().ToLowerInvariant();
+        if (version is not ("1" or "v1" or "2" or "v2" or "none"))
+        {
+            yield return new ValidationResult($"Influx:Version '{Version}' must be 1, 2 or none", [nameof(Version)]);
+            yield break;
+        }
+
+        if (ParsedVersion != InfluxVersion.None && !Uri.TryCreate(Url, UriKind.Absolute, out _))
+        {
+            yield return new ValidationResult($"Influx:Url '{Url}' must be an absolute URL when Influx:Version is {Version}", [nameof(Url)]);
+        }
+
+        if (ParsedVersion == InfluxVersion.V1 && string.IsNullOrWhiteSpace(Database))
+        {
+            yield return new ValidationResult("Influx:Database is required when Influx:Version is 1", [nameof(Database)]);
+        }
+
+        if (ParsedVersion == InfluxVersion.V2)
+        {
+            if (string.IsNullOrWhiteSpace(Org))
+            {
+                yield return new ValidationResult("Influx:Org is required when Influx:Version is 2", [nameof(Org)]);
+            }
+
+            if (string.IsNullOrWhiteSpace(Bucket))
+            {
+                yield return new ValidationResult("Influx:Bucket is required when Influx:Version is 2", [nameof(Bucket)]);
+            }
+        }
+
+        if (SpoolSegmentBytes * 4 > SpoolMaxBytes)
+        {
+            yield return new ValidationResult("Influx:SpoolSegmentBytes must be at most a quarter of Influx:SpoolMaxBytes", [nameof(SpoolSegmentBytes)]);
+        }
+    }
+}

@@ -1,0 +1,146 @@
+using System.Collections.Concurrent;
+using RedProperty.Iot.Contract;
+using RedProperty.Iot.Registry;
+
+namespace RedProperty.Iot.Hub.Devices;
+
+/// <summary>The live state of every registered device: online status, last seen, counters, recent rejections.</summary>
+public sealed class DeviceDirectory
+{
+    private readonly ConcurrentDictionary<string, DeviceState> _states = new(StringComparer.Ordinal);
+
+    public DeviceDirectory(DeviceRegistry registry)
+    {
+        foreach (var device in registry.Devices)
+        {
+            _states[device.UserName] = new DeviceState(device);
+        }
+    }
+
+    public IEnumerable<DeviceState> All => _states.Values;
+
+    public bool TryGet(string site, string deviceId, out DeviceState state) =>
+        _states.TryGetValue($"{site}/{deviceId}", out state!);
+
+    public DeviceState Get(Device device) => _states.GetOrAdd(device.UserName, static (_, d) => new DeviceState(d), device);
+}
+
+/// <summary>One device's live state; counters are lock-free, the small collections take a short lock.</summary>
+public sealed class DeviceState(Device device)
+{
+    public const int RejectionLogSize = 100;
+
+    private readonly Lock _gate = new();
+    private readonly Queue<RejectionRecord> _recentRejections = new(RejectionLogSize);
+    private readonly Dictionary<RejectionReason, long> _rejectionCounts = [];
+    private long _messages;
+    private long _lastSeenUnixMs;
+    private long _lastTimestampMs;
+    private DeviceStatus? _status;
+    private DateTimeOffset? _statusChangedAt;
+    private DateTimeOffset _lastWarningAt = DateTimeOffset.MinValue;
+
+    public Device Device { get; } = device;
+
+    public long Messages => Interlocked.Read(ref _messages);
+
+    public DateTimeOffset? LastSeen
+    {
+        get
+        {
+            var ms = Interlocked.Read(ref _lastSeenUnixMs);
+            return ms == 0 ? null : DateTimeOffset.FromUnixTimeMilliseconds(ms);
+        }
+    }
+
+    public DeviceStatus? Status
+    {
+        get { lock (_gate) { return _status; } }
+    }
+
+    public DateTimeOffset? StatusChangedAt
+    {
+        get { lock (_gate) { return _statusChangedAt; } }
+    }
+
+    public void RecordMessage(DateTimeOffset receivedAt)
+    {
+        Interlocked.Increment(ref _messages);
+        Interlocked.Exchange(ref _lastSeenUnixMs, receivedAt.ToUnixTimeMilliseconds());
+    }
+
+    /// <summary>Returns true when the status actually changed.</summary>
+    public bool SetStatus(DeviceStatus status, DateTimeOffset at)
+    {
+        lock (_gate)
+        {
+            if (_status == status)
+            {
+                return false;
+            }
+
+            _status = status;
+            _statusChangedAt = at;
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Points stored at the hub's receive time must not share a millisecond (InfluxDB would keep only
+    /// the last); this nudges such a time forward past the device's previous one.
+    /// </summary>
+    public long NextReceiveTimestamp(long receivedMs)
+    {
+        while (true)
+        {
+            var last = Interlocked.Read(ref _lastTimestampMs);
+            var next = receivedMs > last ? receivedMs : last + 1;
+            if (Interlocked.CompareExchange(ref _lastTimestampMs, next, last) == last)
+            {
+                return next;
+            }
+        }
+    }
+
+    /// <summary>Records a rejection; returns true when it should be logged (at most one warning per device a minute).</summary>
+    public bool RecordRejection(RejectionRecord rejection)
+    {
+        lock (_gate)
+        {
+            if (_recentRejections.Count == RejectionLogSize)
+            {
+                _recentRejections.Dequeue();
+            }
+
+            _recentRejections.Enqueue(rejection);
+            _rejectionCounts[rejection.Reason] = _rejectionCounts.GetValueOrDefault(rejection.Reason) + 1;
+            if (rejection.At - _lastWarningAt < TimeSpan.FromMinutes(1))
+            {
+                return false;
+            }
+
+            _lastWarningAt = rejection.At;
+            return true;
+        }
+    }
+
+    /// <summary>The most recent rejections, newest first.</summary>
+    public IReadOnlyList<RejectionRecord> RecentRejections()
+    {
+        lock (_gate)
+        {
+            return _recentRejections.Reverse().ToArray();
+        }
+    }
+
+    public IReadOnlyDictionary<string, long> RejectionCounts()
+    {
+        lock (_gate)
+        {
+            return _rejectionCounts.ToDictionary(kv => kv.Key.ToWire(), kv => kv.Value);
+        }
+    }
+}
+
+/// <summary>A refused message as integrators see it at <c>/api/devices/{site}/{id}/rejections</c>.</summary>
+public sealed record RejectionRecord(DateTimeOffset At, string Topic, RejectionReason Reason, string Detail, string PayloadExcerpt);

@@ -1,0 +1,147 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+using MQTTnet.AspNetCore;
+using MQTTnet.Server;
+using Prometheus;
+using RedProperty.Iot.Hub.Api;
+using RedProperty.Iot.Hub.Broker;
+using RedProperty.Iot.Hub.Configuration;
+using RedProperty.Iot.Hub.Devices;
+using RedProperty.Iot.Hub.Ingestion;
+using RedProperty.Iot.Hub.Operations;
+using RedProperty.Iot.Hub.Registry;
+using RedProperty.Iot.Hub.TimeSeries;
+using RedProperty.Iot.Hub.TimeSeries.Sinks;
+using RedProperty.Iot.Hub.TimeSeries.Spool;
+using RedProperty.Iot.Registry;
+
+namespace RedProperty.Iot.Hub;
+
+/// <summary>Builds the hub: embedded broker, ingestion, time-series writer, operations endpoints.</summary>
+public static class HubApp
+{
+    public const string DefaultHttpUrls = "http://0.0.0.0:8080";
+
+    public static WebApplication Create(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        configure?.Invoke(builder);
+        var listeners = new HubListeners();
+        builder.Services.AddSingleton(listeners);
+        builder.WebHost.ConfigureKestrel((context, kestrel) => ConfigureListeners(context.Configuration, kestrel, listeners));
+
+        builder.Services.AddOptions<HubOptions>().BindConfiguration(HubOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<MqttOptions>().BindConfiguration(MqttOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<InfluxOptions>().BindConfiguration(InfluxOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(_ => new HubMetrics(Metrics.NewCustomRegistry()));
+
+        builder.Services.AddSingleton(sp =>
+        {
+            var hub = sp.GetRequiredService<IOptions<HubOptions>>().Value;
+            return RegistryLoader.Load(hub.Registry, hub.DataDir, hub.SecretHashIterations, sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(RegistryLoader)));
+        });
+        builder.Services.AddSingleton<DeviceDirectory>();
+        builder.Services.AddSingleton<DeviceAuthenticator>();
+        builder.Services.AddSingleton<DeviceMessageIngestor>();
+        builder.Services.AddSingleton<DeviceBroker>();
+
+        AddTimeSeries(builder.Services);
+
+        // Registered after the writer, so the broker stops first and the writer then drains into the spool.
+        builder.Services.AddHostedMqttServer(o => o.WithoutDefaultEndpoint().WithPersistentSessions());
+        builder.Services.AddMqttConnectionHandler();
+        builder.Services.AddConnections();
+
+        builder.Services.AddHealthChecks()
+            .AddCheck<BrokerHealthCheck>("broker")
+            .AddCheck<InfluxHealthCheck>("influxdb")
+            .AddCheck<SpoolHealthCheck>("spool")
+            .AddCheck<DiskHealthCheck>("disk");
+        builder.Services.AddProblemDetails();
+        builder.Services.AddOpenApi();
+
+        var app = builder.Build();
+
+        // Fail at start, with the registry's problems listed, rather than at the first device login.
+        app.Services.GetRequiredService<DeviceRegistry>();
+
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseWebSockets();
+        app.MapMqtt("/mqtt");
+        app.UseMqttServer(server => app.Services.GetRequiredService<DeviceBroker>().Attach(server));
+        app.MapHealthChecks("/healthz", HealthResponse.Options);
+        app.MapMetrics("/metrics", app.Services.GetRequiredService<HubMetrics>().Registry);
+        app.MapOpenApi();
+        app.MapDeviceEndpoints();
+        return app;
+    }
+
+    private static void AddTimeSeries(IServiceCollection services)
+    {
+        services.AddSingleton(sp =>
+        {
+            var hub = sp.GetRequiredService<IOptions<HubOptions>>().Value;
+            var influx = sp.GetRequiredService<IOptions<InfluxOptions>>().Value;
+            return new DiskSpool(Path.Combine(hub.DataDir, "spool"), influx.SpoolMaxBytes, influx.SpoolSegmentBytes, sp.GetRequiredService<ILogger<DiskSpool>>());
+        });
+        services.AddSingleton(sp => new DeadLetterFile(
+            Path.Combine(sp.GetRequiredService<IOptions<HubOptions>>().Value.DataDir, "dead-letter.lp"),
+            sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<InfluxOptions>>();
+            ITimeSeriesSink? sink = options.Value.ParsedVersion switch
+            {
+                InfluxVersion.V1 => new InfluxV1Sink(new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }), options),
+                InfluxVersion.V2 => new InfluxV2Sink(options),
+                _ => null,
+            };
+            return ActivatorUtilities.CreateInstance<TimeSeriesWriter>(sp, sink is null ? [] : [sink]);
+        });
+        services.AddHostedService(sp => sp.GetRequiredService<TimeSeriesWriter>());
+    }
+
+    /// <summary>
+    /// MQTT over TCP on <c>Mqtt:Port</c>; HTTP (REST, SignalR, MQTT over WebSockets) on the usual
+    /// <c>urls</c> setting (<c>--urls</c>, <c>ASPNETCORE_URLS</c>), which explicit listeners would otherwise override.
+    /// </summary>
+    private static void ConfigureListeners(IConfiguration configuration, Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions kestrel, HubListeners listeners)
+    {
+        var mqtt = configuration.GetSection(MqttOptions.Section).Get<MqttOptions>() ?? new MqttOptions();
+        if (!IPAddress.TryParse(mqtt.BindAddress, out var mqttAddress))
+        {
+            throw new InvalidOperationException($"Mqtt:BindAddress '{mqtt.BindAddress}' is not an IP address");
+        }
+
+        kestrel.Listen(mqttAddress, mqtt.Port, listen =>
+        {
+            listen.UseMqtt();
+            listeners.Mqtt = listen;
+        });
+
+        var urls = configuration["urls"] ?? DefaultHttpUrls;
+        foreach (var url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!Uri.TryCreate(url.Replace("://*", "://0.0.0.0", StringComparison.Ordinal).Replace("://+", "://0.0.0.0", StringComparison.Ordinal), UriKind.Absolute, out var uri)
+                || uri.Scheme != Uri.UriSchemeHttp)
+            {
+                throw new InvalidOperationException($"urls: '{url}' must be an http:// URL such as http://0.0.0.0:8080");
+            }
+
+            if (uri.Host == "localhost")
+            {
+                kestrel.Listen(IPAddress.Loopback, uri.Port, listeners.AddHttp);
+            }
+            else if (IPAddress.TryParse(uri.Host, out var address))
+            {
+                kestrel.Listen(address, uri.Port, listeners.AddHttp);
+            }
+            else
+            {
+                throw new InvalidOperationException($"urls: '{url}' must name an IP address, * or localhost");
+            }
+        }
+    }
+}

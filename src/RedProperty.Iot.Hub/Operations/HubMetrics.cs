@@ -1,0 +1,69 @@
+using Prometheus;
+
+namespace RedProperty.Iot.Hub.Operations;
+
+/// <summary>The hub's Prometheus metrics, served at <c>/metrics</c>.</summary>
+public sealed class HubMetrics
+{
+    private static readonly double[] LatencyBuckets = Histogram.ExponentialBuckets(0.0005, 2, 16);
+
+    public HubMetrics(CollectorRegistry? registry = null)
+    {
+        Registry = registry ?? Metrics.NewCustomRegistry();
+        var factory = Metrics.WithCustomRegistry(Registry);
+        MessagesIn = factory.CreateCounter("rp_hub_messages_total", "Device messages accepted, by kind and channel.", "kind", "channel");
+        Rejections = factory.CreateCounter("rp_hub_rejections_total", "Device messages refused, by reason.", "reason");
+        SubscriptionsRefused = factory.CreateCounter("rp_hub_subscriptions_refused_total", "Subscriptions refused by the per-device ACL.");
+        ConnectionsRefused = factory.CreateCounter("rp_hub_connections_refused_total", "MQTT logins refused, by reason.", "reason");
+        TimestampsCorrected = factory.CreateCounter("rp_hub_timestamps_corrected_total", "Points stored at receive time because the device ts was more than 5 minutes off.");
+        ClientsConnected = factory.CreateGauge("rp_hub_clients_connected", "MQTT clients connected.");
+        PointsWritten = factory.CreateCounter("rp_hub_points_written_total", "Points InfluxDB accepted, by path (direct or replay).", "path");
+        PointsSpooled = factory.CreateCounter("rp_hub_points_spooled_total", "Points written to the on-disk spool.");
+        PointsDropped = factory.CreateCounter("rp_hub_points_dropped_total", "Points lost, by reason (spool_full, rejected_by_influx).", "reason");
+        SpoolBytes = factory.CreateGauge("rp_hub_spool_bytes", "Bytes in the on-disk spool.");
+        SpoolSegments = factory.CreateGauge("rp_hub_spool_segments", "Segment files in the on-disk spool.");
+        SpoolPoints = factory.CreateGauge("rp_hub_spool_points", "Points waiting in the on-disk spool.");
+        QueuedPoints = factory.CreateGauge("rp_hub_queued_points", "Points waiting in memory for the writer.");
+        WriteLatency = factory.CreateHistogram("rp_hub_influx_write_seconds", "Duration of one InfluxDB batch write.", new HistogramConfiguration { Buckets = LatencyBuckets, LabelNames = ["outcome"] });
+        DurableLatency = factory.CreateHistogram("rp_hub_receive_to_durable_seconds", "From receiving a message to its point being in InfluxDB or the spool.", new HistogramConfiguration { Buckets = LatencyBuckets });
+        BatchSize = factory.CreateHistogram("rp_hub_write_batch_points", "Points per write batch.", new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(1, 2, 16) });
+        InfluxUp = factory.CreateGauge("rp_hub_influx_up", "1 when the last InfluxDB write or ping succeeded.");
+    }
+
+    /// <summary>Each hub has its own registry, so several hubs in one process (tests) do not share counters.</summary>
+    public CollectorRegistry Registry { get; }
+
+    public Counter MessagesIn { get; }
+
+    public Counter Rejections { get; }
+
+    public Counter SubscriptionsRefused { get; }
+
+    public Counter ConnectionsRefused { get; }
+
+    public Counter TimestampsCorrected { get; }
+
+    public Gauge ClientsConnected { get; }
+
+    public Counter PointsWritten { get; }
+
+    public Counter PointsSpooled { get; }
+
+    public Counter PointsDropped { get; }
+
+    public Gauge SpoolBytes { get; }
+
+    public Gauge SpoolSegments { get; }
+
+    public Gauge SpoolPoints { get; }
+
+    public Gauge QueuedPoints { get; }
+
+    public Histogram WriteLatency { get; }
+
+    public Histogram DurableLatency { get; }
+
+    public Histogram BatchSize { get; }
+
+    public Gauge InfluxUp { get; }
+}
