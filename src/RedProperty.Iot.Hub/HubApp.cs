@@ -28,7 +28,9 @@ public static class HubApp
         configure?.Invoke(builder);
         var listeners = new HubListeners();
         builder.Services.AddSingleton(listeners);
-        builder.WebHost.ConfigureKestrel((context, kestrel) => ConfigureListeners(context.Configuration, kestrel, listeners));
+        var httpUrls = builder.Configuration["urls"] ?? DefaultHttpUrls;
+        builder.WebHost.UseUrls(); // the hub opens its listeners itself (below); this stops Kestrel's "overriding addresses" warning
+        builder.WebHost.ConfigureKestrel((context, kestrel) => ConfigureListeners(context.Configuration, httpUrls, kestrel, listeners));
 
         builder.Services.AddOptions<HubOptions>().BindConfiguration(HubOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<MqttOptions>().BindConfiguration(MqttOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -107,7 +109,7 @@ public static class HubApp
     /// MQTT over TCP on <c>Mqtt:Port</c>; HTTP (REST, SignalR, MQTT over WebSockets) on the usual
     /// <c>urls</c> setting (<c>--urls</c>, <c>ASPNETCORE_URLS</c>), which explicit listeners would otherwise override.
     /// </summary>
-    private static void ConfigureListeners(IConfiguration configuration, Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions kestrel, HubListeners listeners)
+    private static void ConfigureListeners(IConfiguration configuration, string urls, Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions kestrel, HubListeners listeners)
     {
         var mqtt = configuration.GetSection(MqttOptions.Section).Get<MqttOptions>() ?? new MqttOptions();
         if (!IPAddress.TryParse(mqtt.BindAddress, out var mqttAddress))
@@ -121,7 +123,6 @@ public static class HubApp
             listeners.Mqtt = listen;
         });
 
-        var urls = configuration["urls"] ?? DefaultHttpUrls;
         foreach (var url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             if (!Uri.TryCreate(url.Replace("://*", "://0.0.0.0", StringComparison.Ordinal).Replace("://+", "://0.0.0.0", StringComparison.Ordinal), UriKind.Absolute, out var uri)

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using RedProperty.Iot.Contract;
 
 namespace RedProperty.Iot.Registry;
@@ -20,15 +19,10 @@ public static class RegistryImporter
 
     public static RegistryImportResult Parse(ReadOnlySpan<byte> json, Func<string, string> hashSecret)
     {
-        RegistryDocument? document;
-        try
+        var document = RegistryJson.Deserialize(json, out var error);
+        if (error is not null)
         {
-            document = JsonSerializer.Deserialize(json, RegistryJsonContext.Default.RegistryDocument);
-        }
-        catch (JsonException ex)
-        {
-            var where = ex.LineNumber is { } line ? $" at line {line + 1}, position {ex.BytePositionInLine + 1}" : string.Empty;
-            return new(null, [$"registry is not valid JSON{where}: {ex.Message}"]);
+            return new(null, [error]);
         }
 
         return document is null ? new(null, ["registry is empty"]) : Import(document, hashSecret);

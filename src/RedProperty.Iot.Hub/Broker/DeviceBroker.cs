@@ -70,12 +70,9 @@ public sealed partial class DeviceBroker(
             switch (result.Outcome)
             {
                 case IngestOutcome.Accepted:
-                    // Only the retained status is worth keeping in the broker; a retained reading would replay stale data.
-                    if (message.Retain && !message.Topic.EndsWith("/status", StringComparison.Ordinal))
-                    {
-                        message.Retain = false;
-                    }
-
+                    // Only the retained status goes on through the broker. No one may subscribe to another
+                    // device's telemetry or events, so routing them would only cost a subscription match each.
+                    args.ProcessPublish = message.Topic.EndsWith("/status", StringComparison.Ordinal);
                     break;
                 case IngestOutcome.Rejected:
                     args.ProcessPublish = false;

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text.Json;
 using RedProperty.Iot.Registry;
 
 namespace RedProperty.Iot.Hub.Registry;
@@ -50,7 +49,7 @@ public static partial class RegistryLoader
         }
 
         Directory.CreateDirectory(dataDir);
-        WriteAtomically(keptPath, JsonSerializer.SerializeToUtf8Bytes(RegistryImporter.ToDocument(registry), RegistryJsonContext.Default.RegistryDocument));
+        WriteAtomically(keptPath, RegistryJson.Serialize(RegistryImporter.ToDocument(registry)));
         WriteAtomically(fingerprintPath, System.Text.Encoding.ASCII.GetBytes(fingerprint));
         LogImported(logger, registry.DeviceCount, registry.Sites.Count, registryPath, keptPath);
         return registry;

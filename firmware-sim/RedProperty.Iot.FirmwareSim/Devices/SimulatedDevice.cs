@@ -1,0 +1,115 @@
+using MQTTnet;
+using MQTTnet.Protocol;
+using RedProperty.Iot.Contract;
+
+namespace RedProperty.Iot.FirmwareSim.Devices;
+
+/// <summary>Who a simulated device is: its registry entry and plain secret.</summary>
+public sealed record DeviceIdentity(string Site, string Id, DeviceKind Kind, string Secret, string? Circuit)
+{
+    public string UserName => $"{Site}/{Id}";
+
+    public string Topic(DeviceChannel channel) => DeviceTopic.Format(Site, Kind, Id, channel);
+}
+
+/// <summary>
+/// One device as its own MQTT client: logs in with its credentials, announces itself with a retained
+/// <c>online</c>, leaves <c>offline</c> as its last will, and disconnects cleanly so nothing queued is lost.
+/// </summary>
+public sealed class SimulatedDevice : IAsyncDisposable
+{
+    private readonly IMqttClient _client;
+    private readonly MqttClientOptions _options;
+    private long _seq;
+    private long _lastTs;
+
+    public SimulatedDevice(DeviceIdentity identity, Uri broker, MqttClientFactory factory)
+    {
+        Identity = identity;
+        _client = factory.CreateMqttClient();
+        var builder = new MqttClientOptionsBuilder()
+            .WithClientId(identity.UserName)
+            .WithCredentials(identity.UserName, identity.Secret)
+            .WithCleanSession(true)
+            .WithKeepAlivePeriod(TimeSpan.FromSeconds(30))
+            .WithTimeout(TimeSpan.FromSeconds(15))
+            .WithWillTopic(identity.Topic(DeviceChannel.Status))
+            .WithWillPayload("offline")
+            .WithWillRetain()
+            .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
+        builder = broker.Scheme is "ws" or "wss"
+            ? builder.WithWebSocketServer(o => o.WithUri(broker.ToString()))
+            : builder.WithTcpServer(broker.Host, broker.Port > 0 ? broker.Port : 1883);
+        _options = builder.Build();
+    }
+
+    public DeviceIdentity Identity { get; }
+
+    public bool IsConnected => _client.IsConnected;
+
+    /// <summary>Connects and publishes the retained birth message; returns the broker's answer.</summary>
+    public async Task<MqttClientConnectResultCode> ConnectAsync(CancellationToken cancellationToken)
+    {
+        var result = await _client.ConnectAsync(_options, cancellationToken).ConfigureAwait(false);
+        if (result.ResultCode == MqttClientConnectResultCode.Success)
+        {
+            await PublishAsync(DeviceChannel.Status, "online", MqttQualityOfServiceLevel.AtLeastOnce, retain: true, cancellationToken).ConfigureAwait(false);
+        }
+
+        return result.ResultCode;
+    }
+
+    public Task<MqttClientPublishResult> PublishAsync(
+        DeviceChannel channel, string payload, MqttQualityOfServiceLevel qos, bool retain, CancellationToken cancellationToken) =>
+        PublishRawAsync(Identity.Topic(channel), payload, qos, retain, cancellationToken);
+
+    public Task<MqttClientPublishResult> PublishRawAsync(
+        string topic, string payload, MqttQualityOfServiceLevel qos, bool retain, CancellationToken cancellationToken)
+    {
+        var message = new MqttApplicationMessageBuilder()
+            .WithTopic(topic)
+            .WithPayload(payload)
+            .WithQualityOfServiceLevel(qos)
+            .WithRetainFlag(retain)
+            .Build();
+        return _client.PublishAsync(message, cancellationToken);
+    }
+
+    /// <summary>The next <c>seq</c> value for this device.</summary>
+    public long NextSeq() => Interlocked.Increment(ref _seq);
+
+    /// <summary>A device timestamp that never repeats (the hub stores one point per device and millisecond).</summary>
+    public long NextTimestamp(long nowMs)
+    {
+        while (true)
+        {
+            var last = Interlocked.Read(ref _lastTs);
+            var next = nowMs > last ? nowMs : last + 1;
+            if (Interlocked.CompareExchange(ref _lastTs, next, last) == last)
+            {
+                return next;
+            }
+        }
+    }
+
+    /// <summary>Announces <c>offline</c> and disconnects cleanly (no last will needed).</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (!_client.IsConnected)
+        {
+            return;
+        }
+
+        await PublishAsync(DeviceChannel.Status, "offline", MqttQualityOfServiceLevel.AtLeastOnce, retain: true, cancellationToken).ConfigureAwait(false);
+        await _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().WithReason(MqttClientDisconnectOptionsReason.NormalDisconnection).Build(), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Drops the connection without a DISCONNECT, as a device losing power does (the broker sends the will).</summary>
+    public void Crash() => _client.Dispose();
+
+    public ValueTask DisposeAsync()
+    {
+        _client.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}

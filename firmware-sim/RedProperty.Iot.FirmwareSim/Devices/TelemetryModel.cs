@@ -1,0 +1,40 @@
+using System.Globalization;
+using System.Text;
+using RedProperty.Iot.Contract;
+
+namespace RedProperty.Iot.FirmwareSim.Devices;
+
+/// <summary>Plausible, healthy telemetry per kind (issue-free baseline traffic), deterministic for a seed.</summary>
+public sealed class TelemetryModel(Random random)
+{
+    public string Next(DeviceIdentity device, long seq, long ts) => device.Kind switch
+    {
+        DeviceKind.Camera => Json(seq, ts, ("online", true), ("motion", random.NextDouble() < 0.3), ("persons", random.Next(0, 6)), ("ebike", false), ("tamper", false), ("fps", Round(24.5 + random.NextDouble()))),
+        DeviceKind.Light => Json(seq, ts, ("on", true), ("lux", Round(40 + (random.NextDouble() * 20))), ("currentA", Round(0.18 + (random.NextDouble() * 0.04))), ("voltageV", Round(218 + (random.NextDouble() * 6)))),
+        DeviceKind.Elevator => Json(seq, ts, ("floor", random.Next(1, 33)), ("doorOpen", random.NextDouble() < 0.2), ("running", random.NextDouble() < 0.5), ("occupied", random.NextDouble() < 0.4), ("fault", null), ("speedMps", Round(random.NextDouble() * 2.5))),
+        DeviceKind.Charger => Json(seq, ts, ("circuit", device.Circuit ?? "station"), ("currentA", Round(1 + (random.NextDouble() * 2))), ("voltageV", Round(218 + (random.NextDouble() * 6))), ("powerW", Round(220 + (random.NextDouble() * 440))), ("tempC", Round(25 + (random.NextDouble() * 10))), ("plugged", true), ("smoke", false)),
+        _ => throw new ArgumentOutOfRangeException(nameof(device)),
+    };
+
+    private static double Round(double value) => Math.Round(value, 2);
+
+    private static string Json(long seq, long ts, params (string Name, object? Value)[] fields)
+    {
+        var json = new StringBuilder(160).Append('{');
+        foreach (var (name, value) in fields)
+        {
+            json.Append('"').Append(name).Append("\":");
+            switch (value)
+            {
+                case null: json.Append("null"); break;
+                case bool b: json.Append(b ? "true" : "false"); break;
+                case string s: json.Append('"').Append(s).Append('"'); break;
+                case IFormattable f: json.Append(f.ToString(null, CultureInfo.InvariantCulture)); break;
+            }
+
+            json.Append(',');
+        }
+
+        return json.Append("\"seq\":").Append(seq).Append(",\"ts\":").Append(ts).Append('}').ToString();
+    }
+}
