@@ -1,0 +1,57 @@
+using RedProperty.Iot.Registry;
+
+namespace RedProperty.Iot.Hub.Tests.Infrastructure;
+
+/// <summary>A small registry for tests: one site with a device of each kind, and a zone id built to break line protocol.</summary>
+public static class TestRegistry
+{
+    public const string Site = "testsite";
+
+    /// <summary>Spaces, commas, equals signs, quotes and backslashes: line protocol must escape all of them.</summary>
+    public const string HostileZone = "grid 1,a=b\"c\\d";
+
+    public static readonly (string Id, string Kind, string Zone, string? Circuit)[] Devices =
+    [
+        ("cam-1", "camera", "lift-1", null),
+        ("light-1", "light", HostileZone, null),
+        ("lift-1", "elevator", "lift-1", null),
+        ("chg-1", "charger", HostileZone, "corridor"),
+        ("chg-2", "charger", "grid-2", null),
+        ("light-2", "light", "grid-2", null),
+    ];
+
+    public static string SecretOf(string deviceId) => $"secret-of-{deviceId}";
+
+    public static string Write(string directory, int extraLights = 0)
+    {
+        var devices = Devices.Select(d => new DeviceEntry
+        {
+            Id = d.Id, Kind = d.Kind, Zone = d.Zone, Location = $"位置 {d.Id}", Secret = SecretOf(d.Id), Circuit = d.Circuit,
+        }).ToList();
+        for (var i = 0; i < extraLights; i++)
+        {
+            devices.Add(new DeviceEntry { Id = $"light-x{i}", Kind = "light", Zone = "grid-2", Secret = SecretOf($"light-x{i}") });
+        }
+
+        var document = new RegistryDocument
+        {
+            Sites =
+            [
+                new SiteEntry
+                {
+                    Id = Site, Name = "测试小区", TimeZone = "Asia/Shanghai", Latitude = 28.11, Longitude = 113.01,
+                    Zones =
+                    [
+                        new ZoneEntry { Id = HostileZone, Name = "第一网格", Type = "area" },
+                        new ZoneEntry { Id = "grid-2", Name = "第二网格", Type = "area" },
+                        new ZoneEntry { Id = "lift-1", Name = "1栋A梯", Type = "elevator-car" },
+                    ],
+                    Devices = devices,
+                },
+            ],
+        };
+        var path = Path.Combine(directory, "registry.json");
+        File.WriteAllBytes(path, RegistryJson.Serialize(document));
+        return path;
+    }
+}
