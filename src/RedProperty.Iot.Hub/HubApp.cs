@@ -24,12 +24,12 @@ public static class HubApp
 
     public static WebApplication Create(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // Content root is the program's folder, so appsettings.json is found wherever the hub is started from.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         configure?.Invoke(builder);
         var listeners = new HubListeners();
         builder.Services.AddSingleton(listeners);
-        var httpUrls = builder.Configuration["urls"] ?? DefaultHttpUrls;
-        builder.WebHost.UseUrls(); // the hub opens its listeners itself (below); this stops Kestrel's "overriding addresses" warning
+        var httpUrls = builder.Configuration["Http:Urls"] ?? builder.Configuration["urls"] ?? DefaultHttpUrls;
         builder.WebHost.ConfigureKestrel((context, kestrel) => ConfigureListeners(context.Configuration, httpUrls, kestrel, listeners));
 
         builder.Services.AddOptions<HubOptions>().BindConfiguration(HubOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -106,8 +106,8 @@ public static class HubApp
     }
 
     /// <summary>
-    /// MQTT over TCP on <c>Mqtt:Port</c>; HTTP (REST, SignalR, MQTT over WebSockets) on the usual
-    /// <c>urls</c> setting (<c>--urls</c>, <c>ASPNETCORE_URLS</c>), which explicit listeners would otherwise override.
+    /// MQTT over TCP on <c>Mqtt:Port</c>; HTTP (REST, SignalR, MQTT over WebSockets) on <c>Http:Urls</c>,
+    /// or the usual <c>urls</c> (<c>ASPNETCORE_URLS</c>), which explicit listeners would otherwise override.
     /// </summary>
     private static void ConfigureListeners(IConfiguration configuration, string urls, Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions kestrel, HubListeners listeners)
     {

@@ -76,7 +76,7 @@ public sealed class InfluxOptions : IValidatableObject
 
     /// <summary>Points waiting in memory before devices are slowed down (back-pressure).</summary>
     [Range(1000, 10_000_000)]
-    public int QueueCapacity { get; set; } = 200_000;
+    public int QueueCapacity { get; set; } = 50_000;
 
     /// <summary>On-disk spool bound; when full the oldest segment is dropped and counted.</summary>
     [Range(1024, long.MaxValue)]

@@ -43,7 +43,7 @@ public sealed class HubHost : IAsyncDisposable
         dataDir ??= Directory.CreateTempSubdirectory("rp-hub-").FullName;
         var args = new List<string>
         {
-            "--urls", "http://127.0.0.1:0",
+            "--Http:Urls", "http://127.0.0.1:0",
             "--Mqtt:Port", "0",
             "--Mqtt:BindAddress", "127.0.0.1",
             "--Hub:DataDir", dataDir,

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Runs every test: installs what is missing (Debian's influxdb and victoria-metrics, NuGet packages),
+# builds, runs unit and integration tests. Integration tests start their own servers on free loopback ports.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. deploy/lib.sh
+
+ensure_dotnet
+ensure_packages influxdb victoria-metrics curl
+
+log=$(mktemp)
+status=0
+dotnet test RedProperty.Iot.sln -c Release 2>&1 | tee "$log" || status=$?
+
+# One plain summary line for CI, summed over the test assemblies.
+passed=$(grep -oE 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+failed=$(grep -oE 'Failed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+rm -f "$log"
+echo "tests: $passed passed, $failed failed"
+if [ "$passed" -eq 0 ]; then
+  echo "no test ran" >&2
+  exit 1
+fi
+exit "$status"
