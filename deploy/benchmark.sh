@@ -59,17 +59,23 @@ def q(p):
 print(f"p50<={q(0.5):.1f}ms p99<={q(0.99):.1f}ms (hub receive-to-durable, bucket bounds)")'
 }
 
+cpu_seconds() { awk '{printf "%.2f", ($14+$15)/100}' "/proc/$1/stat"; }
+influx_pid=${pids[0]}
 echo "hub pid $hub_pid, influxd $influx, $devices devices, ${duration}s per run, rate ${rate:-max}, inflight $inflight"
 for qos in 1 0; do
   before=$(points_in_influx)
+  hub_cpu_before=$(cpu_seconds "$hub_pid"); influx_cpu_before=$(cpu_seconds "$influx_pid")
   out=$(dotnet "$sim_dll" load --registry "$work/registry.json" --broker "mqtt://127.0.0.1:$mqtt_port" \
-        --devices "$devices" --duration "$duration" --rate "$rate" --qos "$qos" --inflight "$inflight" | tee /dev/stderr | grep '^RESULT')
+        --devices "$devices" --duration "$duration" --rate "$rate" --qos "$qos" --inflight "$inflight" | tee >(cat >&2) | grep '^RESULT')
   for _ in $(seq 1 600); do [ "$(backlog)" = "0" ] && break; sleep 0.5; done
   after=$(points_in_influx)
+  hub_cpu=$(python3 -c "print(round($(cpu_seconds "$hub_pid") - $hub_cpu_before, 1))")
+  influx_cpu=$(python3 -c "print(round($(cpu_seconds "$influx_pid") - $influx_cpu_before, 1))")
   sent=$(sed -E 's/.*sent=([0-9]+).*/\1/' <<<"$out"); seconds=$(sed -E 's/.*seconds=([0-9.]+).*/\1/' <<<"$out")
   landed=$((after - before))
   echo "QoS $qos: $out"
   echo "QoS $qos: landed in InfluxDB $landed of $sent sent ($(python3 -c "print(round($landed/$seconds))") points/s, lost $((sent - landed)))"
+  echo "QoS $qos: CPU seconds: hub $hub_cpu ($(python3 -c "print(round($hub_cpu*1e6/max($sent,1)))") µs/message), influxd $influx_cpu, on $(nproc) cores in ${seconds}s"
   [ "$qos" = 0 ] && echo "QoS 0 latency: $(hub_latency)"
+  echo "QoS $qos: hub peak RSS so far $(awk '/VmHWM/ {printf "%.0f MB", $2/1024}' /proc/$hub_pid/status)"
 done
-echo "hub peak RSS: $(awk '/VmHWM/ {printf "%.0f MB", $2/1024}' /proc/$hub_pid/status)"
