@@ -1,6 +1,7 @@
 using MQTTnet;
 using MQTTnet.Protocol;
 using RedProperty.Iot.Contract;
+using RedProperty.Iot.TimeSeries;
 
 namespace RedProperty.Iot.FirmwareSim.Devices;
 
@@ -21,7 +22,7 @@ public sealed class SimulatedDevice : IAsyncDisposable
     private readonly IMqttClient _client;
     private readonly MqttClientOptions _options;
     private long _seq;
-    private long _lastTs;
+    private readonly UniqueTimestamps _timestamps = new();
 
     public SimulatedDevice(DeviceIdentity identity, Uri broker, MqttClientFactory factory)
     {
@@ -79,18 +80,7 @@ public sealed class SimulatedDevice : IAsyncDisposable
     public long NextSeq() => Interlocked.Increment(ref _seq);
 
     /// <summary>A device timestamp that never repeats (the hub stores one point per device and millisecond).</summary>
-    public long NextTimestamp(long nowMs)
-    {
-        while (true)
-        {
-            var last = Interlocked.Read(ref _lastTs);
-            var next = nowMs > last ? nowMs : last + 1;
-            if (Interlocked.CompareExchange(ref _lastTs, next, last) == last)
-            {
-                return next;
-            }
-        }
-    }
+    public long NextTimestamp(long nowMs) => _timestamps.Next(nowMs);
 
     /// <summary>Announces <c>offline</c> and disconnects cleanly (no last will needed).</summary>
     public async Task StopAsync(CancellationToken cancellationToken)

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using RedProperty.Iot.Contract;
 using RedProperty.Iot.Registry;
+using RedProperty.Iot.TimeSeries;
 
 namespace RedProperty.Iot.Hub.Devices;
 
@@ -35,7 +36,7 @@ public sealed class DeviceState(Device device)
     private readonly Dictionary<RejectionReason, long> _rejectionCounts = [];
     private long _messages;
     private long _lastSeenUnixMs;
-    private long _lastTimestampMs;
+    private readonly UniqueTimestamps _receiveTimestamps = new();
     private DeviceStatus? _status;
     private DateTimeOffset? _statusChangedAt;
     private DateTimeOffset _lastWarningAt = DateTimeOffset.MinValue;
@@ -85,22 +86,8 @@ public sealed class DeviceState(Device device)
         }
     }
 
-    /// <summary>
-    /// Points stored at the hub's receive time must not share a millisecond (InfluxDB would keep only
-    /// the last); this nudges such a time forward past the device's previous one.
-    /// </summary>
-    public long NextReceiveTimestamp(long receivedMs)
-    {
-        while (true)
-        {
-            var last = Interlocked.Read(ref _lastTimestampMs);
-            var next = receivedMs > last ? receivedMs : last + 1;
-            if (Interlocked.CompareExchange(ref _lastTimestampMs, next, last) == last)
-            {
-                return next;
-            }
-        }
-    }
+    /// <summary>Points stored at the hub's receive time must not share a millisecond (InfluxDB would keep only the last).</summary>
+    public long NextReceiveTimestamp(long receivedMs) => _receiveTimestamps.Next(receivedMs);
 
     /// <summary>Records a rejection; returns true when it should be logged (at most one warning per device a minute).</summary>
     public bool RecordRejection(RejectionRecord rejection)

@@ -6,35 +6,17 @@ using RedProperty.Iot.Hub.Tests.Infrastructure;
 namespace RedProperty.Iot.Hub.Tests.Integration;
 
 /// <summary>Logins and the per-device ACL, with real MQTT clients against the embedded broker.</summary>
-public sealed class DeviceSecurityTests : IAsyncLifetime
+public sealed class DeviceSecurityTests : HubWithInfluxTest
 {
-    private readonly InfluxServer _influx = new();
-    private HubHost _hub = null!;
-    private string _workDir = null!;
-
-    public async Task InitializeAsync()
-    {
-        await _influx.StartAsync();
-        _workDir = Directory.CreateTempSubdirectory("rp-test-").FullName;
-        _hub = await HubHost.StartAsync(HubHost.InfluxV1(_influx, TestRegistry.Write(_workDir)));
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _hub.DisposeAsync();
-        await _influx.DisposeAsync();
-        Directory.Delete(_workDir, recursive: true);
-    }
-
     [Theory]
     [InlineData(MqttProtocolVersion.V500)]
     [InlineData(MqttProtocolVersion.V311)]
     public async Task A_wrong_secret_is_refused_as_bad_credentials(MqttProtocolVersion version)
     {
-        var (client, result) = await _hub.TryConnectAsync("testsite/cam-1", "not-the-secret", version);
+        var (client, result) = await Hub.TryConnectAsync("testsite/cam-1", "not-the-secret", version);
         Assert.Equal(MqttClientConnectResultCode.BadUserNameOrPassword, result.ResultCode);
         Assert.False(client.IsConnected);
-        Assert.Equal(1, await _hub.MetricAsync("rp_hub_connections_refused_total{reason=\"wrong_secret\"}"));
+        Assert.Equal(1, await Hub.MetricAsync("rp_hub_connections_refused_total{reason=\"wrong_secret\"}"));
     }
 
     [Theory]
@@ -43,18 +25,18 @@ public sealed class DeviceSecurityTests : IAsyncLifetime
     [InlineData("cam-1", MqttProtocolVersion.V500)]
     public async Task An_unknown_device_is_refused_as_not_authorized(string userName, MqttProtocolVersion version)
     {
-        var (_, result) = await _hub.TryConnectAsync(userName, TestRegistry.SecretOf("cam-1"), version);
+        var (_, result) = await Hub.TryConnectAsync(userName, TestRegistry.SecretOf("cam-1"), version);
         Assert.Equal(MqttClientConnectResultCode.NotAuthorized, result.ResultCode);
     }
 
     [Fact]
     public async Task The_right_secret_is_accepted_again_after_a_wrong_one()
     {
-        await _hub.TryConnectAsync("testsite/cam-1", "wrong-secret!");
-        var client = await _hub.ConnectDeviceAsync("cam-1");
+        await Hub.TryConnectAsync("testsite/cam-1", "wrong-secret!");
+        var client = await Hub.ConnectDeviceAsync("cam-1");
         Assert.True(client.IsConnected);
         await client.DisconnectAsync();
-        var again = await _hub.ConnectDeviceAsync("cam-1");
+        var again = await Hub.ConnectDeviceAsync("cam-1");
         Assert.True(again.IsConnected);
         await again.DisconnectAsync();
     }
@@ -62,10 +44,10 @@ public sealed class DeviceSecurityTests : IAsyncLifetime
     [Fact]
     public async Task A_device_cannot_take_over_another_devices_client_id()
     {
-        var victim = await _hub.ConnectDeviceAsync("cam-1");
+        var victim = await Hub.ConnectDeviceAsync("cam-1");
         var intruder = new MqttClientFactory().CreateMqttClient();
         var result = await intruder.ConnectAsync(new MqttClientOptionsBuilder()
-            .WithTcpServer("127.0.0.1", _hub.MqttPort)
+            .WithTcpServer("127.0.0.1", Hub.MqttPort)
             .WithClientId("testsite/cam-1")
             .WithCredentials("testsite/light-1", TestRegistry.SecretOf("light-1"))
             .Build());
@@ -79,9 +61,9 @@ public sealed class DeviceSecurityTests : IAsyncLifetime
     [Fact]
     public async Task Publishing_under_another_devices_topic_is_dropped_while_everyone_keeps_working()
     {
-        var intruder = await _hub.ConnectDeviceAsync("light-1");
-        var intruder311 = await _hub.ConnectDeviceAsync("chg-1", version: MqttProtocolVersion.V311);
-        var bystander = await _hub.ConnectDeviceAsync("light-2");
+        var intruder = await Hub.ConnectDeviceAsync("light-1");
+        var intruder311 = await Hub.ConnectDeviceAsync("chg-1", version: MqttProtocolVersion.V311);
+        var bystander = await Hub.ConnectDeviceAsync("light-2");
 
         var foreign = await HubHost.PublishAsync(intruder, "rp/testsite/light/light-2/telemetry", """{"on":true,"lux":1}""");
         var wrongKind = await HubHost.PublishAsync(intruder, "rp/testsite/camera/light-1/telemetry", """{"online":true}""");
@@ -98,22 +80,22 @@ public sealed class DeviceSecurityTests : IAsyncLifetime
         Assert.True((await HubHost.PublishAsync(intruder311, "rp/testsite/charger/chg-1/telemetry", """{"currentA":1}""")).IsSuccess);
         Assert.True(intruder.IsConnected && intruder311.IsConnected && bystander.IsConnected);
 
-        var lights = await _influx.RowsAsync("SELECT lux, device FROM light");
+        var lights = await Influx.RowsAsync("SELECT lux, device FROM light");
         Assert.Equal(new[] { ("light-1", 60.0), ("light-2", 80.0) }, lights.Select(r => (r["device"].GetString()!, r["lux"].GetDouble())).Order().ToArray());
-        Assert.Equal(0, await _influx.CountAsync("charger", "currentA", "device = 'chg-2'"));
-        Assert.Equal(0, await _influx.CountAsync("camera", "online"));
+        Assert.Equal(0, await Influx.CountAsync("charger", "currentA", "device = 'chg-2'"));
+        Assert.Equal(0, await Influx.CountAsync("camera", "online"));
 
-        var rejections = await _hub.GetJsonAsync("/api/devices/testsite/light-1/rejections");
+        var rejections = await Hub.GetJsonAsync("/api/devices/testsite/light-1/rejections");
         Assert.Equal(new[] { "cmd_from_device", "foreign_topic", "foreign_topic" }, rejections.EnumerateArray().Select(r => r.GetProperty("reason").GetString()!).Order().ToArray());
-        var chargerRejections = await _hub.GetJsonAsync("/api/devices/testsite/chg-1/rejections");
+        var chargerRejections = await Hub.GetJsonAsync("/api/devices/testsite/chg-1/rejections");
         Assert.Equal("foreign_topic", chargerRejections[0].GetProperty("reason").GetString());
-        Assert.Equal(3, await _hub.MetricAsync("rp_hub_rejections_total{reason=\"foreign_topic\"}"));
+        Assert.Equal(3, await Hub.MetricAsync("rp_hub_rejections_total{reason=\"foreign_topic\"}"));
     }
 
     [Fact]
     public async Task A_device_may_subscribe_only_to_its_own_cmd_topic()
     {
-        var client = await _hub.ConnectDeviceAsync("cam-1");
+        var client = await Hub.ConnectDeviceAsync("cam-1");
         var result = await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
             .WithTopicFilter("rp/testsite/camera/cam-1/cmd", MqttQualityOfServiceLevel.AtLeastOnce)
             .Build());
@@ -126,14 +108,14 @@ public sealed class DeviceSecurityTests : IAsyncLifetime
         }
 
         Assert.True(client.IsConnected);
-        Assert.Equal(4, await _hub.MetricAsync("rp_hub_subscriptions_refused_total"));
+        Assert.Equal(4, await Hub.MetricAsync("rp_hub_subscriptions_refused_total"));
         await client.DisconnectAsync();
     }
 
     [Fact]
     public async Task Secrets_are_kept_only_as_salted_hashes()
     {
-        var kept = await File.ReadAllTextAsync(Path.Combine(_hub.DataDir, "registry.kept.json"));
+        var kept = await File.ReadAllTextAsync(Path.Combine(Hub.DataDir, "registry.kept.json"));
         Assert.DoesNotContain(TestRegistry.SecretOf("cam-1"), kept, StringComparison.Ordinal);
         Assert.Contains("pbkdf2-sha256$1000$", kept, StringComparison.Ordinal);
         Assert.DoesNotContain("\"secret\"", kept, StringComparison.Ordinal);

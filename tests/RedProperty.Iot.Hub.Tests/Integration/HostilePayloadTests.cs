@@ -7,12 +7,8 @@ namespace RedProperty.Iot.Hub.Tests.Integration;
 /// A table of hostile payloads and topics: each is refused with its reason, the sender stays connected,
 /// and another device's data, sent in between, lands intact.
 /// </summary>
-public sealed class HostilePayloadTests : IAsyncLifetime
+public sealed class HostilePayloadTests : HubWithInfluxTest
 {
-    private readonly InfluxServer _influx = new();
-    private HubHost _hub = null!;
-    private string _workDir = null!;
-
     public static TheoryData<string, string, string> Cases => new()
     {
         { "rp/testsite/light/light-1/telemetry", "{\"on\":true", "malformed_json" },
@@ -44,25 +40,11 @@ public sealed class HostilePayloadTests : IAsyncLifetime
         { "rp/testsite/light/light-2/telemetry", "{\"on\":true}", "foreign_topic" },
     };
 
-    public async Task InitializeAsync()
-    {
-        await _influx.StartAsync();
-        _workDir = Directory.CreateTempSubdirectory("rp-test-").FullName;
-        _hub = await HubHost.StartAsync(HubHost.InfluxV1(_influx, TestRegistry.Write(_workDir)));
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _hub.DisposeAsync();
-        await _influx.DisposeAsync();
-        Directory.Delete(_workDir, recursive: true);
-    }
-
     [Fact]
     public async Task Every_hostile_message_is_refused_with_its_reason_and_harms_no_one()
     {
-        var offender = await _hub.ConnectDeviceAsync("light-1");
-        var neighbour = await _hub.ConnectDeviceAsync("light-2");
+        var offender = await Hub.ConnectDeviceAsync("light-1");
+        var neighbour = await Hub.ConnectDeviceAsync("light-2");
         var expected = new List<string>();
         var seq = 0;
         foreach (var (topic, payload, reason) in Cases.Select(c => ((string)c[0], (string)c[1], (string)c[2])))
@@ -76,43 +58,43 @@ public sealed class HostilePayloadTests : IAsyncLifetime
             Assert.True(good.IsSuccess, $"{reason}: the neighbour's message failed");
         }
 
-        var rejections = await _hub.GetJsonAsync("/api/devices/testsite/light-1/rejections");
+        var rejections = await Hub.GetJsonAsync("/api/devices/testsite/light-1/rejections");
         var reasons = rejections.EnumerateArray().Select(r => r.GetProperty("reason").GetString()!).Reverse().ToArray();
         Assert.Equal(expected, reasons);
         Assert.All(rejections.EnumerateArray(), r => Assert.False(string.IsNullOrWhiteSpace(r.GetProperty("detail").GetString())));
 
-        var counts = (await _hub.GetJsonAsync("/api/devices/testsite/light-1")).GetProperty("rejections");
+        var counts = (await Hub.GetJsonAsync("/api/devices/testsite/light-1")).GetProperty("rejections");
         Assert.Equal(expected.Count(r => r == "malformed_json"), counts.GetProperty("malformed_json").GetInt64());
 
         // The offender itself can still publish, and nothing of its garbage reached InfluxDB.
         Assert.True((await HubHost.PublishAsync(offender, "rp/testsite/light/light-1/telemetry", """{"on":true,"lux":7}""")).IsSuccess);
-        Assert.Equal(1, await _influx.CountAsync("light", "lux", "device = 'light-1'"));
-        var neighbourRows = await _influx.RowsAsync("SELECT lux, seq FROM light WHERE device = 'light-2'");
+        Assert.Equal(1, await Influx.CountAsync("light", "lux", "device = 'light-1'"));
+        var neighbourRows = await Influx.RowsAsync("SELECT lux, seq FROM light WHERE device = 'light-2'");
         Assert.Equal(Enumerable.Range(1, Cases.Count()).Select(i => (double)i), neighbourRows.Select(r => r["lux"].GetDouble()).Order());
-        Assert.Equal(0, await _influx.CountAsync("events", "count"));
+        Assert.Equal(0, await Influx.CountAsync("events", "count"));
     }
 
     [Fact]
     public async Task The_rejection_log_keeps_the_last_hundred_newest_first()
     {
-        var offender = await _hub.ConnectDeviceAsync("light-1");
+        var offender = await Hub.ConnectDeviceAsync("light-1");
         for (var i = 0; i < 120; i++)
         {
             await HubHost.PublishAsync(offender, "rp/testsite/light/light-1/telemetry", $$"""{"lux":"{{i}}"}""");
         }
 
-        var rejections = await _hub.GetJsonAsync("/api/devices/testsite/light-1/rejections");
+        var rejections = await Hub.GetJsonAsync("/api/devices/testsite/light-1/rejections");
         Assert.Equal(100, rejections.GetArrayLength());
         Assert.Equal("{\"lux\":\"119\"}", rejections[0].GetProperty("payload").GetString());
         Assert.Equal("{\"lux\":\"20\"}", rejections[99].GetProperty("payload").GetString());
-        var counts = (await _hub.GetJsonAsync("/api/devices/testsite/light-1")).GetProperty("rejections");
+        var counts = (await Hub.GetJsonAsync("/api/devices/testsite/light-1")).GetProperty("rejections");
         Assert.Equal(120, counts.GetProperty("wrong_type").GetInt64());
     }
 
     [Fact]
     public async Task Rejections_of_an_unknown_device_are_a_problem_404()
     {
-        var response = await _hub.Http.GetAsync("/api/devices/testsite/ghost/rejections");
+        var response = await Hub.Http.GetAsync("/api/devices/testsite/ghost/rejections");
         Assert.Equal(System.Net.HttpStatusCode.NotFound, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
     }

@@ -6,34 +6,16 @@ using RedProperty.Iot.Hub.Tests.Infrastructure;
 namespace RedProperty.Iot.Hub.Tests.Integration;
 
 /// <summary>Devices publish through the embedded broker; the points are read back from a real influxd.</summary>
-public sealed class TelemetryToInfluxTests : IAsyncLifetime
+public sealed class TelemetryToInfluxTests : HubWithInfluxTest
 {
-    private readonly InfluxServer _influx = new();
-    private HubHost _hub = null!;
-    private string _workDir = null!;
-
-    public async Task InitializeAsync()
-    {
-        await _influx.StartAsync();
-        _workDir = Directory.CreateTempSubdirectory("rp-test-").FullName;
-        _hub = await HubHost.StartAsync(HubHost.InfluxV1(_influx, TestRegistry.Write(_workDir)));
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _hub.DisposeAsync();
-        await _influx.DisposeAsync();
-        Directory.Delete(_workDir, recursive: true);
-    }
-
     [Fact]
     public async Task Telemetry_of_each_kind_lands_with_its_tags_and_fields()
     {
         var ts = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        var camera = await _hub.ConnectDeviceAsync("cam-1");
-        var light = await _hub.ConnectDeviceAsync("light-1", version: MqttProtocolVersion.V311);
-        var elevator = await _hub.ConnectDeviceAsync("lift-1");
-        var charger = await _hub.ConnectDeviceAsync("chg-1");
+        var camera = await Hub.ConnectDeviceAsync("cam-1");
+        var light = await Hub.ConnectDeviceAsync("light-1", version: MqttProtocolVersion.V311);
+        var elevator = await Hub.ConnectDeviceAsync("lift-1");
+        var charger = await Hub.ConnectDeviceAsync("chg-1");
 
         Assert.True((await HubHost.PublishAsync(camera, "rp/testsite/camera/cam-1/telemetry",
             $$"""{"online":true,"motion":true,"persons":3,"ebike":false,"tamper":false,"fps":25.5,"ts":{{ts}},"seq":7}""")).IsSuccess);
@@ -45,7 +27,7 @@ public sealed class TelemetryToInfluxTests : IAsyncLifetime
             $$"""{"circuit":"corridor","currentA":2.4,"voltageV":220,"powerW":528,"tempC":31.5,"plugged":false,"smoke":false,"ts":{{ts}}}""")).IsSuccess);
 
         // QoS 1 is acknowledged only once the point is in InfluxDB, so no polling is needed here.
-        var cameraRow = Assert.Single(await _influx.RowsAsync("SELECT * FROM camera"));
+        var cameraRow = Assert.Single(await Influx.RowsAsync("SELECT * FROM camera"));
         Assert.Equal(ts, cameraRow["time"].GetInt64());
         Assert.Equal("testsite", cameraRow["site"].GetString());
         Assert.Equal("lift-1", cameraRow["zone"].GetString());
@@ -55,27 +37,27 @@ public sealed class TelemetryToInfluxTests : IAsyncLifetime
         Assert.Equal(25.5, cameraRow["fps"].GetDouble());
         Assert.Equal(7, cameraRow["seq"].GetInt64());
 
-        var lightRow = Assert.Single(await _influx.RowsAsync("SELECT * FROM light"));
+        var lightRow = Assert.Single(await Influx.RowsAsync("SELECT * FROM light"));
         Assert.Equal(TestRegistry.HostileZone, lightRow["zone"].GetString());
         Assert.Equal(42.5, lightRow["lux"].GetDouble());
         Assert.True(lightRow["on"].GetBoolean());
 
-        var elevatorRow = Assert.Single(await _influx.RowsAsync("SELECT * FROM elevator"));
+        var elevatorRow = Assert.Single(await Influx.RowsAsync("SELECT * FROM elevator"));
         Assert.Equal(-2, elevatorRow["floor"].GetInt64());
         Assert.Equal("E21", elevatorRow["fault"].GetString());
         Assert.True(elevatorRow["faulted"].GetBoolean());
         Assert.False(elevatorRow["doorOpen"].GetBoolean());
 
-        var chargerRow = Assert.Single(await _influx.RowsAsync("SELECT * FROM charger"));
+        var chargerRow = Assert.Single(await Influx.RowsAsync("SELECT * FROM charger"));
         Assert.Equal("corridor", chargerRow["circuit"].GetString());
         Assert.Equal(TestRegistry.HostileZone, chargerRow["zone"].GetString());
         Assert.Equal(2.4, chargerRow["currentA"].GetDouble());
         Assert.False(chargerRow["plugged"].GetBoolean());
 
         // The hostile zone is one tag value, not an injected tag or point.
-        var zoneTagged = await _influx.RowsAsync($"SELECT count(\"currentA\") FROM charger WHERE zone = '{TestRegistry.HostileZone.Replace("\\", "\\\\").Replace("'", "\\'")}'");
+        var zoneTagged = await Influx.RowsAsync($"SELECT count(\"currentA\") FROM charger WHERE zone = '{TestRegistry.HostileZone.Replace("\\", "\\\\").Replace("'", "\\'")}'");
         Assert.Equal(1, Assert.Single(zoneTagged)["count"].GetInt64());
-        var tagKeys = await _influx.RowsAsync("SHOW TAG KEYS FROM charger");
+        var tagKeys = await Influx.RowsAsync("SHOW TAG KEYS FROM charger");
         Assert.Equal(new[] { "circuit", "device", "site", "zone" }, tagKeys.Select(r => r["tagKey"].GetString()!).Order().ToArray());
 
         foreach (var client in new[] { camera, light, elevator, charger })
@@ -87,25 +69,25 @@ public sealed class TelemetryToInfluxTests : IAsyncLifetime
     [Fact]
     public async Task A_charger_without_circuit_in_its_payload_takes_the_registry_circuit_or_is_refused()
     {
-        var withRegistryCircuit = await _hub.ConnectDeviceAsync("chg-1");
-        var withoutAny = await _hub.ConnectDeviceAsync("chg-2");
+        var withRegistryCircuit = await Hub.ConnectDeviceAsync("chg-1");
+        var withoutAny = await Hub.ConnectDeviceAsync("chg-2");
 
         Assert.True((await HubHost.PublishAsync(withRegistryCircuit, "rp/testsite/charger/chg-1/telemetry", """{"currentA":1.5}""")).IsSuccess);
         var refused = await HubHost.PublishAsync(withoutAny, "rp/testsite/charger/chg-2/telemetry", """{"currentA":1.5}""");
 
         Assert.Equal(MqttClientPublishReasonCode.PayloadFormatInvalid, refused.ReasonCode);
-        var row = Assert.Single(await _influx.RowsAsync("SELECT * FROM charger"));
+        var row = Assert.Single(await Influx.RowsAsync("SELECT * FROM charger"));
         Assert.Equal("corridor", row["circuit"].GetString());
-        var rejections = await _hub.GetJsonAsync("/api/devices/testsite/chg-2/rejections");
+        var rejections = await Hub.GetJsonAsync("/api/devices/testsite/chg-2/rejections");
         Assert.Equal("missing_field", rejections[0].GetProperty("reason").GetString());
     }
 
     [Fact]
     public async Task Status_and_last_will_give_the_device_state_and_land_as_points()
     {
-        var client = await _hub.ConnectDeviceAsync("lift-1");
+        var client = await Hub.ConnectDeviceAsync("lift-1");
         await HubHost.PublishAsync(client, "rp/testsite/elevator/lift-1/status", "online", retain: true);
-        var device = await _hub.GetJsonAsync("/api/devices/testsite/lift-1");
+        var device = await Hub.GetJsonAsync("/api/devices/testsite/lift-1");
         Assert.Equal("online", device.GetProperty("status").GetString());
 
         // Reconnect with a last will, then drop the connection without DISCONNECT: the broker publishes the will.
@@ -113,7 +95,7 @@ public sealed class TelemetryToInfluxTests : IAsyncLifetime
         var factory = new MqttClientFactory();
         var willing = factory.CreateMqttClient();
         await willing.ConnectAsync(new MqttClientOptionsBuilder()
-            .WithTcpServer("127.0.0.1", _hub.MqttPort)
+            .WithTcpServer("127.0.0.1", Hub.MqttPort)
             .WithClientId("testsite/lift-1")
             .WithCredentials("testsite/lift-1", TestRegistry.SecretOf("lift-1"))
             .WithWillTopic("rp/testsite/elevator/lift-1/status").WithWillPayload("offline").WithWillRetain()
@@ -122,10 +104,10 @@ public sealed class TelemetryToInfluxTests : IAsyncLifetime
         willing.Dispose();
 
         await Eventually.BecomesAsync(
-            async () => (await _hub.GetJsonAsync("/api/devices/testsite/lift-1")).GetProperty("status").GetString(),
+            async () => (await Hub.GetJsonAsync("/api/devices/testsite/lift-1")).GetProperty("status").GetString(),
             status => status == "offline", what: "status offline after the last will");
         var statuses = await Eventually.BecomesAsync(
-            () => _influx.RowsAsync("SELECT online FROM device_status WHERE device = 'lift-1'"),
+            () => Influx.RowsAsync("SELECT online FROM device_status WHERE device = 'lift-1'"),
             rows => rows.Count == 2, what: "two status points");
         Assert.Equal(new[] { true, false }, statuses.Select(r => r["online"].GetBoolean()).ToArray());
     }
@@ -133,10 +115,10 @@ public sealed class TelemetryToInfluxTests : IAsyncLifetime
     [Fact]
     public async Task Mqtt_over_websockets_at_slash_mqtt_carries_telemetry()
     {
-        var (client, result) = await _hub.TryConnectAsync("testsite/light-2", TestRegistry.SecretOf("light-2"), webSocket: true);
+        var (client, result) = await Hub.TryConnectAsync("testsite/light-2", TestRegistry.SecretOf("light-2"), webSocket: true);
         Assert.Equal(MqttClientConnectResultCode.Success, result.ResultCode);
         Assert.True((await HubHost.PublishAsync(client, "rp/testsite/light/light-2/telemetry", """{"on":false,"lux":3}""")).IsSuccess);
-        var row = Assert.Single(await _influx.RowsAsync("SELECT * FROM light WHERE device = 'light-2'"));
+        var row = Assert.Single(await Influx.RowsAsync("SELECT * FROM light WHERE device = 'light-2'"));
         Assert.Equal(3, row["lux"].GetDouble());
         await client.DisconnectAsync();
     }
@@ -144,7 +126,7 @@ public sealed class TelemetryToInfluxTests : IAsyncLifetime
     [Fact]
     public async Task Health_and_metrics_report_the_broker_influx_and_spool()
     {
-        var health = await _hub.GetJsonAsync("/healthz");
+        var health = await Hub.GetJsonAsync("/healthz");
         Assert.Equal("Healthy", health.GetProperty("status").GetString());
         var checks = health.GetProperty("checks");
         Assert.Equal("Healthy", checks.GetProperty("broker").GetProperty("status").GetString());
@@ -152,19 +134,19 @@ public sealed class TelemetryToInfluxTests : IAsyncLifetime
         Assert.Equal(0, checks.GetProperty("spool").GetProperty("data").GetProperty("points").GetInt64());
         Assert.True(checks.GetProperty("disk").GetProperty("data").GetProperty("freeBytes").GetInt64() > 0);
 
-        var client = await _hub.ConnectDeviceAsync("light-2");
+        var client = await Hub.ConnectDeviceAsync("light-2");
         await HubHost.PublishAsync(client, "rp/testsite/light/light-2/telemetry", """{"on":true,"lux":50}""");
         await HubHost.PublishAsync(client, "rp/testsite/light/light-2/telemetry", """{"on":"yes"}""");
-        Assert.Equal(1, await _hub.MetricAsync("rp_hub_messages_total{kind=\"light\",channel=\"telemetry\"}"));
-        Assert.Equal(1, await _hub.MetricAsync("rp_hub_rejections_total{reason=\"wrong_type\"}"));
-        Assert.Equal(1, await _hub.MetricAsync("rp_hub_points_written_total{path=\"direct\"}"));
+        Assert.Equal(1, await Hub.MetricAsync("rp_hub_messages_total{kind=\"light\",channel=\"telemetry\"}"));
+        Assert.Equal(1, await Hub.MetricAsync("rp_hub_rejections_total{reason=\"wrong_type\"}"));
+        Assert.Equal(1, await Hub.MetricAsync("rp_hub_points_written_total{path=\"direct\"}"));
         await client.DisconnectAsync();
     }
 
     [Fact]
     public async Task The_openapi_document_describes_the_device_endpoints()
     {
-        var document = await _hub.GetJsonAsync("/openapi/v1.json");
+        var document = await Hub.GetJsonAsync("/openapi/v1.json");
         Assert.True(document.GetProperty("paths").TryGetProperty("/api/devices/{site}/{id}/rejections", out _));
     }
 }
