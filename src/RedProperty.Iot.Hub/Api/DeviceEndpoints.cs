@@ -13,7 +13,8 @@ public sealed record DeviceView(
     DateTimeOffset? StatusChangedAt,
     DateTimeOffset? LastSeen,
     long Messages,
-    IReadOnlyDictionary<string, long> Rejections)
+    IReadOnlyDictionary<string, long> Rejections,
+    SequenceView Sequence)
 {
     public static DeviceView From(DeviceState state) => new(
         state.Device.Site,
@@ -25,7 +26,14 @@ public sealed record DeviceView(
         state.StatusChangedAt,
         state.LastSeen,
         state.Messages,
-        state.RejectionCounts());
+        state.RejectionCounts(),
+        SequenceView.From(state.SequenceCounts()));
+}
+
+/// <summary>What the device's <c>seq</c> counter says: numbers never received, repeats, restarts.</summary>
+public sealed record SequenceView(long Missing, long Duplicates, long Resets)
+{
+    public static SequenceView From((long Missing, long Duplicates, long Resets) counts) => new(counts.Missing, counts.Duplicates, counts.Resets);
 }
 
 public sealed record RejectionView(DateTimeOffset At, string Topic, string Reason, string Detail, string Payload);

@@ -37,6 +37,7 @@ public sealed class DeviceState(Device device)
     private long _messages;
     private long _lastSeenUnixMs;
     private readonly UniqueTimestamps _receiveTimestamps = new();
+    private readonly SequenceTracker _sequence = new();
     private DeviceStatus? _status;
     private DateTimeOffset? _statusChangedAt;
     private DateTimeOffset _lastWarningAt = DateTimeOffset.MinValue;
@@ -68,6 +69,23 @@ public sealed class DeviceState(Device device)
     {
         Interlocked.Increment(ref _messages);
         Interlocked.Exchange(ref _lastSeenUnixMs, receivedAt.ToUnixTimeMilliseconds());
+    }
+
+    /// <summary>Follows the device's <c>seq</c> counter (loss and duplicate detection).</summary>
+    public SequenceObservation ObserveSequence(long seq)
+    {
+        lock (_gate)
+        {
+            return _sequence.Observe(seq);
+        }
+    }
+
+    public (long Missing, long Duplicates, long Resets) SequenceCounts()
+    {
+        lock (_gate)
+        {
+            return (_sequence.Missing, _sequence.Duplicates, _sequence.Resets);
+        }
     }
 
     /// <summary>Returns true when the status actually changed.</summary>

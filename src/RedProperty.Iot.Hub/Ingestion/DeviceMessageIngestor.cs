@@ -78,6 +78,7 @@ public sealed partial class DeviceMessageIngestor(
                 }
 
                 line = PointMapper.Telemetry(device, telemetry, circuit, Timestamp(state, telemetry.Ts, receivedMs));
+                ObserveSequence(state, telemetry.Seq);
                 break;
             }
 
@@ -90,6 +91,7 @@ public sealed partial class DeviceMessageIngestor(
                 }
 
                 line = PointMapper.Event(device, deviceEvent, Timestamp(state, deviceEvent.Ts, receivedMs));
+                ObserveSequence(state, deviceEvent.Seq);
                 break;
             }
 
@@ -135,6 +137,24 @@ public sealed partial class DeviceMessageIngestor(
         }
 
         return deviceTs is null || corrected ? state.NextReceiveTimestamp(receivedMs) : chosen;
+    }
+
+    private void ObserveSequence(DeviceState state, long? seq)
+    {
+        if (seq is not { } value)
+        {
+            return;
+        }
+
+        switch (state.ObserveSequence(value))
+        {
+            case SequenceObservation.Gap:
+                metrics.SequenceGaps.Inc();
+                break;
+            case SequenceObservation.Duplicate:
+                metrics.SequenceDuplicates.Inc();
+                break;
+        }
     }
 
     private IngestResult Reject(DeviceState state, string topic, ReadOnlySequence<byte> payload, Rejection rejection, DateTimeOffset at)

@@ -16,6 +16,8 @@ public sealed class HubMetrics
         SubscriptionsRefused = factory.CreateCounter("rp_hub_subscriptions_refused_total", "Subscriptions refused by the per-device ACL.");
         ConnectionsRefused = factory.CreateCounter("rp_hub_connections_refused_total", "MQTT logins refused, by reason.", "reason");
         TimestampsCorrected = factory.CreateCounter("rp_hub_timestamps_corrected_total", "Points stored at receive time because the device ts was more than 5 minutes off.");
+        SequenceGaps = factory.CreateCounter("rp_hub_seq_gaps_total", "Times a device's seq skipped numbers (messages lost before the hub).");
+        SequenceDuplicates = factory.CreateCounter("rp_hub_seq_duplicates_total", "Messages whose seq was seen before (retransmissions, replays).");
         ClientsConnected = factory.CreateGauge("rp_hub_clients_connected", "MQTT clients connected.");
         PointsWritten = factory.CreateCounter("rp_hub_points_written_total", "Points InfluxDB accepted, by path (direct or replay).", "path");
         PointsSpooled = factory.CreateCounter("rp_hub_points_spooled_total", "Points written to the on-disk spool.");
@@ -42,6 +44,10 @@ public sealed class HubMetrics
     public Counter ConnectionsRefused { get; }
 
     public Counter TimestampsCorrected { get; }
+
+    public Counter SequenceGaps { get; }
+
+    public Counter SequenceDuplicates { get; }
 
     public Gauge ClientsConnected { get; }
 

@@ -149,4 +149,56 @@ public sealed class TelemetryToInfluxTests : HubWithInfluxTest
         var document = await Hub.GetJsonAsync("/openapi/v1.json");
         Assert.True(document.GetProperty("paths").TryGetProperty("/api/devices/{site}/{id}/rejections", out _));
     }
+
+    [Fact]
+    public async Task A_device_clock_far_off_is_replaced_by_the_receive_time_and_counted()
+    {
+        var client = await Hub.ConnectDeviceAsync("light-2");
+        var before = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        Assert.True((await HubHost.PublishAsync(client, "rp/testsite/light/light-2/telemetry", """{"on":true,"lux":9,"ts":86400000}""")).IsSuccess);
+        var after = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+        var row = Assert.Single(await Influx.RowsAsync("SELECT lux FROM light"));
+        Assert.InRange(row["time"].GetInt64(), before, after);
+        Assert.Equal(1, await Hub.MetricAsync("rp_hub_timestamps_corrected_total"));
+        await client.DisconnectAsync();
+    }
+
+    [Fact]
+    public async Task Events_land_in_the_events_measurement_with_their_type()
+    {
+        var camera = await Hub.ConnectDeviceAsync("cam-1");
+        var elevator = await Hub.ConnectDeviceAsync("lift-1");
+        Assert.True((await HubHost.PublishAsync(camera, "rp/testsite/camera/cam-1/event", """{"type":"ebike_detected","confidence":0.93,"track":"t-17"}""")).IsSuccess);
+        Assert.True((await HubHost.PublishAsync(elevator, "rp/testsite/elevator/lift-1/event", """{"type":"alarm_button"}""")).IsSuccess);
+
+        var rows = await Influx.RowsAsync("SELECT * FROM events");
+        Assert.Equal(2, rows.Count);
+        var detection = rows.Single(r => r["type"].GetString() == "ebike_detected");
+        Assert.Equal("camera", detection["kind"].GetString());
+        Assert.Equal("lift-1", detection["zone"].GetString());
+        Assert.Equal(0.93, detection["confidence"].GetDouble());
+        Assert.Equal("t-17", detection["track"].GetString());
+        var alarm = rows.Single(r => r["type"].GetString() == "alarm_button");
+        Assert.Equal("elevator", alarm["kind"].GetString());
+        Assert.Equal(1, alarm["count"].GetDouble());
+        await camera.DisconnectAsync();
+        await elevator.DisconnectAsync();
+    }
+
+    [Fact]
+    public async Task Lost_and_repeated_messages_show_in_the_devices_seq_counts()
+    {
+        var client = await Hub.ConnectDeviceAsync("light-2");
+        foreach (var seq in new[] { 1, 2, 5, 5, 6 })
+        {
+            await HubHost.PublishAsync(client, "rp/testsite/light/light-2/telemetry", $$"""{"on":true,"seq":{{seq}}}""");
+        }
+
+        var sequence = (await Hub.GetJsonAsync("/api/devices/testsite/light-2")).GetProperty("sequence");
+        Assert.Equal(2, sequence.GetProperty("missing").GetInt64());
+        Assert.Equal(1, sequence.GetProperty("duplicates").GetInt64());
+        Assert.Equal(1, await Hub.MetricAsync("rp_hub_seq_gaps_total"));
+        await client.DisconnectAsync();
+    }
 }

@@ -1,0 +1,52 @@
+using Microsoft.Extensions.Options;
+using RedProperty.Iot.Hub.Tests.Infrastructure;
+
+namespace RedProperty.Iot.Hub.Tests.Integration;
+
+/// <summary>Bad configuration stops the hub at start with a message that names what is wrong.</summary>
+public sealed class HubStartupTests : IDisposable
+{
+    private readonly string _workDir = Directory.CreateTempSubdirectory("rp-test-").FullName;
+
+    public void Dispose() => Directory.Delete(_workDir, recursive: true);
+
+    [Theory]
+    [InlineData("Influx:Version", "1", "Influx:Url", "Influx:Url '' must be an absolute URL")]
+    [InlineData("Influx:Version", "2", "Influx:Url", "Influx:Org is required")]
+    [InlineData("Influx:Version", "7", "Influx:Url", "Influx:Version '7' must be 1, 2 or none")]
+    [InlineData("Influx:SpoolSegmentBytes", "100000000", "Influx:SpoolMaxBytes", "Influx:SpoolSegmentBytes must be at most a quarter")]
+    public async Task Invalid_influx_settings_are_named(string key, string value, string otherKey, string expected)
+    {
+        var settings = new Dictionary<string, string?> { [key] = value, [otherKey] = otherKey == "Influx:Url" ? string.Empty : "1000000" };
+        if (key == "Influx:Version" && value == "2")
+        {
+            settings["Influx:Url"] = "http://127.0.0.1:1";
+        }
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => HubHost.StartAsync(settings, _workDir));
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_bad_registry_lists_every_problem_by_entry()
+    {
+        var registry = Path.Combine(_workDir, "bad-registry.json");
+        await File.WriteAllTextAsync(registry, """
+            {"sites":[{"id":"s1","timeZone":"Asia/Shanghai","zones":[{"id":"z1"}],
+              "devices":[{"id":"d1","kind":"lamp","zone":"z1","secret":"long-enough"},
+                         {"id":"d2","kind":"light","zone":"z9","secret":"long-enough"}]}]}
+            """);
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => HubHost.StartAsync(new Dictionary<string, string?> { ["Hub:Registry"] = registry }, _workDir));
+        Assert.Contains("has 2 problem(s)", error.Message, StringComparison.Ordinal);
+        Assert.Contains("sites[0] (s1).devices[0] (s1/d1): kind 'lamp'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("sites[0] (s1).devices[1] (s1/d2): zone 'z9' is not a zone of site 's1'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_missing_registry_file_is_named()
+    {
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => HubHost.StartAsync(new Dictionary<string, string?> { ["Hub:Registry"] = "/nonexistent/registry.json" }, _workDir));
+        Assert.Contains("Hub:Registry '/nonexistent/registry.json' does not exist", error.Message, StringComparison.Ordinal);
+    }
+}
