@@ -1,0 +1,255 @@
+using RedProperty.Iot.Contract;
+
+namespace RedProperty.Iot.Alerts;
+
+/// <summary>One open alert per (site, device, type).</summary>
+public readonly record struct AlertKey(string Site, string DeviceId, AlertType Type)
+{
+    public override string ToString() => $"{Site}/{DeviceId}/{Type.ToWire()}";
+}
+
+/// <summary>An entry of the audit trail: who did what, when, with what note.</summary>
+public sealed record AlertTransition(DateTimeOffset At, string Action, string By, string? Note, AlertSeverity Severity)
+{
+    public const string Raised = "raised";
+    public const string Acknowledged = "acknowledged";
+    public const string Resolved = "resolved";
+    public const string Cleared = "cleared";
+    public const string Reopened = "reopened";
+    public const string Escalated = "escalated";
+    public const string SeverityChanged = "severity_changed";
+}
+
+/// <summary>An SLA miss: not acknowledged in time, or (critical) not resolved in time.</summary>
+public sealed record AlertEscalation(string Reason, DateTimeOffset At)
+{
+    public const string NotAcknowledged = "not_acknowledged";
+    public const string NotResolved = "not_resolved";
+}
+
+public enum AlertCommandOutcome
+{
+    Done,
+    NotAllowed,
+    NoteRequired,
+}
+
+public readonly record struct AlertCommandResult(AlertCommandOutcome Outcome, string? Problem = null)
+{
+    public static AlertCommandResult Done { get; } = new(AlertCommandOutcome.Done);
+
+    public bool IsDone => Outcome == AlertCommandOutcome.Done;
+}
+
+/// <summary>
+/// The alert aggregate: its state changes only through these methods, each of which checks the
+/// lifecycle (active → acknowledged → resolved; resolved → reopened within the flap window) and
+/// appends to the audit trail.
+/// </summary>
+public sealed class Alert
+{
+    public const string SystemUser = "system";
+
+    private readonly List<AlertTransition> _history = [];
+    private readonly List<AlertEscalation> _escalations = [];
+
+    private Alert(Guid id, AlertKey key, string zone, DeviceKind kind, AlertSeverity severity, string message, DateTimeOffset raisedAt)
+    {
+        Id = id;
+        Key = key;
+        Zone = zone;
+        Kind = kind;
+        Severity = severity;
+        Message = message;
+        RaisedAt = raisedAt;
+        ActiveSince = raisedAt;
+        LastSeenAt = raisedAt;
+        Count = 1;
+    }
+
+    public Guid Id { get; }
+
+    public AlertKey Key { get; }
+
+    public string Site => Key.Site;
+
+    public string DeviceId => Key.DeviceId;
+
+    public AlertType Type => Key.Type;
+
+    public string Zone { get; }
+
+    public DeviceKind Kind { get; }
+
+    public AlertSeverity Severity { get; private set; }
+
+    public AlertState State { get; private set; }
+
+    public string Message { get; private set; }
+
+    public DateTimeOffset RaisedAt { get; }
+
+    /// <summary>When the current activation began (raise or reopen): the SLA clocks run from here.</summary>
+    public DateTimeOffset ActiveSince { get; private set; }
+
+    public DateTimeOffset LastSeenAt { get; private set; }
+
+    public int Count { get; private set; }
+
+    public string? AcknowledgedBy { get; private set; }
+
+    public DateTimeOffset? AcknowledgedAt { get; private set; }
+
+    public string? ResolvedBy { get; private set; }
+
+    public DateTimeOffset? ResolvedAt { get; private set; }
+
+    public string? ResolutionNote { get; private set; }
+
+    public bool IsOpen => State != AlertState.Resolved;
+
+    public IReadOnlyList<AlertTransition> History => _history;
+
+    public IReadOnlyList<AlertEscalation> Escalations => _escalations;
+
+    public static Alert Raise(Guid id, AlertKey key, string zone, DeviceKind kind, AlertSeverity severity, string message, DateTimeOffset at)
+    {
+        var alert = new Alert(id, key, zone, kind, severity, message, at);
+        alert.Record(at, AlertTransition.Raised, SystemUser, message);
+        return alert;
+    }
+
+    /// <summary>The condition fired again while the alert is open: count it, not a new alert.</summary>
+    public bool Repeat(DateTimeOffset at, string message)
+    {
+        if (!IsOpen)
+        {
+            return false;
+        }
+
+        Count++;
+        LastSeenAt = at;
+        Message = message;
+        return true;
+    }
+
+    public AlertCommandResult Acknowledge(string by, DateTimeOffset at, string? note = null)
+    {
+        if (string.IsNullOrWhiteSpace(by))
+        {
+            return new(AlertCommandOutcome.NotAllowed, "an acknowledgement needs the name of who acknowledges");
+        }
+
+        if (State != AlertState.Active)
+        {
+            return new(AlertCommandOutcome.NotAllowed, $"the alert is {State.ToWire()}, only an active alert can be acknowledged");
+        }
+
+        State = AlertState.Acknowledged;
+        AcknowledgedBy = by;
+        AcknowledgedAt = at;
+        Record(at, AlertTransition.Acknowledged, by, note);
+        return AlertCommandResult.Done;
+    }
+
+    public AlertCommandResult Resolve(string by, string? note, DateTimeOffset at)
+    {
+        if (string.IsNullOrWhiteSpace(note))
+        {
+            return new(AlertCommandOutcome.NoteRequired, "resolving an alert needs a note saying what was done");
+        }
+
+        if (string.IsNullOrWhiteSpace(by))
+        {
+            return new(AlertCommandOutcome.NotAllowed, "resolving needs the name of who resolves");
+        }
+
+        if (!IsOpen)
+        {
+            return new(AlertCommandOutcome.NotAllowed, "the alert is already resolved");
+        }
+
+        MarkResolved(by, note.Trim(), at, AlertTransition.Resolved);
+        return AlertCommandResult.Done;
+    }
+
+    /// <summary>The condition cleared: the alert resolves itself (by <see cref="SystemUser"/>).</summary>
+    public bool Clear(DateTimeOffset at, string reason)
+    {
+        if (!IsOpen)
+        {
+            return false;
+        }
+
+        MarkResolved(SystemUser, reason, at, AlertTransition.Cleared);
+        return true;
+    }
+
+    /// <summary>A resolved alert that fires again within the window reopens rather than flapping into a new one.</summary>
+    public bool CanReopen(DateTimeOffset at, TimeSpan window) => State == AlertState.Resolved && ResolvedAt is { } resolved && at - resolved <= window;
+
+    public bool Reopen(DateTimeOffset at, string message, TimeSpan window)
+    {
+        if (!CanReopen(at, window))
+        {
+            return false;
+        }
+
+        State = AlertState.Active;
+        ActiveSince = at;
+        LastSeenAt = at;
+        Count++;
+        Message = message;
+        AcknowledgedBy = null;
+        AcknowledgedAt = null;
+        ResolvedBy = null;
+        ResolvedAt = null;
+        ResolutionNote = null;
+        Record(at, AlertTransition.Reopened, SystemUser, message);
+        return true;
+    }
+
+    /// <summary>Records an SLA miss once per activation and reason.</summary>
+    public bool Escalate(string reason, DateTimeOffset at)
+    {
+        if (!IsOpen || HasEscalated(reason))
+        {
+            return false;
+        }
+
+        _escalations.Add(new AlertEscalation(reason, at));
+        Record(at, AlertTransition.Escalated, SystemUser, reason);
+        return true;
+    }
+
+    public bool HasEscalated(string reason) => _escalations.Exists(e => e.Reason == reason && e.At >= ActiveSince);
+
+    public AlertCommandResult ChangeSeverity(string by, AlertSeverity severity, string? note, DateTimeOffset at)
+    {
+        if (!IsOpen)
+        {
+            return new(AlertCommandOutcome.NotAllowed, "a resolved alert keeps its severity");
+        }
+
+        if (severity == Severity)
+        {
+            return AlertCommandResult.Done;
+        }
+
+        Severity = severity;
+        Record(at, AlertTransition.SeverityChanged, by, note);
+        return AlertCommandResult.Done;
+    }
+
+    private void MarkResolved(string by, string note, DateTimeOffset at, string action)
+    {
+        State = AlertState.Resolved;
+        ResolvedBy = by;
+        ResolvedAt = at;
+        ResolutionNote = note;
+        Record(at, action, by, note);
+    }
+
+    private void Record(DateTimeOffset at, string action, string by, string? note) =>
+        _history.Add(new AlertTransition(at, action, by, note, Severity));
+}

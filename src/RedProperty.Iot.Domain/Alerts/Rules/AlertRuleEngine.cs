@@ -1,0 +1,320 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using RedProperty.Iot.Contract;
+using RedProperty.Iot.Registry;
+
+namespace RedProperty.Iot.Alerts.Rules;
+
+/// <summary>
+/// Turns readings, events, status and the passing of time into alert signals, per the catalogue.
+/// Pure: the only clock is the <see cref="TimeProvider"/>, there is no I/O. Time is the hub's
+/// (when a reading arrived), not the device's, so a device clock cannot hide or fake a window.
+/// </summary>
+public sealed class AlertRuleEngine
+{
+    private readonly DeviceRegistry _registry;
+    private readonly IThresholdSource _thresholds;
+    private readonly ISiteDarkness _darkness;
+    private readonly TimeProvider _time;
+    private readonly ConcurrentDictionary<string, DeviceRuleState> _states = new(StringComparer.Ordinal);
+
+    public AlertRuleEngine(DeviceRegistry registry, IThresholdSource thresholds, ISiteDarkness darkness, TimeProvider time)
+    {
+        _registry = registry;
+        _thresholds = thresholds;
+        _darkness = darkness;
+        _time = time;
+        var now = time.GetUtcNow();
+        foreach (var device in registry.Devices)
+        {
+            _states[device.UserName] = new DeviceRuleState(device, registry.ZoneOf(device), now);
+        }
+    }
+
+    /// <summary>Rebuilds what the rules knew before a restart: open alerts and when the device was last heard.</summary>
+    public void Restore(Device device, IEnumerable<AlertType> openAlerts, DateTimeOffset? lastTelemetryAt)
+    {
+        var state = StateOf(device);
+        lock (state)
+        {
+            foreach (var type in openAlerts)
+            {
+                state.MarkRaised(type);
+            }
+
+            // Never earlier than start-up: silence while the hub itself was down is not the device's fault.
+            if (lastTelemetryAt is { } last && last > state.LastTelemetryAt)
+            {
+                state.LastTelemetryAt = last;
+            }
+        }
+    }
+
+    public IReadOnlyList<AlertSignal> OnTelemetry(Device device, DeviceTelemetry telemetry)
+    {
+        var now = _time.GetUtcNow();
+        var state = StateOf(device);
+        var thresholds = _thresholds.For(device);
+        var signals = new List<AlertSignal>(2);
+        lock (state)
+        {
+            state.LastTelemetryAt = now;
+            Add(signals, state.Clear(AlertType.DeviceOffline, "telemetry received again"));
+            switch (telemetry)
+            {
+                case ChargerTelemetry charger:
+                    OnCharger(state, charger, thresholds, now, signals);
+                    break;
+                case LightTelemetry light:
+                    OnLight(state, light, thresholds, now, signals);
+                    break;
+                case ElevatorTelemetry elevator:
+                    OnElevator(state, elevator, thresholds, now, signals);
+                    break;
+                case CameraTelemetry camera:
+                    OnCamera(state, camera, thresholds, now, signals);
+                    break;
+            }
+        }
+
+        return signals;
+    }
+
+    public IReadOnlyList<AlertSignal> OnEvent(Device device, DeviceEvent deviceEvent)
+    {
+        var now = _time.GetUtcNow();
+        var state = StateOf(device);
+        lock (state)
+        {
+            switch (device.Kind, deviceEvent.Type)
+            {
+                case (DeviceKind.Elevator, "alarm_button"):
+                    return [state.Raise(AlertType.ElevatorEntrapment, "alarm button pressed in the car")];
+                case (DeviceKind.Camera, "ebike_detected") when state.InElevatorCar:
+                    state.LastEbikeAt = now;
+                    var confidence = deviceEvent.Confidence is { } c ? string.Create(CultureInfo.InvariantCulture, $" (confidence {c:0.00})") : string.Empty;
+                    return [state.Raise(AlertType.EbikeInElevator, $"e-bike detected in the elevator car{confidence}")];
+                default:
+                    return [];
+            }
+        }
+    }
+
+    public IReadOnlyList<AlertSignal> OnStatus(Device device, DeviceStatus status)
+    {
+        var state = StateOf(device);
+        lock (state)
+        {
+            if (status == DeviceStatus.Offline)
+            {
+                return [state.Raise(AlertType.DeviceOffline, "device reported offline (status or last will)")];
+            }
+
+            return state.Clear(AlertType.DeviceOffline, "device back online") is { } clear ? [clear] : [];
+        }
+    }
+
+    /// <summary>What the passing of time alone decides: silent devices, e-bikes no longer seen.</summary>
+    public IReadOnlyList<AlertSignal> Tick()
+    {
+        var now = _time.GetUtcNow();
+        var signals = new List<AlertSignal>();
+        foreach (var state in _states.Values)
+        {
+            var thresholds = _thresholds.For(state.Device);
+            lock (state)
+            {
+                var silence = now - state.LastTelemetryAt;
+                var allowed = TimeSpan.FromSeconds(state.Device.IntervalS * thresholds.OfflineIntervals);
+                if (silence >= allowed && !state.IsRaised(AlertType.DeviceOffline))
+                {
+                    signals.Add(state.Raise(AlertType.DeviceOffline, $"no telemetry for {DeviceRuleState.Seconds(silence)} s (expected every {state.Device.IntervalS} s)"));
+                }
+
+                if (state.LastEbikeAt is { } seen && state.IsRaised(AlertType.EbikeInElevator) && now - seen >= TimeSpan.FromSeconds(thresholds.EbikeClearS))
+                {
+                    Add(signals, state.Clear(AlertType.EbikeInElevator, $"no e-bike seen for {thresholds.EbikeClearS} s"));
+                }
+            }
+        }
+
+        return signals;
+    }
+
+    private void OnCharger(DeviceRuleState state, ChargerTelemetry reading, AlertThresholds t, DateTimeOffset now, List<AlertSignal> signals)
+    {
+        state.Circuit = reading.Circuit ?? state.Circuit;
+        state.CurrentA = reading.CurrentA ?? state.CurrentA;
+        state.Plugged = reading.Plugged ?? state.Plugged;
+        state.TempC = reading.TempC ?? state.TempC;
+        state.Smoke = reading.Smoke ?? state.Smoke;
+
+        // flying_wire_charging: a charging-sized draw where no charger should be, sustained.
+        if (state.CurrentA is { } current)
+        {
+            var suspicious = state.Circuit switch
+            {
+                ChargerCircuit.Corridor or ChargerCircuit.Stairwell => current >= t.FlyingWireMinCurrentA && current <= t.FlyingWireMaxCurrentA,
+                ChargerCircuit.Parking => current >= t.FlyingWireMinCurrentA && state.Plugged == false,
+                _ => false,
+            };
+            state.FlyingWireSince = suspicious ? state.FlyingWireSince ?? now : null;
+            state.FlyingWireQuietSince = current < t.FlyingWireClearCurrentA ? state.FlyingWireQuietSince ?? now : null;
+
+            if (state.FlyingWireSince is { } since && now - since >= TimeSpan.FromSeconds(t.FlyingWireSustainS))
+            {
+                var where = state.Circuit == ChargerCircuit.Parking ? "parking circuit without an authorised plug" : $"{state.Circuit?.ToWire()} circuit";
+                signals.Add(state.Raise(AlertType.FlyingWireCharging, string.Create(CultureInfo.InvariantCulture, $"{where} drawing {current:0.##} A for {DeviceRuleState.Seconds(now - since)} s")));
+            }
+            else if (state.FlyingWireQuietSince is { } quiet && now - quiet >= TimeSpan.FromSeconds(t.FlyingWireClearS))
+            {
+                Add(signals, state.Clear(AlertType.FlyingWireCharging, string.Create(CultureInfo.InvariantCulture, $"current below {t.FlyingWireClearCurrentA} A for {t.FlyingWireClearS} s")));
+            }
+        }
+
+        // charger_overheat: at once; clears only after cooling well below the trigger for a while.
+        var hot = state.TempC >= t.OverheatTempC;
+        var smoke = state.Smoke == true;
+        if (hot || smoke)
+        {
+            state.CoolSince = null;
+            var what = smoke ? (hot ? string.Create(CultureInfo.InvariantCulture, $"smoke detected, {state.TempC:0.#} °C") : "smoke detected") : string.Create(CultureInfo.InvariantCulture, $"{state.TempC:0.#} °C");
+            signals.Add(state.Raise(AlertType.ChargerOverheat, what));
+        }
+        else if (state.IsRaised(AlertType.ChargerOverheat))
+        {
+            var cool = state.TempC is null || state.TempC < t.OverheatClearTempC;
+            state.CoolSince = cool ? state.CoolSince ?? now : null;
+            if (state.CoolSince is { } coolSince && now - coolSince >= TimeSpan.FromSeconds(t.OverheatClearS))
+            {
+                Add(signals, state.Clear(AlertType.ChargerOverheat, string.Create(CultureInfo.InvariantCulture, $"below {t.OverheatClearTempC} °C and no smoke for {t.OverheatClearS} s")));
+            }
+        }
+    }
+
+    private void OnLight(DeviceRuleState state, LightTelemetry reading, AlertThresholds t, DateTimeOffset now, List<AlertSignal> signals)
+    {
+        var site = _registry.SitesById[state.Device.Site];
+        if (reading.On != true || !_darkness.IsDark(site, now))
+        {
+            // Only a lamp switched on at night can be judged; anything else breaks a streak of bad readings.
+            state.BadReadings = 0;
+            return;
+        }
+
+        var dim = reading.Lux < t.BrokenLightMinLux;
+        var dead = reading.CurrentA < t.BrokenLightMinCurrentA;
+        if (dim || dead)
+        {
+            state.BadReadings++;
+            state.GoodReadings = 0;
+            if (state.BadReadings >= t.BrokenLightReadings)
+            {
+                var why = dead
+                    ? string.Create(CultureInfo.InvariantCulture, $"lamp on but drawing {reading.CurrentA:0.###} A")
+                    : string.Create(CultureInfo.InvariantCulture, $"lamp on but only {reading.Lux:0.#} lx");
+                signals.Add(state.Raise(AlertType.BrokenLight, $"{why} ({state.BadReadings} readings in a row, at night)"));
+            }
+
+            return;
+        }
+
+        if (reading.Lux is null && reading.CurrentA is null)
+        {
+            return;
+        }
+
+        state.BadReadings = 0;
+        state.GoodReadings++;
+        if (state.GoodReadings >= t.BrokenLightClearReadings)
+        {
+            Add(signals, state.Clear(AlertType.BrokenLight, $"{state.GoodReadings} good readings"));
+        }
+    }
+
+    private static void OnElevator(DeviceRuleState state, ElevatorTelemetry reading, AlertThresholds t, DateTimeOffset now, List<AlertSignal> signals)
+    {
+        state.Occupied = reading.Occupied ?? state.Occupied;
+        state.Running = reading.Running ?? state.Running;
+        state.DoorOpen = reading.DoorOpen ?? state.DoorOpen;
+
+        if (reading.FaultReported)
+        {
+            state.Fault = reading.Fault;
+            if (reading.Fault is { } code)
+            {
+                state.FaultFreeSince = null;
+                signals.Add(state.Raise(AlertType.ElevatorFault, $"controller fault {code}"));
+            }
+            else
+            {
+                state.FaultFreeSince ??= now;
+            }
+        }
+
+        if (state.Fault is null && state.FaultFreeSince is { } faultFree && now - faultFree >= TimeSpan.FromSeconds(t.ElevatorFaultClearS))
+        {
+            Add(signals, state.Clear(AlertType.ElevatorFault, $"no fault for {t.ElevatorFaultClearS} s"));
+        }
+
+        // elevator_entrapment: someone inside, car stopped, door closed, for long enough.
+        if (state.DoorOpen == true || state.Running == true)
+        {
+            state.StuckSince = null;
+            Add(signals, state.Clear(AlertType.ElevatorEntrapment, state.DoorOpen == true ? "door opened" : "car running"));
+            return;
+        }
+
+        if (state.Occupied == true && state.Running == false && state.DoorOpen == false)
+        {
+            state.StuckSince ??= now;
+            if (now - state.StuckSince >= TimeSpan.FromSeconds(t.EntrapmentS))
+            {
+                signals.Add(state.Raise(AlertType.ElevatorEntrapment, $"occupied car stopped with the door closed for {DeviceRuleState.Seconds(now - state.StuckSince.Value)} s"));
+            }
+        }
+        else
+        {
+            state.StuckSince = null;
+        }
+    }
+
+    private static void OnCamera(DeviceRuleState state, CameraTelemetry reading, AlertThresholds t, DateTimeOffset now, List<AlertSignal> signals)
+    {
+        if (reading.Ebike == true && state.InElevatorCar)
+        {
+            state.LastEbikeAt = now;
+            signals.Add(state.Raise(AlertType.EbikeInElevator, "e-bike seen in the elevator car"));
+        }
+
+        if (reading.Tamper is { } tamper)
+        {
+            state.Tamper = tamper;
+            if (tamper)
+            {
+                state.TamperFreeSince = null;
+                signals.Add(state.Raise(AlertType.CameraTamper, "lens covered or camera moved"));
+            }
+            else
+            {
+                state.TamperFreeSince ??= now;
+            }
+        }
+
+        if (state.Tamper == false && state.TamperFreeSince is { } free && now - free >= TimeSpan.FromSeconds(t.TamperClearS))
+        {
+            Add(signals, state.Clear(AlertType.CameraTamper, $"picture normal for {t.TamperClearS} s"));
+        }
+    }
+
+    private DeviceRuleState StateOf(Device device) =>
+        _states.GetOrAdd(device.UserName, static (_, context) => new DeviceRuleState(context.device, context.registry.ZoneOf(context.device), context.now), (device, registry: _registry, now: _time.GetUtcNow()));
+
+    private static void Add(List<AlertSignal> signals, AlertSignal? signal)
+    {
+        if (signal is not null)
+        {
+            signals.Add(signal);
+        }
+    }
+}

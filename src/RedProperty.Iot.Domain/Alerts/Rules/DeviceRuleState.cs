@@ -1,0 +1,79 @@
+using System.Globalization;
+using RedProperty.Iot.Contract;
+using RedProperty.Iot.Registry;
+
+namespace RedProperty.Iot.Alerts.Rules;
+
+/// <summary>
+/// What the rules remember about one device between readings: windows that started, streaks,
+/// the last known value of each field (readings may carry only some), and which alerts are raised.
+/// Not thread-safe; the engine locks it.
+/// </summary>
+internal sealed class DeviceRuleState(Device device, Zone? zone, DateTimeOffset watchedSince)
+{
+    private readonly HashSet<AlertType> _raised = [];
+
+    public Device Device { get; } = device;
+
+    public bool InElevatorCar { get; } = zone?.IsElevatorCar ?? false;
+
+    public DateTimeOffset LastTelemetryAt { get; set; } = watchedSince;
+
+    // charger
+    public ChargerCircuit? Circuit { get; set; } = device.Circuit;
+
+    public double? CurrentA { get; set; }
+
+    public bool? Plugged { get; set; }
+
+    public double? TempC { get; set; }
+
+    public bool? Smoke { get; set; }
+
+    public DateTimeOffset? FlyingWireSince { get; set; }
+
+    public DateTimeOffset? FlyingWireQuietSince { get; set; }
+
+    public DateTimeOffset? CoolSince { get; set; }
+
+    // light
+    public int BadReadings { get; set; }
+
+    public int GoodReadings { get; set; }
+
+    // elevator
+    public bool? Occupied { get; set; }
+
+    public bool? Running { get; set; }
+
+    public bool? DoorOpen { get; set; }
+
+    public string? Fault { get; set; }
+
+    public DateTimeOffset? FaultFreeSince { get; set; }
+
+    public DateTimeOffset? StuckSince { get; set; }
+
+    // camera
+    public DateTimeOffset? LastEbikeAt { get; set; }
+
+    public bool? Tamper { get; set; }
+
+    public DateTimeOffset? TamperFreeSince { get; set; }
+
+    public bool IsRaised(AlertType type) => _raised.Contains(type);
+
+    public AlertSignal Raise(AlertType type, string message)
+    {
+        _raised.Add(type);
+        return new AlertSignal(AlertSignalKind.Raise, type, Device, AlertCatalogue.SeverityOf(type, Device.Kind), message);
+    }
+
+    public AlertSignal? Clear(AlertType type, string message) =>
+        _raised.Remove(type) ? new AlertSignal(AlertSignalKind.Clear, type, Device, AlertCatalogue.SeverityOf(type, Device.Kind), message) : null;
+
+    /// <summary>After a restart: the store says this alert is open, so the rules may clear it.</summary>
+    public void MarkRaised(AlertType type) => _raised.Add(type);
+
+    public static string Seconds(TimeSpan span) => ((int)span.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+}
