@@ -3,7 +3,13 @@ using Microsoft.Extensions.Options;
 using MQTTnet.AspNetCore;
 using MQTTnet.Server;
 using Prometheus;
+using RedProperty.Iot.Alerts;
+using RedProperty.Iot.Alerts.Rules;
+using RedProperty.Iot.Hub.Alerts;
+using RedProperty.Iot.Hub.Alerts.Storage;
 using RedProperty.Iot.Hub.Api;
+using RedProperty.Iot.Hub.Desk;
+using RedProperty.Iot.Hub.Staff;
 using RedProperty.Iot.Hub.Broker;
 using RedProperty.Iot.Hub.Configuration;
 using RedProperty.Iot.Hub.Devices;
@@ -49,6 +55,9 @@ public static class HubApp
         builder.Services.AddSingleton<DeviceBroker>();
 
         AddTimeSeries(builder.Services);
+        AddAlerts(builder.Services, builder.Configuration);
+        builder.Services.AddStaffAuthentication(builder.Configuration[$"{HubOptions.Section}:DataDir"] ?? new HubOptions().DataDir);
+        builder.Services.AddSignalR();
 
         // Registered after the writer, so the broker stops first and the writer then drains into the spool.
         builder.Services.AddHostedMqttServer(o => o.WithoutDefaultEndpoint().WithPersistentSessions());
@@ -65,19 +74,57 @@ public static class HubApp
 
         var app = builder.Build();
 
-        // Fail at start, with the registry's problems listed, rather than at the first device login.
+        // Fail at start, with the registry's and thresholds' problems listed, rather than at the first device login.
         app.Services.GetRequiredService<DeviceRegistry>();
+        app.Services.GetRequiredService<IThresholdSource>();
+        app.Services.GetRequiredService<SqliteAlertStore>();
 
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseWebSockets();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.MapMqtt("/mqtt");
         app.UseMqttServer(server => app.Services.GetRequiredService<DeviceBroker>().Attach(server));
         app.MapHealthChecks("/healthz", HealthResponse.Options);
         app.MapMetrics("/metrics", app.Services.GetRequiredService<HubMetrics>().Registry);
         app.MapOpenApi();
         app.MapDeviceEndpoints();
+        app.MapAlertEndpoints();
+        app.MapAuthEndpoints();
+        app.MapHub<DeskHub>("/hubs/desk");
         return app;
+    }
+
+    private static void AddAlerts(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<AlertOptions>().BindConfiguration(AlertOptions.Section);
+        services.AddOptions<StaffOptions>().BindConfiguration(StaffOptions.Section);
+        services.AddSingleton<IThresholdSource>(sp =>
+        {
+            var catalog = ThresholdCatalog.Build(sp.GetRequiredService<DeviceRegistry>(), AlertSettings.Read(configuration), $"{AlertOptions.Section}:", out var errors);
+            return errors.Count == 0 ? catalog : throw new InvalidOperationException(
+                $"alert thresholds have {errors.Count} problem(s):{Environment.NewLine}  " + string.Join(Environment.NewLine + "  ", errors));
+        });
+        services.AddSingleton<ISiteDarkness, SolarDarkness>();
+        services.AddSingleton<AlertRuleEngine>();
+        services.AddSingleton(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<AlertOptions>>().Value;
+            return new EscalationPolicy(o.AcknowledgeWithin, o.ResolveCriticalWithin);
+        });
+        services.AddSingleton(sp =>
+        {
+            var hub = sp.GetRequiredService<IOptions<HubOptions>>().Value;
+            return SqliteAlertStore.OpenAsync(Path.Combine(hub.DataDir, "hub.db"), sp.GetRequiredService<ILogger<SqliteAlertStore>>()).GetAwaiter().GetResult();
+        });
+        services.AddSingleton(sp => new StaffDirectory(sp.GetRequiredService<SqliteAlertStore>().Path, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<DeskChangeFeed>();
+        services.AddSingleton<AlertService>();
+        services.AddHostedService<StaffBootstrap>();
+        services.AddHostedService(sp => sp.GetRequiredService<AlertService>());
+        services.AddHostedService<AlertTimers>();
+        services.AddHostedService<DeskBroadcaster>();
     }
 
     private static void AddTimeSeries(IServiceCollection services)

@@ -41,6 +41,27 @@ public readonly record struct AlertCommandResult(AlertCommandOutcome Outcome, st
     public bool IsDone => Outcome == AlertCommandOutcome.Done;
 }
 
+/// <summary>Everything an alert is, for storage.</summary>
+public sealed record AlertSnapshot(
+    Guid Id,
+    AlertKey Key,
+    string Zone,
+    DeviceKind Kind,
+    AlertSeverity Severity,
+    AlertState State,
+    string Message,
+    DateTimeOffset RaisedAt,
+    DateTimeOffset ActiveSince,
+    DateTimeOffset LastSeenAt,
+    int Count,
+    string? AcknowledgedBy,
+    DateTimeOffset? AcknowledgedAt,
+    string? ResolvedBy,
+    DateTimeOffset? ResolvedAt,
+    string? ResolutionNote,
+    IReadOnlyList<AlertTransition> History,
+    IReadOnlyList<AlertEscalation> Escalations);
+
 /// <summary>
 /// The alert aggregate: its state changes only through these methods, each of which checks the
 /// lifecycle (active → acknowledged → resolved; resolved → reopened within the flap window) and
@@ -111,6 +132,30 @@ public sealed class Alert
     public IReadOnlyList<AlertTransition> History => _history;
 
     public IReadOnlyList<AlertEscalation> Escalations => _escalations;
+
+    /// <summary>Rebuilds an alert exactly as stored (no transition is recorded).</summary>
+    public static Alert Restore(AlertSnapshot snapshot)
+    {
+        var alert = new Alert(snapshot.Id, snapshot.Key, snapshot.Zone, snapshot.Kind, snapshot.Severity, snapshot.Message, snapshot.RaisedAt)
+        {
+            State = snapshot.State,
+            ActiveSince = snapshot.ActiveSince,
+            LastSeenAt = snapshot.LastSeenAt,
+            Count = snapshot.Count,
+            AcknowledgedBy = snapshot.AcknowledgedBy,
+            AcknowledgedAt = snapshot.AcknowledgedAt,
+            ResolvedBy = snapshot.ResolvedBy,
+            ResolvedAt = snapshot.ResolvedAt,
+            ResolutionNote = snapshot.ResolutionNote,
+        };
+        alert._history.AddRange(snapshot.History);
+        alert._escalations.AddRange(snapshot.Escalations);
+        return alert;
+    }
+
+    public AlertSnapshot ToSnapshot() => new(
+        Id, Key, Zone, Kind, Severity, State, Message, RaisedAt, ActiveSince, LastSeenAt, Count,
+        AcknowledgedBy, AcknowledgedAt, ResolvedBy, ResolvedAt, ResolutionNote, [.. _history], [.. _escalations]);
 
     public static Alert Raise(Guid id, AlertKey key, string zone, DeviceKind kind, AlertSeverity severity, string message, DateTimeOffset at)
     {

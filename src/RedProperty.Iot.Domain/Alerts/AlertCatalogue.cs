@@ -77,6 +77,36 @@ public static class AlertCatalogue
         _ => throw new ArgumentOutOfRangeException(nameof(state), state, null),
     };
 
+    public static bool TryParse(string? text, out AlertSeverity severity)
+    {
+        foreach (var candidate in Enum.GetValues<AlertSeverity>())
+        {
+            if (candidate.ToWire() == text)
+            {
+                severity = candidate;
+                return true;
+            }
+        }
+
+        severity = default;
+        return false;
+    }
+
+    public static bool TryParse(string? text, out AlertState state)
+    {
+        foreach (var candidate in Enum.GetValues<AlertState>())
+        {
+            if (candidate.ToWire() == text)
+            {
+                state = candidate;
+                return true;
+            }
+        }
+
+        state = default;
+        return false;
+    }
+
     /// <summary>Default severity of a type (device_offline depends on what went offline).</summary>
     public static AlertSeverity SeverityOf(AlertType type, DeviceKind kind) => type switch
     {

@@ -1,4 +1,8 @@
+using System.Security.Claims;
+using RedProperty.Iot.Alerts;
 using RedProperty.Iot.Contract;
+using RedProperty.Iot.Hub.Alerts;
+using RedProperty.Iot.Hub.Staff;
 using RedProperty.Iot.Hub.Devices;
 
 namespace RedProperty.Iot.Hub.Api;
@@ -14,9 +18,10 @@ public sealed record DeviceView(
     DateTimeOffset? LastSeen,
     long Messages,
     IReadOnlyDictionary<string, long> Rejections,
-    SequenceView Sequence)
+    SequenceView Sequence,
+    IReadOnlyList<string> OpenAlerts)
 {
-    public static DeviceView From(DeviceState state) => new(
+    public static DeviceView From(DeviceState state, AlertService alerts) => new(
         state.Device.Site,
         state.Device.Id,
         state.Device.Kind.ToWire(),
@@ -27,7 +32,8 @@ public sealed record DeviceView(
         state.LastSeen,
         state.Messages,
         state.RejectionCounts(),
-        SequenceView.From(state.SequenceCounts()));
+        SequenceView.From(state.SequenceCounts()),
+        alerts.OpenTypesOf(state.Device).Select(t => t.ToWire()).ToArray());
 }
 
 /// <summary>What the device's <c>seq</c> counter says: numbers never received, repeats, restarts.</summary>
@@ -43,28 +49,34 @@ public static class DeviceEndpoints
 {
     public static IEndpointRouteBuilder MapDeviceEndpoints(this IEndpointRouteBuilder app)
     {
-        var devices = app.MapGroup("/api/devices").WithTags("Devices");
+        var devices = app.MapGroup("/api/devices").WithTags("Devices").RequireAuthorization();
 
-        devices.MapGet("/", (DeviceDirectory directory, string? site, string? kind) =>
+        devices.MapGet("/", (DeviceDirectory directory, AlertService alerts, ClaimsPrincipal user, string? site, string? kind) =>
                 directory.All
+                    .Where(s => user.CanSee(s.Device.Site))
                     .Where(s => site is null || s.Device.Site == site)
                     .Where(s => kind is null || s.Device.Kind.ToWire() == kind)
                     .OrderBy(s => s.Device.Site, StringComparer.Ordinal).ThenBy(s => s.Device.Id, StringComparer.Ordinal)
-                    .Select(DeviceView.From))
+                    .Select(s => DeviceView.From(s, alerts)))
             .WithSummary("Every registered device with its status, last seen time and counters.");
 
-        devices.MapGet("/{site}/{id}", (DeviceDirectory directory, string site, string id) =>
-                directory.TryGet(site, id, out var state) ? Results.Ok(DeviceView.From(state)) : NotFound(site, id))
+        devices.MapGet("/{site}/{id}", (DeviceDirectory directory, AlertService alerts, ClaimsPrincipal user, string site, string id) =>
+                !user.CanSee(site) ? NotYourSite(site)
+                : directory.TryGet(site, id, out var state) ? Results.Ok(DeviceView.From(state, alerts)) : NotFound(site, id))
             .WithSummary("One device.");
 
-        devices.MapGet("/{site}/{id}/rejections", (DeviceDirectory directory, string site, string id) =>
-                directory.TryGet(site, id, out var state)
+        devices.MapGet("/{site}/{id}/rejections", (DeviceDirectory directory, ClaimsPrincipal user, string site, string id) =>
+                !user.CanSee(site) ? NotYourSite(site)
+                : directory.TryGet(site, id, out var state)
                     ? Results.Ok(state.RecentRejections().Select(r => new RejectionView(r.At, r.Topic, r.Reason.ToWire(), r.Detail, r.PayloadExcerpt)))
                     : NotFound(site, id))
             .WithSummary($"The device's last {DeviceState.RejectionLogSize} refused messages, newest first.");
 
         return app;
     }
+
+    private static IResult NotYourSite(string site) =>
+        Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not your site", detail: $"Your account does not cover site '{site}'.");
 
     private static IResult NotFound(string site, string id) =>
         Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such device", detail: $"No device '{id}' is registered in site '{site}'.");

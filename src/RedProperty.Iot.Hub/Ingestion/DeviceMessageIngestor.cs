@@ -1,6 +1,9 @@
 using System.Buffers;
 using System.Text;
+using RedProperty.Iot.Alerts;
+using RedProperty.Iot.Alerts.Rules;
 using RedProperty.Iot.Contract;
+using RedProperty.Iot.Hub.Alerts;
 using RedProperty.Iot.Hub.Devices;
 using RedProperty.Iot.Hub.Operations;
 using RedProperty.Iot.Hub.TimeSeries;
@@ -33,6 +36,8 @@ public readonly record struct IngestResult(IngestOutcome Outcome, Rejection Reje
 public sealed partial class DeviceMessageIngestor(
     TimeSeriesWriter writer,
     DeviceDirectory directory,
+    AlertRuleEngine rules,
+    AlertService alerts,
     HubMetrics metrics,
     TimeProvider time,
     ILogger<DeviceMessageIngestor> logger)
@@ -56,6 +61,7 @@ public sealed partial class DeviceMessageIngestor(
         }
 
         string line;
+        IReadOnlyList<AlertSignal> signals;
         var receivedMs = receivedAt.ToUnixTimeMilliseconds();
         switch (parsed.Channel)
         {
@@ -79,6 +85,7 @@ public sealed partial class DeviceMessageIngestor(
 
                 line = PointMapper.Telemetry(device, telemetry, circuit, Timestamp(state, telemetry.Ts, receivedMs));
                 ObserveSequence(state, telemetry.Seq);
+                signals = rules.OnTelemetry(device, telemetry);
                 break;
             }
 
@@ -92,6 +99,7 @@ public sealed partial class DeviceMessageIngestor(
 
                 line = PointMapper.Event(device, deviceEvent, Timestamp(state, deviceEvent.Ts, receivedMs));
                 ObserveSequence(state, deviceEvent.Seq);
+                signals = rules.OnEvent(device, deviceEvent);
                 break;
             }
 
@@ -105,8 +113,10 @@ public sealed partial class DeviceMessageIngestor(
                 if (state.SetStatus(status, receivedAt))
                 {
                     LogStatusChanged(logger, device.UserName, status);
+                    await alerts.SubmitAsync(new DeviceStatusChange(device, status, receivedAt), cancellationToken).ConfigureAwait(false);
                 }
 
+                signals = rules.OnStatus(device, status);
                 line = PointMapper.Status(device, status, state.NextReceiveTimestamp(receivedMs));
                 break;
             }
@@ -116,6 +126,11 @@ public sealed partial class DeviceMessageIngestor(
         }
 
         state.RecordMessage(receivedAt);
+        if (signals.Count > 0)
+        {
+            await alerts.SubmitAsync(signals, cancellationToken).ConfigureAwait(false);
+        }
+
         metrics.MessagesIn.WithLabels(device.Kind.ToWire(), parsed.Channel.ToWire()).Inc();
         if (!acknowledged)
         {

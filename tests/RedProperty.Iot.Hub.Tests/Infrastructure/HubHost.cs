@@ -49,6 +49,8 @@ public sealed class HubHost : IAsyncDisposable
             "--Hub:DataDir", dataDir,
             "--Hub:SecretHashIterations", "1000",
             "--Logging:LogLevel:Default", "Warning",
+            "--Staff:BootstrapAdmin:Username", AdminUser,
+            "--Staff:BootstrapAdmin:Password", AdminPassword,
         };
         foreach (var (key, value) in settings)
         {
@@ -58,7 +60,23 @@ public sealed class HubHost : IAsyncDisposable
 
         var app = HubApp.Create([.. args]);
         await app.StartAsync();
-        return new HubHost(app, dataDir, ownsDataDir);
+        var host = new HubHost(app, dataDir, ownsDataDir);
+        var token = await host.TokenAsync(AdminUser, AdminPassword);
+        host.Http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        return host;
+    }
+
+    public const string AdminUser = "admin";
+
+    public const string AdminPassword = "test-admin-password";
+
+    /// <summary>A bearer token for a staff account (POST /api/auth/token).</summary>
+    public async Task<string> TokenAsync(string username, string password)
+    {
+        using var anonymous = new HttpClient { BaseAddress = HttpUrl };
+        using var response = await anonymous.PostAsJsonAsync("/api/auth/token", new { username, password });
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString()!;
     }
 
     public static Dictionary<string, string?> InfluxV1(InfluxServer influx, string registryPath) => new()

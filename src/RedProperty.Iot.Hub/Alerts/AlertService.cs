@@ -1,0 +1,300 @@
+using System.Text.Json;
+using System.Threading.Channels;
+using RedProperty.Iot.Alerts;
+using RedProperty.Iot.Contract;
+using RedProperty.Iot.Hub.Alerts.Storage;
+using RedProperty.Iot.Hub.TimeSeries;
+using RedProperty.Iot.Registry;
+
+namespace RedProperty.Iot.Hub.Alerts;
+
+/// <summary>A device went online or offline (for the desk's device panel).</summary>
+public sealed record DeviceStatusChange(Device Device, DeviceStatus Status, DateTimeOffset At);
+
+public enum AlertActionOutcome
+{
+    Done,
+    NotFound,
+    NotAllowed,
+    NoteRequired,
+}
+
+public readonly record struct AlertActionResult(AlertActionOutcome Outcome, AlertView? Alert = null, string? Problem = null);
+
+/// <summary>
+/// Owns the alert lifecycle in the hub: applies rule signals (raise, repeat, reopen, clear), staff
+/// actions and escalations, one at a time, so there is only ever one open alert per (site, device,
+/// type). Each change is committed to the store before it is published to the desk and InfluxDB.
+/// </summary>
+public sealed partial class AlertService : BackgroundService
+{
+    private readonly SqliteAlertStore _store;
+    private readonly EscalationPolicy _policy;
+    private readonly TimeProvider _time;
+    private readonly DeskChangeFeed _feed;
+    private readonly TimeSeriesWriter _timeSeries;
+    private readonly ILogger<AlertService> _logger;
+    private readonly Channel<object> _work = Channel.CreateBounded<object>(new BoundedChannelOptions(100_000) { SingleReader = true });
+    private readonly TaskCompletionSource _loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly Dictionary<AlertKey, (Alert Alert, long Seq)> _live = [];
+    private readonly Dictionary<Guid, AlertKey> _keysById = [];
+
+    public AlertService(SqliteAlertStore store, EscalationPolicy policy, TimeProvider time, DeskChangeFeed feed, TimeSeriesWriter timeSeries, ILogger<AlertService> logger)
+    {
+        _store = store;
+        _policy = policy;
+        _time = time;
+        _feed = feed;
+        _timeSeries = timeSeries;
+        _logger = logger;
+    }
+
+    /// <summary>Loads open alerts (and recently resolved ones, which may reopen) from the store.</summary>
+    public async Task LoadAsync(CancellationToken cancellationToken)
+    {
+        var live = await _store.LoadLiveAsync(_time.GetUtcNow() - EscalationPolicy.ReopenWindow, cancellationToken).ConfigureAwait(false);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            foreach (var (alert, seq) in live)
+            {
+                Remember(alert, seq);
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Open alerts of one device, for rebuilding rule state after a restart.</summary>
+    public IReadOnlyList<AlertType> OpenTypesOf(Device device)
+    {
+        _gate.Wait();
+        try
+        {
+            return _live.Values.Where(a => a.Alert.IsOpen && a.Alert.Site == device.Site && a.Alert.DeviceId == device.Id).Select(a => a.Alert.Type).ToArray();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public IReadOnlyList<AlertView> OpenAlerts(IReadOnlyCollection<string>? sites)
+    {
+        _gate.Wait();
+        try
+        {
+            return _live.Values.Where(a => a.Alert.IsOpen && (sites is null || sites.Contains(a.Alert.Site))).Select(a => AlertView.From(a.Alert, a.Seq)).ToArray();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Completes once the alerts kept in the store are loaded.</summary>
+    public Task Loaded => _loaded.Task;
+
+    /// <summary>Queues signals from the rules (never blocks ingestion for long: the queue is large).</summary>
+    public async ValueTask SubmitAsync(IReadOnlyList<AlertSignal> signals, CancellationToken cancellationToken)
+    {
+        foreach (var signal in signals)
+        {
+            await _work.Writer.WriteAsync(signal, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Queues a device's status change for the desk (stored in the change log first, like alerts).</summary>
+    public ValueTask SubmitAsync(DeviceStatusChange change, CancellationToken cancellationToken) =>
+        _work.Writer.WriteAsync(change, cancellationToken);
+
+    public Task<AlertActionResult> AcknowledgeAsync(Guid id, string by, string? note, CancellationToken cancellationToken) =>
+        ActAsync(id, alert => alert.Acknowledge(by, _time.GetUtcNow(), note), cancellationToken);
+
+    public Task<AlertActionResult> ResolveAsync(Guid id, string by, string? note, CancellationToken cancellationToken) =>
+        ActAsync(id, alert => alert.Resolve(by, note, _time.GetUtcNow()), cancellationToken);
+
+    /// <summary>Records every escalation that has fallen due.</summary>
+    public async Task EscalateDueAsync(CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            foreach (var (alert, _) in _live.Values.ToArray())
+            {
+                var changed = false;
+                foreach (var reason in _policy.Due(alert, now))
+                {
+                    changed |= alert.Escalate(reason, now);
+                    LogEscalated(_logger, alert.Key.ToString(), reason);
+                }
+
+                if (changed)
+                {
+                    await CommitAsync(alert, DeskEvents.AlertUpdated, AlertTransition.Escalated, cancellationToken).ConfigureAwait(false);
+                }
+
+                // Resolved alerts stay in memory only while they may still reopen.
+                if (!alert.IsOpen && alert.ResolvedAt < now - EscalationPolicy.ReopenWindow)
+                {
+                    _live.Remove(alert.Key);
+                    _keysById.Remove(alert.Id);
+                }
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await LoadAsync(stoppingToken).ConfigureAwait(false);
+            _loaded.TrySetResult();
+            await foreach (var work in _work.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
+            {
+                try
+                {
+                    switch (work)
+                    {
+                        case AlertSignal signal:
+                            await ApplyAsync(signal, stoppingToken).ConfigureAwait(false);
+                            break;
+                        case DeviceStatusChange change:
+                            await PublishStatusAsync(change, stoppingToken).ConfigureAwait(false);
+                            break;
+                    }
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    LogWorkFailed(_logger, ex, work.ToString());
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>Applies one signal at once (tests and the background loop).</summary>
+    public async Task ApplyAsync(AlertSignal signal, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            _live.TryGetValue(signal.Key, out var existing);
+            var alert = existing.Alert;
+            if (signal.Kind == AlertSignalKind.Clear)
+            {
+                if (alert is not null && alert.Clear(now, signal.Message))
+                {
+                    await CommitAsync(alert, DeskEvents.AlertUpdated, AlertTransition.Cleared, cancellationToken).ConfigureAwait(false);
+                }
+
+                return;
+            }
+
+            if (alert is { IsOpen: true })
+            {
+                alert.Repeat(now, signal.Message);
+                await CommitAsync(alert, DeskEvents.AlertUpdated, "repeated", cancellationToken).ConfigureAwait(false);
+            }
+            else if (alert is not null && alert.Reopen(now, signal.Message, EscalationPolicy.ReopenWindow))
+            {
+                await CommitAsync(alert, DeskEvents.AlertUpdated, AlertTransition.Reopened, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                var zone = signal.Device.Zone;
+                var raised = Alert.Raise(Guid.NewGuid(), signal.Key, zone, signal.Device.Kind, signal.Severity, signal.Message, now);
+                await CommitAsync(raised, DeskEvents.AlertRaised, AlertTransition.Raised, cancellationToken).ConfigureAwait(false);
+                LogRaised(_logger, signal.Key.ToString(), signal.Severity, signal.Message);
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task<AlertActionResult> ActAsync(Guid id, Func<Alert, AlertCommandResult> action, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            Alert alert;
+            if (_keysById.TryGetValue(id, out var key) && _live.TryGetValue(key, out var live) && live.Alert.Id == id)
+            {
+                alert = live.Alert;
+            }
+            else if (await _store.GetAsync(id, cancellationToken).ConfigureAwait(false) is { } stored)
+            {
+                alert = stored.Alert;
+            }
+            else
+            {
+                return new AlertActionResult(AlertActionOutcome.NotFound, Problem: $"no alert {id}");
+            }
+
+            var result = action(alert);
+            if (!result.IsDone)
+            {
+                return new AlertActionResult(result.Outcome == AlertCommandOutcome.NoteRequired ? AlertActionOutcome.NoteRequired : AlertActionOutcome.NotAllowed, Problem: result.Problem);
+            }
+
+            var seq = await CommitAsync(alert, DeskEvents.AlertUpdated, alert.History[^1].Action, cancellationToken).ConfigureAwait(false);
+            return new AlertActionResult(AlertActionOutcome.Done, AlertView.From(alert, seq));
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Store first (with the change log entry), then tell: the desk feed and the alerts time series.</summary>
+    private async Task<long> CommitAsync(Alert alert, string deskEvent, string action, CancellationToken cancellationToken)
+    {
+        var seq = await _store.SaveAsync(alert, deskEvent, s => JsonSerializer.Serialize(AlertView.From(alert, s), DeskJsonContext.Default.AlertView), cancellationToken).ConfigureAwait(false);
+        Remember(alert, seq);
+        _feed.Publish(new ChangeRecord(seq, alert.Site, deskEvent, JsonSerializer.Serialize(AlertView.From(alert, seq), DeskJsonContext.Default.AlertView)));
+        if (action != "repeated")
+        {
+            var line = AlertPoints.Transition(alert, action, _time.GetUtcNow());
+            await _timeSeries.EnqueueAsync(new PendingPoint(line, _time.GetTimestamp(), null), cancellationToken).ConfigureAwait(false);
+        }
+
+        return seq;
+    }
+
+    private async Task PublishStatusAsync(DeviceStatusChange change, CancellationToken cancellationToken)
+    {
+        string Render(long seq) => JsonSerializer.Serialize(
+            new DeviceStatusView(seq, change.Device.Site, change.Device.Zone, change.Device.Id, change.Device.Kind.ToWire(), change.Status.ToString().ToLowerInvariant(), change.At),
+            DeskJsonContext.Default.DeviceStatusView);
+        var seq = await _store.AppendChangeAsync(change.Device.Site, DeskEvents.DeviceStatusChanged, Render, cancellationToken).ConfigureAwait(false);
+        _feed.Publish(new ChangeRecord(seq, change.Device.Site, DeskEvents.DeviceStatusChanged, Render(seq)));
+    }
+
+    private void Remember(Alert alert, long seq)
+    {
+        _live[alert.Key] = (alert, seq);
+        _keysById[alert.Id] = alert.Key;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Alert {Key} raised ({Severity}): {Message}")]
+    private static partial void LogRaised(ILogger logger, string key, AlertSeverity severity, string message);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Alert {Key} escalated: {Reason}")]
+    private static partial void LogEscalated(ILogger logger, string key, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Applying {Work} failed")]
+    private static partial void LogWorkFailed(ILogger logger, Exception exception, string? work);
+}

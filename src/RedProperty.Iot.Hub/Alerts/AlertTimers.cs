@@ -1,0 +1,60 @@
+using RedProperty.Iot.Alerts.Rules;
+using RedProperty.Iot.Hub.Alerts.Storage;
+using RedProperty.Iot.Hub.Devices;
+using RedProperty.Iot.Registry;
+
+namespace RedProperty.Iot.Hub.Alerts;
+
+/// <summary>
+/// The clock side of alerting: rebuilds rule state at start (open alerts, when each device was last
+/// heard), then every second lets time-based rules fire and escalations fall due, and every 30 s
+/// records when devices were last seen, for the next restart.
+/// </summary>
+public sealed class AlertTimers(
+    AlertService alerts,
+    AlertRuleEngine rules,
+    SqliteAlertStore store,
+    DeviceRegistry registry,
+    DeviceDirectory devices,
+    TimeProvider time) : BackgroundService
+{
+    private static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan SeenEvery = TimeSpan.FromSeconds(30);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await alerts.Loaded.WaitAsync(stoppingToken).ConfigureAwait(false);
+            var seen = await store.DevicesSeenAsync(stoppingToken).ConfigureAwait(false);
+            foreach (var device in registry.Devices)
+            {
+                rules.Restore(device, alerts.OpenTypesOf(device), seen.TryGetValue(device.UserName, out var last) ? last : null);
+            }
+
+            var lastSeenWrite = time.GetUtcNow();
+            using var timer = new PeriodicTimer(Tick, time);
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+            {
+                await alerts.SubmitAsync(rules.Tick(), stoppingToken).ConfigureAwait(false);
+                await alerts.EscalateDueAsync(stoppingToken).ConfigureAwait(false);
+                if (time.GetUtcNow() - lastSeenWrite >= SeenEvery)
+                {
+                    lastSeenWrite = time.GetUtcNow();
+                    await store.RecordDeviceSeenAsync(
+                        devices.All.Where(d => d.LastSeen is not null).Select(d => (d.Device.Site, d.Device.Id, d.LastSeen!.Value)),
+                        stoppingToken).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            await store.RecordDeviceSeenAsync(
+                devices.All.Where(d => d.LastSeen is not null).Select(d => (d.Device.Site, d.Device.Id, d.LastSeen!.Value)),
+                CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,68 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using RedProperty.Iot.Alerts;
+using RedProperty.Iot.Contract;
+
+namespace RedProperty.Iot.Hub.Alerts;
+
+public sealed record EscalationView(string Reason, DateTimeOffset At);
+
+/// <summary>An alert as REST and SignalR clients see it (the field names are part of the contract).</summary>
+public sealed record AlertView(
+    Guid Id,
+    long Seq,
+    string Site,
+    string Zone,
+    string DeviceId,
+    string Kind,
+    string Type,
+    string Severity,
+    string State,
+    string Message,
+    DateTimeOffset RaisedAt,
+    DateTimeOffset LastSeenAt,
+    int Count,
+    string? AcknowledgedBy,
+    DateTimeOffset? AcknowledgedAt,
+    string? ResolvedBy,
+    DateTimeOffset? ResolvedAt,
+    IReadOnlyList<EscalationView> Escalations,
+    string? SnapshotUrl)
+{
+    public static AlertView From(Alert alert, long seq) => new(
+        alert.Id, seq, alert.Site, alert.Zone, alert.DeviceId, alert.Kind.ToWire(), alert.Type.ToWire(), alert.Severity.ToWire(),
+        alert.State.ToWire(), alert.Message, alert.RaisedAt, alert.LastSeenAt, alert.Count, alert.AcknowledgedBy, alert.AcknowledgedAt,
+        alert.ResolvedBy, alert.ResolvedAt, alert.Escalations.Select(e => new EscalationView(e.Reason, e.At)).ToArray(), null);
+}
+
+public sealed record AlertTransitionView(DateTimeOffset At, string Action, string By, string? Note, string Severity);
+
+/// <summary>An alert with its resolution note and full audit trail (<c>GET /api/alerts/{id}</c>).</summary>
+public sealed record AlertDetailView(AlertView Alert, string? ResolutionNote, DateTimeOffset ActiveSince, IReadOnlyList<AlertTransitionView> History)
+{
+    public static AlertDetailView From(Alert alert, long seq) => new(
+        AlertView.From(alert, seq),
+        alert.ResolutionNote,
+        alert.ActiveSince,
+        alert.History.Select(h => new AlertTransitionView(h.At, h.Action, h.By, h.Note, h.Severity.ToWire())).ToArray());
+}
+
+/// <summary>A device going online or offline, as pushed to the desk.</summary>
+public sealed record DeviceStatusView(long Seq, string Site, string Zone, string DeviceId, string Kind, string Status, DateTimeOffset At);
+
+/// <summary>What a desk client gets on connecting: every open alert and every device's status, as of <see cref="Seq"/>.</summary>
+public sealed record DeskSnapshot(long Seq, IReadOnlyList<AlertView> Alerts, IReadOnlyList<DeviceStatusView> Devices);
+
+public static class DeskEvents
+{
+    public const string AlertRaised = "alertRaised";
+    public const string AlertUpdated = "alertUpdated";
+    public const string DeviceStatusChanged = "deviceStatusChanged";
+}
+
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(AlertView))]
+[JsonSerializable(typeof(DeviceStatusView))]
+[JsonSerializable(typeof(AlertDetailView))]
+[JsonSerializable(typeof(DeskSnapshot))]
+public sealed partial class DeskJsonContext : JsonSerializerContext;

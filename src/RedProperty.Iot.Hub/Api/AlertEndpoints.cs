@@ -1,0 +1,124 @@
+using System.Security.Claims;
+using RedProperty.Iot.Alerts;
+using RedProperty.Iot.Hub.Alerts;
+using RedProperty.Iot.Hub.Alerts.Storage;
+using RedProperty.Iot.Hub.Staff;
+using RedProperty.Iot.Registry;
+
+namespace RedProperty.Iot.Hub.Api;
+
+public sealed record AlertActionRequest(string? Note);
+
+/// <summary>REST for alerts: list with filters and paging, one with its audit trail, acknowledge, resolve.</summary>
+public static class AlertEndpoints
+{
+    public static IEndpointRouteBuilder MapAlertEndpoints(this IEndpointRouteBuilder app)
+    {
+        var alerts = app.MapGroup("/api/alerts").WithTags("Alerts").RequireAuthorization();
+
+        alerts.MapGet("/", async (
+            ClaimsPrincipal user, SqliteAlertStore store, DeviceRegistry registry,
+            string? state, string? site, string? zone, string? type, string? severity, DateTimeOffset? from, DateTimeOffset? to, int? offset, int? limit,
+            CancellationToken ct) =>
+        {
+            var problems = new Dictionary<string, string[]>();
+            AlertState? parsedState = null;
+            var openOnly = false;
+            if (state == "open")
+            {
+                openOnly = true;
+            }
+            else if (state is not null)
+            {
+                if (AlertCatalogue.TryParse(state, out AlertState s)) parsedState = s;
+                else problems["state"] = ["active, acknowledged, resolved or open"];
+            }
+
+            AlertType? parsedType = null;
+            if (type is not null)
+            {
+                if (AlertCatalogue.TryParse(type, out AlertType t)) parsedType = t;
+                else problems["type"] = [$"one of {string.Join(", ", AlertCatalogue.All.Select(a => a.ToWire()))}"];
+            }
+
+            AlertSeverity? parsedSeverity = null;
+            if (severity is not null)
+            {
+                if (AlertCatalogue.TryParse(severity, out AlertSeverity v)) parsedSeverity = v;
+                else problems["severity"] = ["minor, major or critical"];
+            }
+
+            if (limit is < 1 or > 1000)
+            {
+                problems["limit"] = ["1 to 1000"];
+            }
+
+            if (offset is < 0)
+            {
+                problems["offset"] = ["0 or more"];
+            }
+
+            if (problems.Count > 0)
+            {
+                return Results.ValidationProblem(problems);
+            }
+
+            if (site is not null && !user.CanSee(site))
+            {
+                return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not your site", detail: $"Your account does not cover site '{site}'.");
+            }
+
+            var sites = site is not null ? [site] : registry.Sites.Select(s => s.Id).Where(user.CanSee).ToArray();
+            var found = await store.QueryAsync(new AlertQuery(sites, parsedState, openOnly, zone, parsedType, parsedSeverity, from, to, offset ?? 0, limit ?? 100), ct);
+            return Results.Ok(found.Select(a => AlertView.From(a.Alert, a.Seq)));
+        }).WithSummary("Alerts, newest first; filter by state (or open), site, zone, type, severity, raised time range; offset/limit paging.");
+
+        alerts.MapGet("/{id:guid}", async (Guid id, ClaimsPrincipal user, SqliteAlertStore store, CancellationToken ct) =>
+        {
+            if (await store.GetAsync(id, ct) is not { } found)
+            {
+                return NotFound(id);
+            }
+
+            return user.CanSee(found.Alert.Site) ? Results.Ok(AlertDetailView.From(found.Alert, found.Seq)) : NotYourSite(found.Alert.Site);
+        }).WithSummary("One alert with its resolution note and audit trail.");
+
+        alerts.MapPost("/{id:guid}/ack", (Guid id, AlertActionRequest? request, ClaimsPrincipal user, SqliteAlertStore store, AlertService service, CancellationToken ct) =>
+                ActAsync(id, user, store, ct, () => service.AcknowledgeAsync(id, user.Identity!.Name!, request?.Note, ct)))
+            .RequireAuthorization(StaffAuthentication.OperatorPolicy)
+            .WithSummary("Acknowledges an active alert in the name of the signed-in operator.");
+
+        alerts.MapPost("/{id:guid}/resolve", (Guid id, AlertActionRequest? request, ClaimsPrincipal user, SqliteAlertStore store, AlertService service, CancellationToken ct) =>
+                ActAsync(id, user, store, ct, () => service.ResolveAsync(id, user.Identity!.Name!, request?.Note, ct)))
+            .RequireAuthorization(StaffAuthentication.OperatorPolicy)
+            .WithSummary("Resolves an alert; a note saying what was done is required.");
+
+        return app;
+    }
+
+    private static async Task<IResult> ActAsync(Guid id, ClaimsPrincipal user, SqliteAlertStore store, CancellationToken ct, Func<Task<AlertActionResult>> action)
+    {
+        if (await store.GetAsync(id, ct) is not { } found)
+        {
+            return NotFound(id);
+        }
+
+        if (!user.CanSee(found.Alert.Site))
+        {
+            return NotYourSite(found.Alert.Site);
+        }
+
+        var result = await action();
+        return result.Outcome switch
+        {
+            AlertActionOutcome.Done => Results.Ok(result.Alert),
+            AlertActionOutcome.NotFound => NotFound(id),
+            AlertActionOutcome.NoteRequired => Results.ValidationProblem(new Dictionary<string, string[]> { ["note"] = [result.Problem ?? "required"] }),
+            _ => Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Not possible in the alert's state", detail: result.Problem),
+        };
+    }
+
+    private static IResult NotFound(Guid id) => Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such alert", detail: $"There is no alert {id}.");
+
+    private static IResult NotYourSite(string site) => Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not your site", detail: $"Your account does not cover site '{site}'.");
+}

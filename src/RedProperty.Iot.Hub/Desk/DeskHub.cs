@@ -1,0 +1,176 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.SignalR;
+using RedProperty.Iot.Contract;
+using RedProperty.Iot.Hub.Alerts;
+using RedProperty.Iot.Hub.Alerts.Storage;
+using RedProperty.Iot.Hub.Devices;
+using RedProperty.Iot.Hub.Staff;
+using RedProperty.Iot.Registry;
+
+namespace RedProperty.Iot.Hub.Desk;
+
+/// <summary>
+/// What the property desk receives. Method names are part of the contract for third-party clients,
+/// hence camelCase here.
+/// </summary>
+#pragma warning disable IDE1006 // the wire names are camelCase by contract
+public interface IDeskClient
+{
+    Task alertRaised(AlertView alert);
+
+    Task alertUpdated(AlertView alert);
+
+    Task deviceStatusChanged(DeviceStatusView status);
+
+    Task snapshot(DeskSnapshot snapshot);
+}
+#pragma warning restore IDE1006
+
+/// <summary>
+/// The desk's live connection (<c>/hubs/desk</c>): staff only, each connection in the groups of the
+/// sites it may see. On connect it gets a snapshot, or, given <c>?lastSeq=N</c>, every change after N.
+/// </summary>
+[Authorize]
+public sealed class DeskHub(AlertService alerts, DeviceDirectory devices, SqliteAlertStore store, DeviceRegistry registry) : Hub<IDeskClient>
+{
+    public const int MaxReplay = 10_000;
+
+    public static string GroupOf(string site) => $"site:{site}";
+
+    public override async Task OnConnectedAsync()
+    {
+        var sites = VisibleSites();
+        foreach (var site in sites)
+        {
+            await Groups.AddToGroupAsync(Context.ConnectionId, GroupOf(site)).ConfigureAwait(false);
+        }
+
+        var lastSeq = Context.GetHttpContext()?.Request.Query["lastSeq"].ToString();
+        if (long.TryParse(lastSeq, out var afterSeq) && afterSeq >= 0)
+        {
+            await ReplayAsync(afterSeq, sites).ConfigureAwait(false);
+        }
+        else
+        {
+            await Clients.Caller.snapshot(await BuildSnapshotAsync(sites).ConfigureAwait(false)).ConfigureAwait(false);
+        }
+
+        await base.OnConnectedAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Sends the caller every change after <paramref name="afterSeq"/>, in order; returns how many.</summary>
+    public Task<int> CatchUp(long afterSeq) => ReplayAsync(afterSeq, VisibleSites());
+
+    public Task<DeskSnapshot> Snapshot() => BuildSnapshotAsync(VisibleSites());
+
+    private async Task<int> ReplayAsync(long afterSeq, IReadOnlyCollection<string> sites)
+    {
+        var changes = await store.ChangesSinceAsync(afterSeq, sites, MaxReplay).ConfigureAwait(false);
+        foreach (var change in changes)
+        {
+            await DeskBroadcaster.SendAsync(Clients.Caller, change).ConfigureAwait(false);
+        }
+
+        return changes.Count;
+    }
+
+    private async Task<DeskSnapshot> BuildSnapshotAsync(IReadOnlyCollection<string> sites)
+    {
+        // The sequence number is read first: anything newer arrives live, and clients keep the newest per alert.
+        var seq = await store.LastSeqAsync().ConfigureAwait(false);
+        var open = alerts.OpenAlerts(sites);
+        var statuses = devices.All
+            .Where(d => sites.Contains(d.Device.Site))
+            .Select(d => new DeviceStatusView(0, d.Device.Site, d.Device.Zone, d.Device.Id, d.Device.Kind.ToWire(), d.Status?.ToString().ToLowerInvariant() ?? "unknown", d.StatusChangedAt ?? DateTimeOffset.MinValue))
+            .ToArray();
+        return new DeskSnapshot(seq, open, statuses);
+    }
+
+    private IReadOnlyCollection<string> VisibleSites()
+    {
+        var user = Context.User!;
+        return registry.Sites.Select(s => s.Id).Where(user.CanSee).ToArray();
+    }
+}
+
+/// <summary>
+/// Pushes committed changes to the desk: in small batches (a burst of thousands becomes a few sends
+/// per client, the latest state of each alert), per site group, never waiting long on a slow client,
+/// which catches up by sequence number when it reconnects.
+/// </summary>
+public sealed partial class DeskBroadcaster(DeskChangeFeed feed, IHubContext<DeskHub, IDeskClient> hub, ILogger<DeskBroadcaster> logger) : BackgroundService
+{
+    private static readonly TimeSpan BatchWindow = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan SendTimeout = TimeSpan.FromSeconds(2);
+
+    public static Task SendAsync(IDeskClient client, ChangeRecord change) => change.Event switch
+    {
+        DeskEvents.AlertRaised => client.alertRaised(JsonSerializer.Deserialize(change.Payload, DeskJsonContext.Default.AlertView)!),
+        DeskEvents.AlertUpdated => client.alertUpdated(JsonSerializer.Deserialize(change.Payload, DeskJsonContext.Default.AlertView)!),
+        DeskEvents.DeviceStatusChanged => client.deviceStatusChanged(JsonSerializer.Deserialize(change.Payload, DeskJsonContext.Default.DeviceStatusView)!),
+        _ => Task.CompletedTask,
+    };
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var batch = new List<ChangeRecord>();
+        try
+        {
+            while (await feed.Reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
+            {
+                await Task.Delay(BatchWindow, stoppingToken).ConfigureAwait(false);
+                batch.Clear();
+                while (batch.Count < 5000 && feed.Reader.TryRead(out var change))
+                {
+                    batch.Add(change);
+                }
+
+                foreach (var change in Coalesce(batch))
+                {
+                    try
+                    {
+                        await SendAsync(hub.Clients.Group(DeskHub.GroupOf(change.Site)), change).WaitAsync(SendTimeout, stoppingToken).ConfigureAwait(false);
+                    }
+                    catch (TimeoutException)
+                    {
+                        LogSlowSend(logger, change.Seq);
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>The latest change of each alert in the batch (raised if any of them was), in sequence order.</summary>
+    private static IEnumerable<ChangeRecord> Coalesce(List<ChangeRecord> batch)
+    {
+        var latest = new Dictionary<string, ChangeRecord>(StringComparer.Ordinal);
+        var raised = new HashSet<string>(StringComparer.Ordinal);
+        var others = new List<ChangeRecord>();
+        foreach (var change in batch)
+        {
+            if (change.Event == DeskEvents.DeviceStatusChanged)
+            {
+                others.Add(change);
+                continue;
+            }
+
+            var id = JsonDocument.Parse(change.Payload).RootElement.GetProperty("id").GetString()!;
+            latest[id] = change;
+            if (change.Event == DeskEvents.AlertRaised)
+            {
+                raised.Add(id);
+            }
+        }
+
+        return latest.Select(kv => raised.Contains(kv.Key) ? kv.Value with { Event = DeskEvents.AlertRaised } : kv.Value)
+            .Concat(others)
+            .OrderBy(c => c.Seq);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A desk client was too slow to take change {Seq}; it will catch up by sequence number")]
+    private static partial void LogSlowSend(ILogger logger, long seq);
+}
