@@ -7,6 +7,9 @@ public static class TestRegistry
 {
     public const string Site = "testsite";
 
+    /// <summary>A second compound, for checking that staff only see their own sites.</summary>
+    public const string OtherSite = "othersite";
+
     /// <summary>Spaces, commas, equals signs, quotes and backslashes: line protocol must escape all of them.</summary>
     public const string HostileZone = "grid 1,a=b\"c\\d";
 
@@ -47,6 +50,12 @@ public static class TestRegistry
                         new ZoneEntry { Id = "lift-1", Name = "1栋A梯", Type = "elevator-car" },
                     ],
                     Devices = devices,
+                },
+                new SiteEntry
+                {
+                    Id = OtherSite, Name = "另一个小区", TimeZone = "Asia/Shanghai",
+                    Zones = [new ZoneEntry { Id = "grid-a", Name = "A网格", Type = "area" }],
+                    Devices = [new DeviceEntry { Id = "chg-x", Kind = "charger", Zone = "grid-a", Secret = SecretOf("chg-x"), Circuit = "stairwell" }],
                 },
             ],
         };
