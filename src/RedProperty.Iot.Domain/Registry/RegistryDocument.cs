@@ -23,6 +23,9 @@ public sealed class SiteEntry
     public List<ZoneEntry>? Zones { get; set; }
 
     public List<DeviceEntry>? Devices { get; set; }
+
+    /// <summary>Alert threshold overrides for the site (names as in the alert catalogue's threshold table).</summary>
+    public Dictionary<string, double>? Thresholds { get; set; }
 }
 
 public sealed class ZoneEntry
@@ -32,6 +35,8 @@ public sealed class ZoneEntry
     public string? Name { get; set; }
 
     public string? Type { get; set; }
+
+    public Dictionary<string, double>? Thresholds { get; set; }
 }
 
 public sealed class DeviceEntry
@@ -54,6 +59,8 @@ public sealed class DeviceEntry
     public string? StreamUrl { get; set; }
 
     public string? Circuit { get; set; }
+
+    public Dictionary<string, double>? Thresholds { get; set; }
 }
 
 [JsonSourceGenerationOptions(

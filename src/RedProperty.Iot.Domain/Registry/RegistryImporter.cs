@@ -63,7 +63,8 @@ public static class RegistryImporter
 
             var zones = ImportZones(entry, path, errors);
             var devices = ImportDevices(entry, zones, path, hashSecret, errors);
-            sites.Add(new Site(entry.Id, entry.Name ?? entry.Id, timeZone, entry.Latitude, entry.Longitude, zones, devices));
+            CheckThresholds(entry.Thresholds, $"{path}.thresholds", errors);
+            sites.Add(new Site(entry.Id, entry.Name ?? entry.Id, timeZone, entry.Latitude, entry.Longitude, zones, devices) { Thresholds = entry.Thresholds ?? [] });
         }
 
         return errors.Count > 0 ? new(null, errors) : new(new DeviceRegistry(sites), errors);
@@ -79,7 +80,8 @@ public static class RegistryImporter
             TimeZone = site.TimeZone.Id,
             Latitude = site.Latitude,
             Longitude = site.Longitude,
-            Zones = site.Zones.Values.Select(z => new ZoneEntry { Id = z.Id, Name = z.Name, Type = z.Type }).ToList(),
+            Thresholds = site.Thresholds.Count > 0 ? site.Thresholds.ToDictionary() : null,
+            Zones = site.Zones.Values.Select(z => new ZoneEntry { Id = z.Id, Name = z.Name, Type = z.Type, Thresholds = z.Thresholds.Count > 0 ? z.Thresholds.ToDictionary() : null }).ToList(),
             Devices = site.Devices.Values.Select(d => new DeviceEntry
             {
                 Id = d.Id,
@@ -90,6 +92,7 @@ public static class RegistryImporter
                 IntervalS = d.IntervalS,
                 StreamUrl = d.StreamUrl,
                 Circuit = d.Circuit?.ToWire(),
+                Thresholds = d.Thresholds.Count > 0 ? d.Thresholds.ToDictionary() : null,
             }).ToList(),
         }).ToList(),
     };
@@ -117,7 +120,8 @@ public static class RegistryImporter
             }
 
             CheckText(entry.Name, $"{path}.name", errors);
-            if (!zones.TryAdd(entry.Id!, new Zone(entry.Id!, entry.Name ?? entry.Id!, type)))
+            CheckThresholds(entry.Thresholds, $"{path}.thresholds", errors);
+            if (!zones.TryAdd(entry.Id!, new Zone(entry.Id!, entry.Name ?? entry.Id!, type) { Thresholds = entry.Thresholds ?? [] }))
             {
                 errors.Add($"{path}: zone id is used twice in the site");
             }
@@ -154,6 +158,7 @@ public static class RegistryImporter
             }
 
             CheckText(entry.Location, $"{path}.location", errors);
+            CheckThresholds(entry.Thresholds, $"{path}.thresholds", errors);
             var interval = entry.IntervalS ?? Device.DefaultIntervalS;
             if (interval is < 1 or > 86_400)
             {
@@ -207,7 +212,7 @@ public static class RegistryImporter
             }
 
             secretHash ??= hashSecret(entry.Secret!);
-            var device = new Device(site.Id!, entry.Id, kind, entry.Zone!, entry.Location, secretHash, interval, entry.StreamUrl, circuit);
+            var device = new Device(site.Id!, entry.Id, kind, entry.Zone!, entry.Location, secretHash, interval, entry.StreamUrl, circuit) { Thresholds = entry.Thresholds ?? [] };
             if (!devices.TryAdd(entry.Id, device))
             {
                 errors.Add($"{path}: device id is used twice in the site");
@@ -215,6 +220,15 @@ public static class RegistryImporter
         }
 
         return devices;
+    }
+
+    private static void CheckThresholds(Dictionary<string, double>? thresholds, string path, List<string> errors)
+    {
+        if (thresholds is { Count: > 0 })
+        {
+            RedProperty.Iot.Alerts.AlertThresholds.Defaults.With(
+                thresholds.ToDictionary(kv => kv.Key, kv => (string?)kv.Value.ToString("R", CultureInfo.InvariantCulture)), path, errors);
+        }
     }
 
     private static TimeZoneInfo ResolveTimeZone(string? id, string path, List<string> errors)

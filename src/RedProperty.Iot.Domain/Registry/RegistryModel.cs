@@ -10,7 +10,11 @@ public sealed record Site(
     double? Latitude,
     double? Longitude,
     IReadOnlyDictionary<string, Zone> Zones,
-    IReadOnlyDictionary<string, Device> Devices);
+    IReadOnlyDictionary<string, Device> Devices)
+{
+    /// <summary>Alert threshold overrides for the whole site.</summary>
+    public IReadOnlyDictionary<string, double> Thresholds { get; init; } = new Dictionary<string, double>();
+}
 
 /// <summary>A grid (网格), building, car park or elevator car: where devices are and who looks after them.</summary>
 public sealed record Zone(string Id, string Name, string Type)
@@ -18,6 +22,8 @@ public sealed record Zone(string Id, string Name, string Type)
     public const string ElevatorCarType = "elevator-car";
 
     public bool IsElevatorCar => Type == ElevatorCarType;
+
+    public IReadOnlyDictionary<string, double> Thresholds { get; init; } = new Dictionary<string, double>();
 }
 
 /// <summary>A registered device. Only the salted hash of its secret is kept.</summary>
@@ -33,6 +39,8 @@ public sealed record Device(
     ChargerCircuit? Circuit)
 {
     public const int DefaultIntervalS = 30;
+
+    public IReadOnlyDictionary<string, double> Thresholds { get; init; } = new Dictionary<string, double>();
 
     /// <summary>The MQTT user name the device logs in with.</summary>
     public string UserName => $"{Site}/{Id}";

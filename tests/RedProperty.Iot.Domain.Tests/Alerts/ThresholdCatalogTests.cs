@@ -57,4 +57,32 @@ public sealed class ThresholdCatalogTests
             new[] { "Alerts:Devices:s1/ghost: no such device in the registry", "Alerts:Sites:nowhere: no such site in the registry", "Alerts:Zones:s1/grid-9: no such zone in the registry" },
             errors.Order(StringComparer.Ordinal));
     }
+
+    [Fact]
+    public void Registry_thresholds_apply_per_level_and_configuration_overrides_them_at_the_same_level()
+    {
+        var json = """
+            {"sites":[{"id":"s1","timeZone":"Asia/Shanghai","thresholds":{"OverheatTempC":66},
+              "zones":[{"id":"z1","thresholds":{"FlyingWireSustainS":45}},{"id":"z2"}],
+              "devices":[{"id":"a","kind":"charger","zone":"z1","secret":"long-enough","thresholds":{"OverheatClearTempC":50}},
+                         {"id":"b","kind":"charger","zone":"z2","secret":"long-enough"}]}]}
+            """;
+        var registry = RedProperty.Iot.Registry.RegistryImporter.Parse(System.Text.Encoding.UTF8.GetBytes(json), s => RedProperty.Iot.Registry.DeviceSecretHasher.Hash(s, 1000)).Registry!;
+        var catalog = ThresholdCatalog.Build(registry, new ThresholdOverrides(null, Scope("s1", ("OverheatTempC", "68")), null, null), "Alerts:", out var errors);
+
+        Assert.Empty(errors);
+        registry.TryGetDevice("s1", "a", out var a);
+        registry.TryGetDevice("s1", "b", out var b);
+        Assert.Equal((68.0, 45, 50.0), (catalog.For(a).OverheatTempC, catalog.For(a).FlyingWireSustainS, catalog.For(a).OverheatClearTempC));
+        Assert.Equal((68.0, 60, 60.0), (catalog.For(b).OverheatTempC, catalog.For(b).FlyingWireSustainS, catalog.For(b).OverheatClearTempC));
+    }
+
+    [Fact]
+    public void An_unknown_threshold_in_the_registry_is_refused_at_import_naming_the_entry()
+    {
+        var json = """{"sites":[{"id":"s1","timeZone":"Asia/Shanghai","zones":[{"id":"z1"}],"devices":[{"id":"a","kind":"light","zone":"z1","secret":"long-enough","thresholds":{"BrightnessLux":3}}]}]}""";
+        var result = RedProperty.Iot.Registry.RegistryImporter.Parse(System.Text.Encoding.UTF8.GetBytes(json), s => s);
+        Assert.False(result.IsSuccess);
+        Assert.Contains(result.Errors, e => e.StartsWith("sites[0] (s1).devices[0] (s1/a).thresholds: 'BrightnessLux' is not a threshold", StringComparison.Ordinal));
+    }
 }

@@ -1,0 +1,63 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using MQTTnet;
+using RedProperty.Iot.Hub.Tests.Infrastructure;
+
+namespace RedProperty.Iot.Hub.Tests.Integration;
+
+/// <summary>A hub restart keeps open alerts, their audit trail and their SLA clocks.</summary>
+public sealed class AlertRestartTests : IDisposable
+{
+    private readonly string _workDir = Directory.CreateTempSubdirectory("rp-test-").FullName;
+
+    public void Dispose() => Directory.Delete(_workDir, recursive: true);
+
+    [Fact]
+    public async Task Open_alerts_audit_trail_and_sla_timers_survive_a_restart()
+    {
+        var dataDir = Path.Combine(_workDir, "data");
+        var settings = new Dictionary<string, string?>
+        {
+            ["Hub:Registry"] = TestRegistry.Write(_workDir),
+            ["Influx:Version"] = "none",
+            ["Alerts:AcknowledgeWithin"] = "00:00:04",
+            ["Alerts:ResolveCriticalWithin"] = "00:00:06",
+        };
+
+        string id;
+        await using (var first = await HubHost.StartAsync(settings, dataDir))
+        {
+            var charger = await first.ConnectDeviceAsync("chg-2");
+            await HubHost.PublishAsync(charger, "rp/testsite/charger/chg-2/telemetry", """{"circuit":"station","tempC":82}""");
+            var raised = await Eventually.BecomesAsync(() => first.GetJsonAsync("/api/alerts?state=open"), a => a.GetArrayLength() == 1, what: "overheat alert");
+            id = raised[0].GetProperty("id").GetString()!;
+            Assert.Equal("critical", raised[0].GetProperty("severity").GetString());
+            await charger.DisconnectAsync();
+        }
+
+        // Stopped before either SLA fell due; the new hub must escalate on the original clocks.
+        await using var second = await HubHost.StartAsync(settings, dataDir);
+        var open = await second.GetJsonAsync("/api/alerts?state=open");
+        Assert.Equal(id, Assert.Single(open.EnumerateArray()).GetProperty("id").GetString());
+
+        var detail = await Eventually.BecomesAsync(
+            () => second.GetJsonAsync($"/api/alerts/{id}"),
+            d => d.GetProperty("alert").GetProperty("escalations").GetArrayLength() == 2,
+            TimeSpan.FromSeconds(20),
+            "both escalations");
+        var escalations = detail.GetProperty("alert").GetProperty("escalations").EnumerateArray().ToArray();
+        Assert.Equal(new[] { "not_acknowledged", "not_resolved" }, escalations.Select(e => e.GetProperty("reason").GetString()));
+        var raisedAt = detail.GetProperty("alert").GetProperty("raisedAt").GetDateTimeOffset();
+        Assert.InRange(escalations[0].GetProperty("at").GetDateTimeOffset() - raisedAt, TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(6));
+        Assert.InRange(escalations[1].GetProperty("at").GetDateTimeOffset() - raisedAt, TimeSpan.FromSeconds(6), TimeSpan.FromSeconds(8));
+        Assert.Equal(
+            new[] { "raised", "escalated", "escalated" },
+            detail.GetProperty("history").EnumerateArray().Select(h => h.GetProperty("action").GetString()));
+
+        // Staff can still act on the restored alert.
+        var charger2 = await second.ConnectDeviceAsync("chg-2");
+        var response = await second.Http.PostAsJsonAsync($"/api/alerts/{id}/ack", new { note = "checked" });
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        await charger2.DisconnectAsync();
+    }
+}
