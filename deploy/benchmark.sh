@@ -28,6 +28,7 @@ dotnet "$sim_dll" registry --site bench --per-kind $(( (devices + 3) / 4 )) --ou
 http_port=$(free_port); mqtt_port=$(free_port)
 dotnet "$hub_dll" --Http:Urls "http://127.0.0.1:$http_port" --Mqtt:Port "$mqtt_port" --Mqtt:BindAddress 127.0.0.1 \
   --Hub:DataDir "$work/data" --Hub:Registry "$work/registry.json" --Hub:SecretHashIterations 10000 \
+  --Staff:BootstrapAdmin:Username bench --Staff:BootstrapAdmin:Password bench-password \
   --Influx:Version 1 --Influx:Url "$influx" --Influx:Database bench --Logging:LogLevel:Default Warning ${HUB_ARGS:-} >"$work/hub.log" 2>&1 &
 hub_pid=$!; pids+=("$hub_pid")
 for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$http_port/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
@@ -79,3 +80,16 @@ for qos in 1 0; do
   [ "$qos" = 0 ] && echo "QoS 0 latency: $(hub_latency)"
   echo "QoS $qos: hub peak RSS so far $(awk '/VmHWM/ {printf "%.0f MB", $2/1024}' /proc/$hub_pid/status)"
 done
+
+# Alerts under background telemetry: QoS 0 load at ALERT_RATE msg/s while cameras raise camera_tamper
+# one after another; the SignalR client times publish -> alertRaised.
+alert_rate=${ALERT_RATE:-30000}
+dotnet "$sim_dll" load --registry "$work/registry.json" --broker "mqtt://127.0.0.1:$mqtt_port" \
+  --devices "$devices" --duration 40 --rate "$alert_rate" --qos 0 >"$work/background.log" 2>&1 &
+background=$!
+sleep 10
+dotnet "$sim_dll" alert-latency --registry "$work/registry.json" --broker "mqtt://127.0.0.1:$mqtt_port" \
+  --hub "http://127.0.0.1:$http_port" --username bench --password bench-password --count 100 --spacing-ms 150 | grep '^ALERTS' | sed "s/^/alerts under ${alert_rate} msg\/s background: /"
+wait "$background" || true
+echo "background: $(grep '^RESULT' "$work/background.log")"
+echo "hub peak RSS: $(awk '/VmHWM/ {printf "%.0f MB", $2/1024}' /proc/$hub_pid/status)"

@@ -46,7 +46,10 @@ sim_dll=firmware-sim/RedProperty.Iot.FirmwareSim/bin/Release/net10.0/firmware-si
 
 [ -f "$run_dir/registry.json" ] || dotnet "$sim_dll" registry --site demo --name 演示小区 --per-kind 8 --out "$run_dir/registry.json"
 
+demo_user=${DEMO_USER:-admin}
+demo_password=${DEMO_PASSWORD:-redproperty-demo}
 dotnet "$hub_dll" --Http:Urls "http://127.0.0.1:$http_port" --Mqtt:Port "$mqtt_port" --Mqtt:BindAddress 127.0.0.1 \
+  --Staff:BootstrapAdmin:Username "$demo_user" --Staff:BootstrapAdmin:Password "$demo_password" \
   --Hub:DataDir "$run_dir/data" --Hub:Registry "$run_dir/registry.json" "${influx_args[@]}" &
 hub_pid=$!
 pids+=("$hub_pid")
@@ -61,6 +64,11 @@ pids+=($!)
 cat <<TEXT
 
 RedProperty.Iot hub is running with a simulated compound (Ctrl+C stops it):
+  Demo login      $demo_user / $demo_password  (supervisor; created on first run only)
+  Token           curl -s -XPOST http://127.0.0.1:$http_port/api/auth/token -H 'Content-Type: application/json' \\
+                    -d '{"username":"$demo_user","password":"$demo_password"}'
+  Alerts          http://127.0.0.1:$http_port/api/alerts?state=open   (bearer token or login cookie)
+  Desk (SignalR)  http://127.0.0.1:$http_port/hubs/desk
   Health          http://127.0.0.1:$http_port/healthz
   Metrics         http://127.0.0.1:$http_port/metrics
   Devices         http://127.0.0.1:$http_port/api/devices

@@ -81,11 +81,47 @@ loadCommand.SetAction(async (result, ct) =>
 });
 root.Subcommands.Add(loadCommand);
 
+var hubOption = new Option<Uri>("--hub")
+{
+    Description = "Hub HTTP base URL",
+    DefaultValueFactory = _ => new Uri("http://127.0.0.1:8080"),
+    CustomParser = r =>
+    {
+        var text = r.Tokens.Count == 1 ? r.Tokens[0].Value : string.Empty;
+        if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
+        {
+            return uri;
+        }
+
+        r.AddError($"--hub '{text}' must be a URL such as http://127.0.0.1:8080");
+        return null;
+    },
+};
+var userOption = new Option<string>("--username") { Description = "Staff user name", Required = true };
+var passwordOption = new Option<string>("--password") { Description = "Staff password", Required = true };
+var countOption = new Option<int>("--count") { Description = "Cameras to raise camera_tamper on, one after another", DefaultValueFactory = _ => 50 };
+var spacingOption = new Option<int>("--spacing-ms") { Description = "Milliseconds between two cameras", DefaultValueFactory = _ => 100 };
+var latencyCommand = new Command("alert-latency", "Times device publish to the desk's SignalR alertRaised (run beside load for background traffic).")
+{
+    registry, broker, hubOption, userOption, passwordOption, countOption, spacingOption,
+};
+latencyCommand.SetAction((result, ct) => AlertLatencyCommand.RunAsync(
+    result.GetValue(registry)!.FullName,
+    result.GetValue(broker)!,
+    result.GetValue(hubOption)!,
+    result.GetValue(userOption)!,
+    result.GetValue(passwordOption)!,
+    result.GetValue(countOption),
+    TimeSpan.FromMilliseconds(result.GetValue(spacingOption)),
+    Console.Out,
+    ct));
+root.Subcommands.Add(latencyCommand);
+
 try
 {
     return await root.Parse(args).InvokeAsync();
 }
-catch (Exception ex) when (ex is InvalidDataException or IOException or MQTTnet.Exceptions.MqttCommunicationException or MQTTnet.Adapter.MqttConnectingFailedException)
+catch (Exception ex) when (ex is InvalidDataException or IOException or HttpRequestException or MQTTnet.Exceptions.MqttCommunicationException or MQTTnet.Adapter.MqttConnectingFailedException)
 {
     Console.Error.WriteLine($"firmware-sim: {ex.Message}");
     return 2;

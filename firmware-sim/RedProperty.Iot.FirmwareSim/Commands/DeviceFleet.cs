@@ -7,10 +7,10 @@ namespace RedProperty.Iot.FirmwareSim.Commands;
 public static class DeviceFleet
 {
     public static async Task<IReadOnlyList<SimulatedDevice>> ConnectAsync(
-        IReadOnlyList<DeviceIdentity> identities, Uri broker, TextWriter output, CancellationToken cancellationToken)
+        IReadOnlyList<DeviceIdentity> identities, Uri broker, TextWriter output, CancellationToken cancellationToken, string clientIdSuffix = "")
     {
         var factory = new MqttClientFactory();
-        var devices = identities.Select(i => new SimulatedDevice(i, broker, factory)).ToArray();
+        var devices = identities.Select(i => new SimulatedDevice(i, broker, factory, clientIdSuffix)).ToArray();
         var refused = 0;
         await Parallel.ForEachAsync(devices, new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = cancellationToken }, async (device, ct) =>
         {

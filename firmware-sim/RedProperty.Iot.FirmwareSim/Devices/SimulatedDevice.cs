@@ -24,12 +24,13 @@ public sealed class SimulatedDevice : IAsyncDisposable
     private long _seq;
     private readonly UniqueTimestamps _timestamps = new();
 
-    public SimulatedDevice(DeviceIdentity identity, Uri broker, MqttClientFactory factory)
+    /// <param name="clientIdSuffix">Lets a second connection of the same device (a benchmark probe) stand beside the first instead of taking it over.</param>
+    public SimulatedDevice(DeviceIdentity identity, Uri broker, MqttClientFactory factory, string clientIdSuffix = "")
     {
         Identity = identity;
         _client = factory.CreateMqttClient();
         var builder = new MqttClientOptionsBuilder()
-            .WithClientId(identity.UserName)
+            .WithClientId(identity.UserName + clientIdSuffix)
             .WithCredentials(identity.UserName, identity.Secret)
             .WithCleanSession(true)
             .WithKeepAlivePeriod(TimeSpan.FromSeconds(30))

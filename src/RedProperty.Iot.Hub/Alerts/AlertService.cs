@@ -40,6 +40,12 @@ public sealed partial class AlertService : BackgroundService
     private readonly Dictionary<AlertKey, (Alert Alert, long Seq)> _live = [];
     private readonly Dictionary<Guid, AlertKey> _keysById = [];
 
+    // Repeats arrive at telemetry rate; their count and last-seen time are stored and pushed at most
+    // this often per alert (and at once when anything else happens to the alert), not per reading.
+    private static readonly TimeSpan RepeatFlushInterval = TimeSpan.FromSeconds(5);
+    private readonly Dictionary<Guid, DateTimeOffset> _lastRepeatFlush = [];
+    private readonly HashSet<Guid> _unflushedRepeats = [];
+
     public AlertService(SqliteAlertStore store, EscalationPolicy policy, TimeProvider time, DeskChangeFeed feed, TimeSeriesWriter timeSeries, ILogger<AlertService> logger)
     {
         _store = store;
@@ -126,6 +132,11 @@ public sealed partial class AlertService : BackgroundService
         {
             foreach (var (alert, _) in _live.Values.ToArray())
             {
+                if (_unflushedRepeats.Contains(alert.Id) && now - _lastRepeatFlush.GetValueOrDefault(alert.Id, DateTimeOffset.MinValue) >= RepeatFlushInterval)
+                {
+                    await CommitAsync(alert, DeskEvents.AlertUpdated, "repeated", cancellationToken).ConfigureAwait(false);
+                }
+
                 var changed = false;
                 foreach (var reason in _policy.Due(alert, now))
                 {
@@ -143,6 +154,7 @@ public sealed partial class AlertService : BackgroundService
                 {
                     _live.Remove(alert.Key);
                     _keysById.Remove(alert.Id);
+                    _lastRepeatFlush.Remove(alert.Id);
                 }
             }
         }
@@ -205,7 +217,14 @@ public sealed partial class AlertService : BackgroundService
             if (alert is { IsOpen: true })
             {
                 alert.Repeat(now, signal.Message);
-                await CommitAsync(alert, DeskEvents.AlertUpdated, "repeated", cancellationToken).ConfigureAwait(false);
+                if (now - _lastRepeatFlush.GetValueOrDefault(alert.Id, DateTimeOffset.MinValue) >= RepeatFlushInterval)
+                {
+                    await CommitAsync(alert, DeskEvents.AlertUpdated, "repeated", cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    _unflushedRepeats.Add(alert.Id);
+                }
             }
             else if (alert is not null && alert.Reopen(now, signal.Message, EscalationPolicy.ReopenWindow))
             {
@@ -264,6 +283,8 @@ public sealed partial class AlertService : BackgroundService
     {
         var seq = await _store.SaveAsync(alert, deskEvent, s => JsonSerializer.Serialize(AlertView.From(alert, s), DeskJsonContext.Default.AlertView), cancellationToken).ConfigureAwait(false);
         Remember(alert, seq);
+        _unflushedRepeats.Remove(alert.Id);
+        _lastRepeatFlush[alert.Id] = _time.GetUtcNow();
         _feed.Publish(new ChangeRecord(seq, alert.Site, deskEvent, JsonSerializer.Serialize(AlertView.From(alert, seq), DeskJsonContext.Default.AlertView)));
         if (action != "repeated")
         {

@@ -119,7 +119,6 @@ public sealed partial class DeskBroadcaster(DeskChangeFeed feed, IHubContext<Des
         {
             while (await feed.Reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
             {
-                await Task.Delay(BatchWindow, stoppingToken).ConfigureAwait(false);
                 batch.Clear();
                 while (batch.Count < 5000 && feed.Reader.TryRead(out var change))
                 {
@@ -137,6 +136,9 @@ public sealed partial class DeskBroadcaster(DeskChangeFeed feed, IHubContext<Des
                         LogSlowSend(logger, change.Seq);
                     }
                 }
+
+                // A lone change goes out at once; during a burst, what arrives in the next window is sent together.
+                await Task.Delay(BatchWindow, stoppingToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
