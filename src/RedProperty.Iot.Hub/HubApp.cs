@@ -124,7 +124,8 @@ public static class HubApp
         services.AddHostedService<StaffBootstrap>();
         services.AddHostedService(sp => sp.GetRequiredService<AlertService>());
         services.AddHostedService<AlertTimers>();
-        services.AddHostedService<DeskBroadcaster>();
+        services.AddSingleton<DeskBroadcaster>();
+        services.AddHostedService(sp => sp.GetRequiredService<DeskBroadcaster>());
     }
 
     private static void AddTimeSeries(IServiceCollection services)

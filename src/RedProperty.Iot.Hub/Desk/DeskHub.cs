@@ -32,7 +32,7 @@ public interface IDeskClient
 /// sites it may see. On connect it gets a snapshot, or, given <c>?lastSeq=N</c>, every change after N.
 /// </summary>
 [Authorize]
-public sealed class DeskHub(AlertService alerts, DeviceDirectory devices, SqliteAlertStore store, DeviceRegistry registry) : Hub<IDeskClient>
+public sealed class DeskHub(AlertService alerts, DeviceDirectory devices, SqliteAlertStore store, DeviceRegistry registry, DeskBroadcaster broadcaster) : Hub<IDeskClient>
 {
     public const int MaxReplay = 10_000;
 
@@ -41,38 +41,46 @@ public sealed class DeskHub(AlertService alerts, DeviceDirectory devices, Sqlite
     public override async Task OnConnectedAsync()
     {
         var sites = VisibleSites();
-        foreach (var site in sites)
-        {
-            await Groups.AddToGroupAsync(Context.ConnectionId, GroupOf(site)).ConfigureAwait(false);
-        }
-
         var lastSeq = Context.GetHttpContext()?.Request.Query["lastSeq"].ToString();
-        if (long.TryParse(lastSeq, out var afterSeq) && afterSeq >= 0)
+
+        // Joining the groups and catching up happen while the broadcaster is between batches: what it
+        // has sent is replayed from the store, what it has not sent yet arrives live, nothing twice.
+        await using (await broadcaster.PauseAsync().ConfigureAwait(false))
         {
-            await ReplayAsync(afterSeq, sites).ConfigureAwait(false);
-        }
-        else
-        {
-            await Clients.Caller.snapshot(await BuildSnapshotAsync(sites).ConfigureAwait(false)).ConfigureAwait(false);
+            if (long.TryParse(lastSeq, out var afterSeq) && afterSeq >= 0)
+            {
+                await ReplayAsync(afterSeq, broadcaster.LastSentSeq, sites).ConfigureAwait(false);
+            }
+            else
+            {
+                await Clients.Caller.snapshot(await BuildSnapshotAsync(sites).ConfigureAwait(false)).ConfigureAwait(false);
+            }
+
+            foreach (var site in sites)
+            {
+                await Groups.AddToGroupAsync(Context.ConnectionId, GroupOf(site)).ConfigureAwait(false);
+            }
         }
 
         await base.OnConnectedAsync().ConfigureAwait(false);
     }
 
     /// <summary>Sends the caller every change after <paramref name="afterSeq"/>, in order; returns how many.</summary>
-    public Task<int> CatchUp(long afterSeq) => ReplayAsync(afterSeq, VisibleSites());
+    public Task<int> CatchUp(long afterSeq) => ReplayAsync(afterSeq, long.MaxValue, VisibleSites());
 
     public Task<DeskSnapshot> Snapshot() => BuildSnapshotAsync(VisibleSites());
 
-    private async Task<int> ReplayAsync(long afterSeq, IReadOnlyCollection<string> sites)
+    private async Task<int> ReplayAsync(long afterSeq, long upToSeq, IReadOnlyCollection<string> sites)
     {
         var changes = await store.ChangesSinceAsync(afterSeq, sites, MaxReplay).ConfigureAwait(false);
-        foreach (var change in changes)
+        var sent = 0;
+        foreach (var change in changes.Where(c => c.Seq <= upToSeq))
         {
             await DeskBroadcaster.SendAsync(Clients.Caller, change).ConfigureAwait(false);
+            sent++;
         }
 
-        return changes.Count;
+        return sent;
     }
 
     private async Task<DeskSnapshot> BuildSnapshotAsync(IReadOnlyCollection<string> sites)
@@ -99,10 +107,28 @@ public sealed class DeskHub(AlertService alerts, DeviceDirectory devices, Sqlite
 /// per client, the latest state of each alert), per site group, never waiting long on a slow client,
 /// which catches up by sequence number when it reconnects.
 /// </summary>
-public sealed partial class DeskBroadcaster(DeskChangeFeed feed, IHubContext<DeskHub, IDeskClient> hub, ILogger<DeskBroadcaster> logger) : BackgroundService
+public sealed partial class DeskBroadcaster(DeskChangeFeed feed, IHubContext<DeskHub, IDeskClient> hub, SqliteAlertStore store, ILogger<DeskBroadcaster> logger) : BackgroundService
 {
     private static readonly TimeSpan BatchWindow = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan SendTimeout = TimeSpan.FromSeconds(2);
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private long _lastSentSeq = -1;
+
+    /// <summary>The newest change already pushed to the groups (before start-up: everything in the store).</summary>
+    public long LastSentSeq => Interlocked.Read(ref _lastSentSeq) is var seq and >= 0 ? seq : store.LastSeqAsync().GetAwaiter().GetResult();
+
+    /// <summary>Holds the broadcaster between two batches until the returned handle is disposed.</summary>
+    public async Task<IAsyncDisposable> PauseAsync()
+    {
+        await _gate.WaitAsync().ConfigureAwait(false);
+        return new Release(_gate);
+    }
+
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        Interlocked.Exchange(ref _lastSentSeq, await store.LastSeqAsync(cancellationToken).ConfigureAwait(false));
+        await base.StartAsync(cancellationToken).ConfigureAwait(false);
+    }
 
     public static Task SendAsync(IDeskClient client, ChangeRecord change) => change.Event switch
     {
@@ -120,21 +146,34 @@ public sealed partial class DeskBroadcaster(DeskChangeFeed feed, IHubContext<Des
             while (await feed.Reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
             {
                 batch.Clear();
-                while (batch.Count < 5000 && feed.Reader.TryRead(out var change))
+                await _gate.WaitAsync(stoppingToken).ConfigureAwait(false);
+                try
                 {
-                    batch.Add(change);
-                }
+                    while (batch.Count < 5000 && feed.Reader.TryRead(out var change))
+                    {
+                        batch.Add(change);
+                    }
 
-                foreach (var change in Coalesce(batch))
+                    foreach (var change in Coalesce(batch))
+                    {
+                        try
+                        {
+                            await SendAsync(hub.Clients.Group(DeskHub.GroupOf(change.Site)), change).WaitAsync(SendTimeout, stoppingToken).ConfigureAwait(false);
+                        }
+                        catch (TimeoutException)
+                        {
+                            LogSlowSend(logger, change.Seq);
+                        }
+                    }
+
+                    if (batch.Count > 0)
+                    {
+                        Interlocked.Exchange(ref _lastSentSeq, batch.Max(c => c.Seq));
+                    }
+                }
+                finally
                 {
-                    try
-                    {
-                        await SendAsync(hub.Clients.Group(DeskHub.GroupOf(change.Site)), change).WaitAsync(SendTimeout, stoppingToken).ConfigureAwait(false);
-                    }
-                    catch (TimeoutException)
-                    {
-                        LogSlowSend(logger, change.Seq);
-                    }
+                    _gate.Release();
                 }
 
                 // A lone change goes out at once; during a burst, what arrives in the next window is sent together.
@@ -171,6 +210,15 @@ public sealed partial class DeskBroadcaster(DeskChangeFeed feed, IHubContext<Des
         return latest.Select(kv => raised.Contains(kv.Key) ? kv.Value with { Event = DeskEvents.AlertRaised } : kv.Value)
             .Concat(others)
             .OrderBy(c => c.Seq);
+    }
+
+    private sealed class Release(SemaphoreSlim gate) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync()
+        {
+            gate.Release();
+            return ValueTask.CompletedTask;
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A desk client was too slow to take change {Seq}; it will catch up by sequence number")]
