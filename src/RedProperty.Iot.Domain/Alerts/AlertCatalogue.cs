@@ -46,20 +46,7 @@ public static class AlertCatalogue
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
     };
 
-    public static bool TryParse(string? text, out AlertType type)
-    {
-        foreach (var candidate in All)
-        {
-            if (candidate.ToWire() == text)
-            {
-                type = candidate;
-                return true;
-            }
-        }
-
-        type = default;
-        return false;
-    }
+    public static bool TryParse(string? text, out AlertType type) => TryParseWire(text, static t => t.ToWire(), out type);
 
     public static string ToWire(this AlertSeverity severity) => severity switch
     {
@@ -77,33 +64,23 @@ public static class AlertCatalogue
         _ => throw new ArgumentOutOfRangeException(nameof(state), state, null),
     };
 
-    public static bool TryParse(string? text, out AlertSeverity severity)
+    public static bool TryParse(string? text, out AlertSeverity severity) => TryParseWire(text, static s => s.ToWire(), out severity);
+
+    public static bool TryParse(string? text, out AlertState state) => TryParseWire(text, static s => s.ToWire(), out state);
+
+    private static bool TryParseWire<T>(string? text, Func<T, string> toWire, out T value)
+        where T : struct, Enum
     {
-        foreach (var candidate in Enum.GetValues<AlertSeverity>())
+        foreach (var candidate in Enum.GetValues<T>())
         {
-            if (candidate.ToWire() == text)
+            if (toWire(candidate) == text)
             {
-                severity = candidate;
+                value = candidate;
                 return true;
             }
         }
 
-        severity = default;
-        return false;
-    }
-
-    public static bool TryParse(string? text, out AlertState state)
-    {
-        foreach (var candidate in Enum.GetValues<AlertState>())
-        {
-            if (candidate.ToWire() == text)
-            {
-                state = candidate;
-                return true;
-            }
-        }
-
-        state = default;
+        value = default;
         return false;
     }
 
