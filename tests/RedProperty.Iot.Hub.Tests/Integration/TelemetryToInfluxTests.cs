@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text.Json;
 using MQTTnet;
 using MQTTnet.Formatter;
@@ -200,5 +201,26 @@ public sealed class TelemetryToInfluxTests : HubWithInfluxTest
         Assert.Equal(1, sequence.GetProperty("duplicates").GetInt64());
         Assert.Equal(1, await Hub.MetricAsync("rp_hub_seq_gaps_total"));
         await client.DisconnectAsync();
+    }
+
+    [Fact]
+    public async Task Alert_transitions_are_written_to_the_alerts_measurement()
+    {
+        var charger = await Hub.ConnectDeviceAsync("chg-2");
+        Assert.True((await HubHost.PublishAsync(charger, "rp/testsite/charger/chg-2/telemetry", """{"circuit":"station","tempC":85}""")).IsSuccess);
+        var alert = await Eventually.BecomesAsync(() => Hub.GetJsonAsync("/api/alerts?state=open"), a => a.GetArrayLength() == 1, what: "overheat alert");
+        var id = alert[0].GetProperty("id").GetString();
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await Hub.Http.PostAsJsonAsync($"/api/alerts/{id}/ack", new { note = "seen" })).StatusCode);
+
+        var rows = await Eventually.BecomesAsync(() => Influx.RowsAsync("SELECT * FROM alerts"), r => r.Count == 2, what: "two alert transitions");
+        Assert.Equal(new[] { "acknowledged", "raised" }, rows.Select(r => r["action"].GetString()!).Order());
+        Assert.All(rows, r =>
+        {
+            Assert.Equal("charger_overheat", r["type"].GetString());
+            Assert.Equal("critical", r["severity"].GetString());
+            Assert.Equal("chg-2", r["device"].GetString());
+            Assert.Equal(id, r["id"].GetString());
+        });
+        await charger.DisconnectAsync();
     }
 }
