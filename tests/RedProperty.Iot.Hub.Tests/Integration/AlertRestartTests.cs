@@ -20,8 +20,8 @@ public sealed class AlertRestartTests : IDisposable
         {
             ["Hub:Registry"] = TestRegistry.Write(_workDir),
             ["Influx:Version"] = "none",
-            ["Alerts:AcknowledgeWithin"] = "00:00:04",
-            ["Alerts:ResolveCriticalWithin"] = "00:00:06",
+            ["Alerts:AcknowledgeWithin"] = "00:00:10",
+            ["Alerts:ResolveCriticalWithin"] = "00:00:15",
         };
 
         string id;
@@ -37,19 +37,21 @@ public sealed class AlertRestartTests : IDisposable
 
         // Stopped before either SLA fell due; the new hub must escalate on the original clocks.
         await using var second = await HubHost.StartAsync(settings, dataDir);
+        var restartedAt = DateTimeOffset.UtcNow;
         var open = await second.GetJsonAsync("/api/alerts?state=open");
         Assert.Equal(id, Assert.Single(open.EnumerateArray()).GetProperty("id").GetString());
 
         var detail = await Eventually.BecomesAsync(
             () => second.GetJsonAsync($"/api/alerts/{id}"),
             d => d.GetProperty("alert").GetProperty("escalations").GetArrayLength() == 2,
-            TimeSpan.FromSeconds(20),
+            TimeSpan.FromSeconds(30),
             "both escalations");
         var escalations = detail.GetProperty("alert").GetProperty("escalations").EnumerateArray().ToArray();
         Assert.Equal(new[] { "not_acknowledged", "not_resolved" }, escalations.Select(e => e.GetProperty("reason").GetString()));
         var raisedAt = detail.GetProperty("alert").GetProperty("raisedAt").GetDateTimeOffset();
-        Assert.InRange(escalations[0].GetProperty("at").GetDateTimeOffset() - raisedAt, TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(6));
-        Assert.InRange(escalations[1].GetProperty("at").GetDateTimeOffset() - raisedAt, TimeSpan.FromSeconds(6), TimeSpan.FromSeconds(8));
+        Assert.True(restartedAt - raisedAt < TimeSpan.FromSeconds(10), $"the restart took until {(restartedAt - raisedAt).TotalSeconds:0.0} s after the raise, past the first SLA");
+        Assert.InRange(escalations[0].GetProperty("at").GetDateTimeOffset() - raisedAt, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(13));
+        Assert.InRange(escalations[1].GetProperty("at").GetDateTimeOffset() - raisedAt, TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(18));
         Assert.Equal(
             new[] { "raised", "escalated", "escalated" },
             detail.GetProperty("history").EnumerateArray().Select(h => h.GetProperty("action").GetString()));
