@@ -1,4 +1,6 @@
+using RedProperty.Iot.Alerts;
 using RedProperty.Iot.Alerts.Rules;
+using RedProperty.Iot.Contract;
 using RedProperty.Iot.Hub.Alerts.Storage;
 using RedProperty.Iot.Hub.Devices;
 using RedProperty.Iot.Registry;
@@ -21,6 +23,19 @@ public sealed class AlertTimers(
     private static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan SeenEvery = TimeSpan.FromSeconds(30);
 
+    /// <summary>A device the heartbeat rule found silent shows as offline on the desk, as if it had said so.</summary>
+    private async Task MarkSilentDevicesOfflineAsync(IReadOnlyList<AlertSignal> signals, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        foreach (var signal in signals)
+        {
+            if (signal is { Type: AlertType.DeviceOffline, Kind: AlertSignalKind.Raise } && devices.Get(signal.Device).SetStatus(DeviceStatus.Offline, now))
+            {
+                await alerts.SubmitAsync(new DeviceStatusChange(signal.Device, DeviceStatus.Offline, now), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         try
@@ -36,7 +51,9 @@ public sealed class AlertTimers(
             using var timer = new PeriodicTimer(Tick, time);
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
             {
-                await alerts.SubmitAsync(rules.Tick(), stoppingToken).ConfigureAwait(false);
+                var signals = rules.Tick();
+                await alerts.SubmitAsync(signals, stoppingToken).ConfigureAwait(false);
+                await MarkSilentDevicesOfflineAsync(signals, stoppingToken).ConfigureAwait(false);
                 await alerts.EscalateDueAsync(stoppingToken).ConfigureAwait(false);
                 if (time.GetUtcNow() - lastSeenWrite >= SeenEvery)
                 {

@@ -126,6 +126,14 @@ public sealed partial class DeviceMessageIngestor(
         }
 
         state.RecordMessage(receivedAt);
+
+        // A device that was silent (or said offline) and now sends telemetry or events is online again.
+        if (parsed.Channel != DeviceChannel.Status && state.SetStatus(DeviceStatus.Online, receivedAt))
+        {
+            LogStatusChanged(logger, device.UserName, DeviceStatus.Online);
+            await alerts.SubmitAsync(new DeviceStatusChange(device, DeviceStatus.Online, receivedAt), cancellationToken).ConfigureAwait(false);
+        }
+
         if (signals.Count > 0)
         {
             await alerts.SubmitAsync(signals, cancellationToken).ConfigureAwait(false);
