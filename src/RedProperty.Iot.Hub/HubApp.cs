@@ -57,7 +57,6 @@ public static class HubApp
         AddTimeSeries(builder.Services);
         AddAlerts(builder.Services, builder.Configuration);
         builder.Services.AddStaffAuthentication(builder.Configuration[$"{HubOptions.Section}:DataDir"] ?? new HubOptions().DataDir);
-        builder.Services.AddSignalR();
 
         // Registered after the writer, so the broker stops first and the writer then drains into the spool.
         builder.Services.AddHostedMqttServer(o => o.WithoutDefaultEndpoint().WithPersistentSessions());
@@ -124,8 +123,7 @@ public static class HubApp
         services.AddHostedService<StaffBootstrap>();
         services.AddHostedService(sp => sp.GetRequiredService<AlertService>());
         services.AddHostedService<AlertTimers>();
-        services.AddSingleton<DeskBroadcaster>();
-        services.AddHostedService(sp => sp.GetRequiredService<DeskBroadcaster>());
+        services.AddDesk();
     }
 
     private static void AddTimeSeries(IServiceCollection services)
