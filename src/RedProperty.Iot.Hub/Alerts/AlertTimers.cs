@@ -22,6 +22,10 @@ public sealed class AlertTimers(
 {
     private static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan SeenEvery = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan PruneEvery = TimeSpan.FromHours(1);
+
+    /// <summary>How long desk clients can be away and still catch up by sequence number.</summary>
+    public static readonly TimeSpan ChangeLogRetention = TimeSpan.FromDays(7);
 
     /// <summary>A device the heartbeat rule found silent shows as offline on the desk, as if it had said so.</summary>
     private async Task MarkSilentDevicesOfflineAsync(IReadOnlyList<AlertSignal> signals, CancellationToken cancellationToken)
@@ -48,6 +52,7 @@ public sealed class AlertTimers(
             }
 
             var lastSeenWrite = time.GetUtcNow();
+            var lastPrune = DateTimeOffset.MinValue;
             using var timer = new PeriodicTimer(Tick, time);
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
             {
@@ -55,6 +60,12 @@ public sealed class AlertTimers(
                 await alerts.SubmitAsync(signals, stoppingToken).ConfigureAwait(false);
                 await MarkSilentDevicesOfflineAsync(signals, stoppingToken).ConfigureAwait(false);
                 await alerts.EscalateDueAsync(stoppingToken).ConfigureAwait(false);
+                if (time.GetUtcNow() - lastPrune >= PruneEvery)
+                {
+                    lastPrune = time.GetUtcNow();
+                    await store.PruneChangesAsync(lastPrune - ChangeLogRetention, keepAtLeast: 10_000, stoppingToken).ConfigureAwait(false);
+                }
+
                 if (time.GetUtcNow() - lastSeenWrite >= SeenEvery)
                 {
                     lastSeenWrite = time.GetUtcNow();

@@ -251,6 +251,26 @@ public sealed partial class SqliteAlertStore : IAsyncDisposable
         return LoadAsync(clause, Configure, cancellationToken);
     }
 
+    /// <summary>
+    /// Drops change-log entries older than <paramref name="before"/>, keeping at least the newest
+    /// <paramref name="keepAtLeast"/> (the alerts and audit trail are never pruned). Returns how many went.
+    /// </summary>
+    public async Task<int> PruneChangesAsync(DateTimeOffset before, int keepAtLeast, CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var delete = Command(null, "DELETE FROM changes WHERE at < $before AND seq <= (SELECT COALESCE(MAX(seq), 0) FROM changes) - $keep;");
+            delete.Parameters.AddWithValue("$before", before.ToUnixTimeMilliseconds());
+            delete.Parameters.AddWithValue("$keep", keepAtLeast);
+            return await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     public async Task RecordDeviceSeenAsync(IEnumerable<(string Site, string Device, DateTimeOffset LastSeen)> seen, CancellationToken cancellationToken = default)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);

@@ -1,0 +1,84 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using RedProperty.Iot.Alerts;
+using RedProperty.Iot.Contract;
+using RedProperty.Iot.Hub.Alerts.Storage;
+
+namespace RedProperty.Iot.Hub.Tests.Unit;
+
+/// <summary>The alert store on a real SQLite file.</summary>
+public sealed class SqliteAlertStoreTests : IAsyncLifetime
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("rp-store-").FullName;
+    private SqliteAlertStore _store = null!;
+
+    public async Task InitializeAsync() => _store = await SqliteAlertStore.OpenAsync(Path.Combine(_directory, "hub.db"), NullLogger.Instance);
+
+    public async Task DisposeAsync()
+    {
+        await _store.DisposeAsync();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    private static Alert Raise(string device, DateTimeOffset at) =>
+        Alert.Raise(Guid.NewGuid(), new AlertKey("s1", device, AlertType.CameraTamper), "z1", DeviceKind.Camera, AlertSeverity.Major, "lens covered", at);
+
+    [Fact]
+    public async Task An_alert_comes_back_exactly_as_saved_with_its_trail()
+    {
+        var t0 = DateTimeOffset.FromUnixTimeMilliseconds(1_764_400_000_000);
+        var alert = Raise("cam-1", t0);
+        alert.Acknowledge("王芳", t0.AddMinutes(2), "looking");
+        alert.Escalate(AlertEscalation.NotResolved, t0.AddMinutes(30));
+        var seq = await _store.SaveAsync(alert, "alertUpdated", s => $"{{\"seq\":{s}}}");
+
+        var (loaded, loadedSeq) = (await _store.GetAsync(alert.Id))!.Value;
+        Assert.Equal(seq, loadedSeq);
+        Assert.Equal(alert.ToSnapshot() with { History = [], Escalations = [] }, loaded.ToSnapshot() with { History = [], Escalations = [] });
+        Assert.Equal(alert.History, loaded.History);
+        Assert.Equal(alert.Escalations, loaded.Escalations);
+        var change = Assert.Single(await _store.ChangesSinceAsync(0, ["s1"], 10));
+        Assert.Equal($"{{\"seq\":{seq}}}", change.Payload);
+    }
+
+    [Fact]
+    public async Task Two_open_alerts_for_the_same_device_and_type_are_refused_by_the_database()
+    {
+        var now = DateTimeOffset.UtcNow;
+        await _store.SaveAsync(Raise("cam-1", now), "alertRaised", _ => "{}");
+        await Assert.ThrowsAsync<Microsoft.Data.Sqlite.SqliteException>(() => _store.SaveAsync(Raise("cam-1", now), "alertRaised", _ => "{}"));
+        Assert.Single(await _store.ChangesSinceAsync(0, ["s1"], 10));
+    }
+
+    [Fact]
+    public async Task Old_changes_are_pruned_but_the_newest_are_kept()
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            await _store.AppendChangeAsync("s1", "deviceStatusChanged", s => "{}");
+        }
+
+        Assert.Equal(3, await _store.PruneChangesAsync(DateTimeOffset.UtcNow.AddMinutes(1), keepAtLeast: 2));
+        Assert.Equal(new long[] { 4, 5 }, (await _store.ChangesSinceAsync(0, ["s1"], 10)).Select(c => c.Seq));
+        Assert.Equal(0, await _store.PruneChangesAsync(DateTimeOffset.UtcNow.AddMinutes(-1), keepAtLeast: 0));
+    }
+
+    [Fact]
+    public async Task A_database_from_a_newer_hub_is_refused()
+    {
+        var path = Path.Combine(_directory, "newer.db");
+        await using (var store = await SqliteAlertStore.OpenAsync(path, NullLogger.Instance))
+        {
+        }
+
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA user_version = 99;";
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => SqliteAlertStore.OpenAsync(path, NullLogger.Instance));
+        Assert.Contains("schema version 99", error.Message, StringComparison.Ordinal);
+    }
+}
