@@ -42,9 +42,9 @@ public sealed record Device(
 
     public IReadOnlyDictionary<string, double> Thresholds { get; init; } = new Dictionary<string, double>();
 
-    /// <summary>The MQTT user name the device logs in with.</summary>
-    public string UserName => $"{Site}/{Id}";
+    /// <summary>The MQTT user name the device logs in with (also the key of per-device state: built once, not per message).</summary>
+    public string UserName { get; } = $"{Site}/{Id}";
 
     /// <summary>The topic prefix the device may publish under.</summary>
-    public string TopicPrefix => $"{DeviceTopic.Root}/{Site}/{Kind.ToWire()}/{Id}/";
+    public string TopicPrefix { get; } = $"{DeviceTopic.Root}/{Site}/{Kind.ToWire()}/{Id}/";
 }

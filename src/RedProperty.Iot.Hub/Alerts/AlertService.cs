@@ -281,11 +281,19 @@ public sealed partial class AlertService : BackgroundService
     /// <summary>Store first (with the change log entry), then tell: the desk feed and the alerts time series.</summary>
     private async Task<long> CommitAsync(Alert alert, string deskEvent, string action, CancellationToken cancellationToken)
     {
-        var seq = await _store.SaveAsync(alert, deskEvent, s => JsonSerializer.Serialize(AlertView.From(alert, s), DeskJsonContext.Default.AlertView), cancellationToken).ConfigureAwait(false);
+        AlertView? view = null;
+        string Render(long s)
+        {
+            view = AlertView.From(alert, s);
+            return JsonSerializer.Serialize(view, DeskJsonContext.Default.AlertView);
+        }
+
+        string? payload = null;
+        var seq = await _store.SaveAsync(alert, deskEvent, s => payload = Render(s), cancellationToken).ConfigureAwait(false);
         Remember(alert, seq);
         _unflushedRepeats.Remove(alert.Id);
         _lastRepeatFlush[alert.Id] = _time.GetUtcNow();
-        _feed.Publish(new ChangeRecord(seq, alert.Site, deskEvent, JsonSerializer.Serialize(AlertView.From(alert, seq), DeskJsonContext.Default.AlertView)));
+        _feed.Publish(new ChangeRecord(seq, alert.Site, deskEvent, payload!) { View = view });
         if (action != "repeated")
         {
             var line = AlertPoints.Transition(alert, action, _time.GetUtcNow());
@@ -297,11 +305,14 @@ public sealed partial class AlertService : BackgroundService
 
     private async Task PublishStatusAsync(DeviceStatusChange change, CancellationToken cancellationToken)
     {
-        string Render(long seq) => JsonSerializer.Serialize(
-            new DeviceStatusView(seq, change.Device.Site, change.Device.Zone, change.Device.Id, change.Device.Kind.ToWire(), change.Status.ToString().ToLowerInvariant(), change.At),
-            DeskJsonContext.Default.DeviceStatusView);
-        var seq = await _store.AppendChangeAsync(change.Device.Site, DeskEvents.DeviceStatusChanged, Render, cancellationToken).ConfigureAwait(false);
-        _feed.Publish(new ChangeRecord(seq, change.Device.Site, DeskEvents.DeviceStatusChanged, Render(seq)));
+        DeviceStatusView? view = null;
+        string? payload = null;
+        var seq = await _store.AppendChangeAsync(change.Device.Site, DeskEvents.DeviceStatusChanged, s =>
+        {
+            view = new DeviceStatusView(s, change.Device.Site, change.Device.Zone, change.Device.Id, change.Device.Kind.ToWire(), change.Status.ToString().ToLowerInvariant(), change.At);
+            return payload = JsonSerializer.Serialize(view, DeskJsonContext.Default.DeviceStatusView);
+        }, cancellationToken).ConfigureAwait(false);
+        _feed.Publish(new ChangeRecord(seq, change.Device.Site, DeskEvents.DeviceStatusChanged, payload!) { View = view });
     }
 
     private void Remember(Alert alert, long seq)

@@ -112,10 +112,10 @@ public sealed partial class DeskBroadcaster(DeskChangeFeed feed, IHubContext<Des
     private static readonly TimeSpan BatchWindow = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan SendTimeout = TimeSpan.FromSeconds(2);
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private long _lastSentSeq = -1;
+    private long _lastSentSeq;
 
-    /// <summary>The newest change already pushed to the groups (before start-up: everything in the store).</summary>
-    public long LastSentSeq => Interlocked.Read(ref _lastSentSeq) is var seq and >= 0 ? seq : store.LastSeqAsync().GetAwaiter().GetResult();
+    /// <summary>The newest change already pushed to the groups (at start-up: everything in the store).</summary>
+    public long LastSentSeq => Interlocked.Read(ref _lastSentSeq);
 
     /// <summary>Holds the broadcaster between two batches until the returned handle is disposed.</summary>
     public async Task<IAsyncDisposable> PauseAsync()
@@ -130,13 +130,17 @@ public sealed partial class DeskBroadcaster(DeskChangeFeed feed, IHubContext<Des
         await base.StartAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Sends one change; live changes carry their view, replayed ones are read back from the stored payload.</summary>
     public static Task SendAsync(IDeskClient client, ChangeRecord change) => change.Event switch
     {
-        DeskEvents.AlertRaised => client.alertRaised(JsonSerializer.Deserialize(change.Payload, DeskJsonContext.Default.AlertView)!),
-        DeskEvents.AlertUpdated => client.alertUpdated(JsonSerializer.Deserialize(change.Payload, DeskJsonContext.Default.AlertView)!),
-        DeskEvents.DeviceStatusChanged => client.deviceStatusChanged(JsonSerializer.Deserialize(change.Payload, DeskJsonContext.Default.DeviceStatusView)!),
+        DeskEvents.AlertRaised => client.alertRaised(AlertOf(change)),
+        DeskEvents.AlertUpdated => client.alertUpdated(AlertOf(change)),
+        DeskEvents.DeviceStatusChanged => client.deviceStatusChanged(change.View as DeviceStatusView ?? JsonSerializer.Deserialize(change.Payload, DeskJsonContext.Default.DeviceStatusView)!),
         _ => Task.CompletedTask,
     };
+
+    private static AlertView AlertOf(ChangeRecord change) =>
+        change.View as AlertView ?? JsonSerializer.Deserialize(change.Payload, DeskJsonContext.Default.AlertView)!;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -199,7 +203,7 @@ public sealed partial class DeskBroadcaster(DeskChangeFeed feed, IHubContext<Des
                 continue;
             }
 
-            var id = JsonDocument.Parse(change.Payload).RootElement.GetProperty("id").GetString()!;
+            var id = AlertOf(change).Id.ToString();
             latest[id] = change;
             if (change.Event == DeskEvents.AlertRaised)
             {

@@ -18,6 +18,11 @@ public sealed class AlertRuleEngine
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, DeviceRuleState> _states = new(StringComparer.Ordinal);
 
+    // Most readings raise nothing: signals are gathered in a per-thread scratch list (used only under
+    // the device's lock, with no await) and copied out only when there are any.
+    [ThreadStatic]
+    private static List<AlertSignal>? _scratch;
+
     public AlertRuleEngine(DeviceRegistry registry, IThresholdSource thresholds, ISiteDarkness darkness, TimeProvider time)
     {
         _registry = registry;
@@ -55,7 +60,8 @@ public sealed class AlertRuleEngine
         var now = _time.GetUtcNow();
         var state = StateOf(device);
         var thresholds = _thresholds.For(device);
-        var signals = new List<AlertSignal>(2);
+        var signals = _scratch ??= new List<AlertSignal>(4);
+        signals.Clear();
         lock (state)
         {
             state.LastTelemetryAt = now;
@@ -77,7 +83,7 @@ public sealed class AlertRuleEngine
             }
         }
 
-        return signals;
+        return signals.Count == 0 ? [] : signals.ToArray();
     }
 
     public IReadOnlyList<AlertSignal> OnEvent(Device device, DeviceEvent deviceEvent)
@@ -308,7 +314,7 @@ public sealed class AlertRuleEngine
     }
 
     private DeviceRuleState StateOf(Device device) =>
-        _states.GetOrAdd(device.UserName, static (_, context) => new DeviceRuleState(context.device, context.registry.ZoneOf(context.device), context.now), (device, registry: _registry, now: _time.GetUtcNow()));
+        _states.TryGetValue(device.UserName, out var state) ? state : _states.GetOrAdd(device.UserName, static (_, context) => new DeviceRuleState(context.device, context.registry.ZoneOf(context.device), context.now), (device, registry: _registry, now: _time.GetUtcNow()));
 
     private static void Add(List<AlertSignal> signals, AlertSignal? signal)
     {

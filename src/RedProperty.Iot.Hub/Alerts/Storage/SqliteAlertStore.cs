@@ -6,7 +6,11 @@ using RedProperty.Iot.Contract;
 namespace RedProperty.Iot.Hub.Alerts.Storage;
 
 /// <summary>One entry of the change log: what clients were (or will be) told, in order.</summary>
-public sealed record ChangeRecord(long Seq, string Site, string Event, string Payload);
+public sealed record ChangeRecord(long Seq, string Site, string Event, string Payload)
+{
+    /// <summary>The view the payload was rendered from, when the change comes live rather than from the store.</summary>
+    public object? View { get; init; }
+}
 
 /// <summary>Filters for the alert list.</summary>
 public sealed record AlertQuery(
