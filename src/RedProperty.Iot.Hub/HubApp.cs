@@ -50,6 +50,7 @@ public static class HubApp
             return RegistryLoader.Load(hub.Registry, hub.DataDir, hub.SecretHashIterations, sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(RegistryLoader)));
         });
         builder.Services.AddSingleton<DeviceDirectory>();
+        builder.Services.AddSingleton<DeviceReadings>();
         builder.Services.AddSingleton<DeviceAuthenticator>();
         builder.Services.AddSingleton<DeviceMessageIngestor>();
         builder.Services.AddSingleton<DeviceBroker>();
@@ -57,10 +58,12 @@ public static class HubApp
         AddTimeSeries(builder.Services);
         AddAlerts(builder.Services, builder.Configuration);
         builder.Services.AddStaffAuthentication(builder.Configuration[$"{HubOptions.Section}:DataDir"] ?? new HubOptions().DataDir);
+        builder.Services.AddStaffAntiforgery();
 
         // Registered after the writer, so the broker stops first and the writer then drains into the spool.
         builder.Services.AddHostedMqttServer(o => o.WithoutDefaultEndpoint().WithPersistentSessions());
         builder.Services.AddMqttConnectionHandler();
+        builder.Services.AddHostedService<BrokerShutdown>();
         builder.Services.AddConnections();
 
         builder.Services.AddHealthChecks()
@@ -79,9 +82,12 @@ public static class HubApp
         app.Services.GetRequiredService<SqliteAlertStore>();
 
         app.UseExceptionHandler();
+        app.UseSecurityHeaders();
         app.UseStatusCodePages();
         app.UseWebSockets();
         app.UseAuthentication();
+        app.UseDeskScreen();
+        app.UseStaffAntiforgery();
         app.UseAuthorization();
         app.MapMqtt("/mqtt");
         app.UseMqttServer(server => app.Services.GetRequiredService<DeviceBroker>().Attach(server));
@@ -91,7 +97,10 @@ public static class HubApp
         app.MapDeviceEndpoints();
         app.MapAlertEndpoints();
         app.MapAuthEndpoints();
-        app.MapHub<DeskHub>("/hubs/desk");
+        app.MapAntiforgeryEndpoint();
+        app.MapSiteEndpoints();
+        // A desk whose login expires is disconnected, so it cannot keep watching on an expired session.
+        app.MapHub<DeskHub>("/hubs/desk", o => o.CloseOnAuthenticationExpiration = true);
         return app;
     }
 
