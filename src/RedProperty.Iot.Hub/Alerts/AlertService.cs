@@ -93,7 +93,7 @@ public sealed partial class AlertService : BackgroundService
         _gate.Wait();
         try
         {
-            return _live.Values.Where(a => a.Alert.IsOpen && (sites is null || sites.Contains(a.Alert.Site))).Select(a => AlertView.From(a.Alert, a.Seq)).ToArray();
+            return _live.Values.Where(a => a.Alert.IsOpen && (sites is null || sites.Contains(a.Alert.Site))).Select(a => AlertView.From(a.Alert, a.Seq, _policy)).ToArray();
         }
         finally
         {
@@ -270,7 +270,7 @@ public sealed partial class AlertService : BackgroundService
             }
 
             var seq = await CommitAsync(alert, DeskEvents.AlertUpdated, alert.History[^1].Action, cancellationToken).ConfigureAwait(false);
-            return new AlertActionResult(AlertActionOutcome.Done, AlertView.From(alert, seq));
+            return new AlertActionResult(AlertActionOutcome.Done, AlertView.From(alert, seq, _policy));
         }
         finally
         {
@@ -284,7 +284,7 @@ public sealed partial class AlertService : BackgroundService
         AlertView? view = null;
         string Render(long s)
         {
-            view = AlertView.From(alert, s);
+            view = AlertView.From(alert, s, _policy);
             return JsonSerializer.Serialize(view, DeskJsonContext.Default.AlertView);
         }
 

@@ -60,6 +60,28 @@ public static class DeviceEndpoints
                     .Select(s => DeviceView.From(s, alerts)))
             .WithSummary("Every registered device with its status, last seen time and counters.");
 
+        devices.MapGet("/elevators", (DeviceDirectory directory, ClaimsPrincipal user, string? site) =>
+                directory.All
+                    .Where(s => s.Device.Kind == DeviceKind.Elevator && user.CanSee(s.Device.Site) && (site is null || s.Device.Site == site))
+                    .Select(s => s.Elevator)
+                    .OfType<ElevatorView>()
+                    .OrderBy(e => e.Site, StringComparer.Ordinal).ThenBy(e => e.DeviceId, StringComparer.Ordinal))
+            .WithSummary("Every elevator car's last known floor, door, running, occupancy and fault (cars not heard from yet are left out).");
+
+        devices.MapGet("/series", (DeviceDirectory directory, ClaimsPrincipal user, TimeProvider time, string? site, string? kind) =>
+            {
+                var now = time.GetUtcNow();
+                return directory.All
+                    .Where(s => s.Series is not null && user.CanSee(s.Device.Site) && (site is null || s.Device.Site == site) && (kind is null || s.Device.Kind.ToWire() == kind))
+                    .OrderBy(s => s.Device.Site, StringComparer.Ordinal).ThenBy(s => s.Device.Id, StringComparer.Ordinal)
+                    .Select(s =>
+                    {
+                        var (from, values) = s.Series!.Read(now);
+                        return new SeriesView(s.Device.Site, s.Device.Zone, s.Device.Id, s.Device.Kind.ToWire(), s.Series.Metric, from, (int)RecentSeries.Step.TotalSeconds, values);
+                    });
+            })
+            .WithSummary($"The last 15 minutes of every charger's current (A) and lamp's light (lx), in {RecentSeries.Step.TotalSeconds:0} s steps.");
+
         devices.MapGet("/{site}/{id}", (DeviceDirectory directory, AlertService alerts, ClaimsPrincipal user, string site, string id) =>
                 !user.CanSee(site) ? NotYourSite(site)
                 : directory.TryGet(site, id, out var state) ? Results.Ok(DeviceView.From(state, alerts)) : NotFound(site, id))

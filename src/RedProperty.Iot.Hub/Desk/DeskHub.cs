@@ -24,6 +24,9 @@ public interface IDeskClient
     Task deviceStatusChanged(DeviceStatusView status);
 
     Task snapshot(DeskSnapshot snapshot);
+
+    /// <summary>An elevator car's live state changed (floor, door, running, occupancy, fault); not sequence-numbered.</summary>
+    Task elevatorChanged(ElevatorView car);
 }
 #pragma warning restore IDE1006
 
@@ -47,12 +50,11 @@ public sealed class DeskHub(AlertService alerts, DeviceDirectory devices, Sqlite
         // has sent is replayed from the store, what it has not sent yet arrives live, nothing twice.
         await using (await broadcaster.PauseAsync().ConfigureAwait(false))
         {
-            if (long.TryParse(lastSeq, out var afterSeq) && afterSeq >= 0)
+            var caughtUp = long.TryParse(lastSeq, out var afterSeq) && afterSeq >= 0
+                && await TryReplayAsync(afterSeq, broadcaster.LastSentSeq, sites).ConfigureAwait(false);
+            if (!caughtUp)
             {
-                await ReplayAsync(afterSeq, broadcaster.LastSentSeq, sites).ConfigureAwait(false);
-            }
-            else
-            {
+                // No number, or one the change log cannot serve (pruned, too far behind, or from before a reset): start afresh.
                 await Clients.Caller.snapshot(await BuildSnapshotAsync(sites).ConfigureAwait(false)).ConfigureAwait(false);
             }
 
@@ -65,22 +67,53 @@ public sealed class DeskHub(AlertService alerts, DeviceDirectory devices, Sqlite
         await base.OnConnectedAsync().ConfigureAwait(false);
     }
 
-    /// <summary>Sends the caller every change after <paramref name="afterSeq"/>, in order; returns how many.</summary>
-    public Task<int> CatchUp(long afterSeq) => ReplayAsync(afterSeq, long.MaxValue, VisibleSites());
+    /// <summary>
+    /// Sends the caller every change after <paramref name="afterSeq"/>, in order, and returns how many; or
+    /// -1, sending nothing, when the change log cannot serve that number (then ask for a <see cref="Snapshot"/>).
+    /// </summary>
+    public async Task<int> CatchUp(long afterSeq)
+    {
+        var changes = await ChangesToReplayAsync(afterSeq, long.MaxValue, VisibleSites()).ConfigureAwait(false);
+        if (changes is null)
+        {
+            return -1;
+        }
+
+        foreach (var change in changes)
+        {
+            await DeskBroadcaster.SendAsync(Clients.Caller, change).ConfigureAwait(false);
+        }
+
+        return changes.Count;
+    }
 
     public Task<DeskSnapshot> Snapshot() => BuildSnapshotAsync(VisibleSites());
 
-    private async Task<int> ReplayAsync(long afterSeq, long upToSeq, IReadOnlyCollection<string> sites)
+    private async Task<bool> TryReplayAsync(long afterSeq, long upToSeq, IReadOnlyCollection<string> sites)
     {
-        var changes = await store.ChangesSinceAsync(afterSeq, sites, MaxReplay).ConfigureAwait(false);
-        var sent = 0;
-        foreach (var change in changes.Where(c => c.Seq <= upToSeq))
+        var changes = await ChangesToReplayAsync(afterSeq, upToSeq, sites).ConfigureAwait(false);
+        if (changes is null)
         {
-            await DeskBroadcaster.SendAsync(Clients.Caller, change).ConfigureAwait(false);
-            sent++;
+            return false;
         }
 
-        return sent;
+        foreach (var change in changes)
+        {
+            await DeskBroadcaster.SendAsync(Clients.Caller, change).ConfigureAwait(false);
+        }
+
+        return true;
+    }
+
+    private async Task<IReadOnlyList<ChangeRecord>?> ChangesToReplayAsync(long afterSeq, long upToSeq, IReadOnlyCollection<string> sites)
+    {
+        if (!await store.CanCatchUpFromAsync(afterSeq).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        var changes = await store.ChangesSinceAsync(afterSeq, sites, MaxReplay + 1).ConfigureAwait(false);
+        return changes.Count > MaxReplay ? null : changes.Where(c => c.Seq <= upToSeq).ToArray();
     }
 
     private async Task<DeskSnapshot> BuildSnapshotAsync(IReadOnlyCollection<string> sites)

@@ -10,6 +10,7 @@ public static class DeskSetup
         services.AddSignalR(o => o.AddFilter<DeskHubFilter>());
         services.AddSingleton<DeskBroadcaster>();
         services.AddHostedService(sp => sp.GetRequiredService<DeskBroadcaster>());
+        services.AddHostedService<ElevatorBroadcaster>();
         return services;
     }
 }

@@ -41,8 +41,39 @@ public sealed class DeviceState(Device device)
     private DeviceStatus? _status;
     private DateTimeOffset? _statusChangedAt;
     private DateTimeOffset _lastWarningAt = DateTimeOffset.MinValue;
+    private ElevatorView? _elevator;
 
     public Device Device { get; } = device;
+
+    /// <summary>The last 15 minutes of a charger's current or a lamp's light (null for other kinds).</summary>
+    public RecentSeries? Series { get; } = RecentSeries.For(device.Kind);
+
+    /// <summary>An elevator car's last known floor, door, running, occupancy and fault.</summary>
+    public ElevatorView? Elevator
+    {
+        get { lock (_gate) { return _elevator; } }
+    }
+
+    /// <summary>Merges a reading (which may carry only some fields); returns the new state when anything shown changed.</summary>
+    public ElevatorView? MergeElevator(ElevatorTelemetry reading, DateTimeOffset at)
+    {
+        lock (_gate)
+        {
+            var before = _elevator;
+            var merged = new ElevatorView(
+                Device.Site,
+                Device.Zone,
+                Device.Id,
+                reading.Floor ?? before?.Floor,
+                reading.DoorOpen ?? before?.DoorOpen,
+                reading.Running ?? before?.Running,
+                reading.Occupied ?? before?.Occupied,
+                reading.FaultReported ? reading.Fault : before?.Fault,
+                at);
+            _elevator = merged;
+            return before is not null && before with { At = at } == merged ? null : merged;
+        }
+    }
 
     public long Messages => Interlocked.Read(ref _messages);
 

@@ -36,6 +36,7 @@ public readonly record struct IngestResult(IngestOutcome Outcome, Rejection Reje
 public sealed partial class DeviceMessageIngestor(
     TimeSeriesWriter writer,
     DeviceDirectory directory,
+    DeviceReadings readings,
     AlertRuleEngine rules,
     AlertService alerts,
     HubMetrics metrics,
@@ -85,6 +86,7 @@ public sealed partial class DeviceMessageIngestor(
 
                 line = PointMapper.Telemetry(device, telemetry, circuit, Timestamp(state, telemetry.Ts, receivedMs));
                 ObserveSequence(state, telemetry.Seq);
+                readings.Record(state, telemetry, receivedAt);
                 signals = rules.OnTelemetry(device, telemetry);
                 break;
             }

@@ -12,7 +12,7 @@ public sealed class DeskClient : IAsyncDisposable
     private DeskClient(HubConnection connection)
     {
         _connection = connection;
-        foreach (var method in new[] { "alertRaised", "alertUpdated", "deviceStatusChanged", "snapshot" })
+        foreach (var method in new[] { "alertRaised", "alertUpdated", "deviceStatusChanged", "snapshot", "elevatorChanged" })
         {
             _connection.On<JsonElement>(method, payload =>
             {

@@ -25,11 +25,14 @@ public static class TestRegistry
 
     public static string SecretOf(string deviceId) => $"secret-of-{deviceId}";
 
-    public static string Write(string directory, int extraLights = 0)
+    /// <summary>The location each device gets unless <c>locations</c> says otherwise.</summary>
+    public static string LocationOf(string deviceId) => $"位置 {deviceId}";
+
+    public static string Write(string directory, int extraLights = 0, IReadOnlyDictionary<string, string>? locations = null)
     {
         var devices = Devices.Select(d => new DeviceEntry
         {
-            Id = d.Id, Kind = d.Kind, Zone = d.Zone, Location = $"位置 {d.Id}", Secret = SecretOf(d.Id), Circuit = d.Circuit,
+            Id = d.Id, Kind = d.Kind, Zone = d.Zone, Location = locations?.GetValueOrDefault(d.Id) ?? LocationOf(d.Id), Secret = SecretOf(d.Id), Circuit = d.Circuit,
         }).ToList();
         for (var i = 0; i < extraLights; i++)
         {

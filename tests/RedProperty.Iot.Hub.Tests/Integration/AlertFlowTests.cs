@@ -22,6 +22,7 @@ public sealed class AlertFlowTests : IAsyncLifetime
     [
         "id", "seq", "site", "zone", "deviceId", "kind", "type", "severity", "state", "message", "raisedAt",
         "lastSeenAt", "count", "acknowledgedBy", "acknowledgedAt", "resolvedBy", "resolvedAt", "escalations", "snapshotUrl",
+        "acknowledgeDueAt", "arriveDueAt",
     ];
 
     private string _workDir = null!;
@@ -94,6 +95,9 @@ public sealed class AlertFlowTests : IAsyncLifetime
         Assert.Equal(TestRegistry.HostileZone, alert.GetProperty("zone").GetString());
         Assert.Equal("chg-1", alert.GetProperty("deviceId").GetString());
         Assert.Equal("charger", alert.GetProperty("kind").GetString());
+        // The response promise runs from when the alert was raised; only critical alerts have an on-site promise.
+        Assert.Equal(alert.GetProperty("raisedAt").GetDateTimeOffset() + TimeSpan.FromMinutes(15), alert.GetProperty("acknowledgeDueAt").GetDateTimeOffset());
+        Assert.Equal(JsonValueKind.Null, alert.GetProperty("arriveDueAt").ValueKind);
         Assert.True(alert.GetProperty("seq").GetInt64() > 0);
         await charger.DisconnectAsync();
     }
@@ -243,16 +247,23 @@ public sealed class AlertFlowTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_cookie_login_works_for_the_api()
+    public async Task A_cookie_login_works_for_the_api_with_anti_forgery_tokens()
     {
         var cookies = new System.Net.CookieContainer();
         using var browser = new HttpClient(new HttpClientHandler { CookieContainer = cookies }) { BaseAddress = _hub.HttpUrl };
+        Assert.Equal(HttpStatusCode.BadRequest, (await browser.PostAsJsonAsync("/api/auth/login", new { username = "op", password = "op-password" })).StatusCode);
+
+        await DeskSession.UseAntiforgeryTokenAsync(browser);
         Assert.Equal(HttpStatusCode.OK, (await browser.PostAsJsonAsync("/api/auth/login", new { username = "op", password = "op-password" })).StatusCode);
         var cookie = cookies.GetCookies(_hub.HttpUrl)["rp_desk"];
         Assert.NotNull(cookie);
         Assert.True(cookie.HttpOnly);
         var me = await browser.GetFromJsonAsync<JsonElement>("/api/auth/me");
         Assert.Equal("operator", me.GetProperty("role").GetString());
+
+        // The token was issued to an anonymous visitor: a signed-in session needs its own.
+        Assert.Equal(HttpStatusCode.BadRequest, (await browser.PostAsync("/api/auth/logout", null)).StatusCode);
+        await DeskSession.UseAntiforgeryTokenAsync(browser);
         Assert.Equal(HttpStatusCode.NoContent, (await browser.PostAsync("/api/auth/logout", null)).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await browser.GetAsync("/api/auth/me")).StatusCode);
     }

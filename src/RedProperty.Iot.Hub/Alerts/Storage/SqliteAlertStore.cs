@@ -98,6 +98,28 @@ public sealed partial class SqliteAlertStore : IAsyncDisposable
         return new SqliteAlertStore(connection) { Path = path };
     }
 
+    /// <summary>
+    /// Whether every change after <paramref name="seq"/> is still in the change log: false when older ones
+    /// were pruned, or when the number is from the future (a client that saw a hub whose data was since reset).
+    /// </summary>
+    public async Task<bool> CanCatchUpFromAsync(long seq, CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var query = Command(null, "SELECT COALESCE(MIN(seq), 0), COALESCE(MAX(seq), 0), (SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence WHERE name = 'changes') FROM changes;");
+            await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var (oldest, newest, issued) = (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+            var last = Math.Max(newest, issued);
+            return seq <= last && (oldest == 0 ? seq == last : seq >= oldest - 1);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     public async Task<long> LastSeqAsync(CancellationToken cancellationToken = default)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);

@@ -1,0 +1,196 @@
+// Every visible string of the desk screen, in Chinese (the default) and English.
+const strings = {
+  'zh-CN': {
+    'app.title': '物业监控中心',
+    'app.subtitle': 'RedProperty 社区安全值守',
+    'lang.switch': 'English',
+    'auth.username': '用户名',
+    'auth.password': '密码',
+    'auth.login': '登录',
+    'auth.loggingIn': '正在登录…',
+    'auth.logout': '退出登录',
+    'auth.refused': '用户名或密码错误。',
+    'auth.locked': '密码错误次数过多，账号已锁定，请 15 分钟后再试或联系主管。',
+    'auth.missing': '请输入用户名和密码。',
+    'auth.expired': '登录已过期，请重新登录。',
+    'auth.loggedOut': '已退出登录。',
+    'auth.failed': '无法连接监控主机，请稍后再试。',
+    'role.viewer': '值班查看', 'role.operator': '值班员', 'role.supervisor': '主管',
+    'filter.site': '小区', 'filter.zone': '区域', 'filter.kind': '设备类型', 'filter.severity': '级别',
+    'filter.state': '状态', 'filter.search': '搜索', 'filter.searchHint': '设备编号或位置', 'filter.clear': '清除筛选',
+    'filter.all': '全部', 'filter.open': '未处理（全部）',
+    'board.title': '实时告警', 'board.empty': '当前没有符合条件的告警', 'board.count': '{n} 条',
+    'devices.title': '设备状态', 'devices.online': '在线 {on}/{all}', 'devices.offlineList': '离线设备',
+    'devices.noneOffline': '全部在线', 'devices.elevators': '电梯', 'devices.trends': '近 15 分钟',
+    'devices.floor': '{n} 层', 'devices.doorOpen': '门开', 'devices.doorClosed': '门关', 'devices.running': '运行中',
+    'devices.idle': '停靠', 'devices.occupied': '有人', 'devices.empty': '无人', 'devices.fault': '故障 {code}',
+    'devices.noData': '暂无数据', 'devices.count': '{n} 台', 'devices.since': '自 {t}',
+    'summary.critical': '紧急', 'summary.major': '重要', 'summary.minor': '一般', 'summary.overdue': '超时未响应',
+    'summary.devicesOnline': '设备在线',
+    'kind.camera': '摄像头', 'kind.light': '照明', 'kind.elevator': '电梯', 'kind.charger': '充电监测',
+    'type.flying_wire_charging': '飞线充电', 'type.charger_overheat': '充电过热/冒烟', 'type.broken_light': '灯具故障',
+    'type.elevator_fault': '电梯故障', 'type.elevator_entrapment': '电梯困人', 'type.ebike_in_elevator': '电动车进电梯',
+    'type.camera_tamper': '摄像头遮挡/破坏', 'type.device_offline': '设备离线',
+    'severity.critical': '紧急', 'severity.major': '重要', 'severity.minor': '一般',
+    'state.active': '待响应', 'state.acknowledged': '已响应', 'state.resolved': '已处理',
+    'status.online': '在线', 'status.offline': '离线', 'status.unknown': '未知',
+    'sla.ack': '响应剩余 {t}', 'sla.ackOverdue': '响应超时 {t}', 'sla.arrive': '到场剩余 {t}', 'sla.arriveOverdue': '到场超时 {t}',
+    'sla.ackedBy': '{who} 已响应', 'sla.resolvedBy': '{who} 已处理',
+    'alert.count': '{n} 次', 'alert.lastSeen': '最近 {t}', 'alert.raisedAt': '发生 {t}',
+    'action.acknowledge': '响应', 'action.resolve': '处理完成', 'action.details': '详情', 'action.close': '关闭', 'action.cancel': '取消',
+    'resolve.title': '处理完成', 'resolve.noteLabel': '处理说明（必填）', 'resolve.noteHint': '例如：已到场拔除飞线，通知住户',
+    'resolve.noteRequired': '请填写处理说明。',
+    'details.device': '设备', 'details.location': '位置', 'details.zone': '区域', 'details.site': '小区',
+    'details.type': '类型', 'details.severity': '级别', 'details.state': '状态', 'details.raisedAt': '发生时间',
+    'details.lastSeen': '最近发生', 'details.count': '次数', 'details.message': '设备信息', 'details.note': '处理说明',
+    'details.trail': '处理记录', 'details.snapshot': '现场抓拍', 'details.escalations': '升级', 'details.loading': '正在加载…',
+    'details.ackDue': '响应时限', 'details.arriveDue': '到场时限',
+    'trail.raised': '告警产生', 'trail.repeated': '再次触发', 'trail.acknowledged': '已响应', 'trail.resolved': '已处理',
+    'trail.cleared': '自动恢复', 'trail.reopened': '重新打开', 'trail.escalated': '已升级', 'trail.severity_changed': '级别变更',
+    'trail.system': '系统',
+    'escalation.not_acknowledged': '15 分钟内未响应', 'escalation.not_resolved': '30 分钟内未到场处理',
+    'conn.connecting': '正在连接…', 'conn.live': '实时连接', 'conn.reconnecting': '连接中断，正在重连（第 {n} 次）…',
+    'conn.offline': '已断开', 'conn.lastUpdate': '更新于 {t}',
+    'sound.on': '提示音：开', 'sound.off': '提示音：关', 'sound.blocked': '点击启用提示音',
+    'error.action': '操作失败：{detail}', 'error.conflict': '该告警状态已变化，请刷新后重试。',
+    'error.forbidden': '当前账号无权执行此操作。', 'error.network': '网络错误，请重试。',
+    'toast.acknowledged': '已响应：{what}', 'toast.resolved': '已处理：{what}', 'toast.newCritical': '紧急告警：{what}',
+    'time.minutesSeconds': '{m}分{s}秒', 'time.hoursMinutes': '{h}小时{m}分',
+  },
+  en: {
+    'app.title': 'Property Monitoring Desk',
+    'app.subtitle': 'RedProperty compound safety',
+    'lang.switch': '中文',
+    'auth.username': 'User name',
+    'auth.password': 'Password',
+    'auth.login': 'Sign in',
+    'auth.loggingIn': 'Signing in…',
+    'auth.logout': 'Sign out',
+    'auth.refused': 'Wrong user name or password.',
+    'auth.locked': 'Too many wrong passwords: the account is locked. Try again in 15 minutes or ask a supervisor.',
+    'auth.missing': 'Enter your user name and password.',
+    'auth.expired': 'Your session has expired. Please sign in again.',
+    'auth.loggedOut': 'You have signed out.',
+    'auth.failed': 'Cannot reach the hub. Try again shortly.',
+    'role.viewer': 'Viewer', 'role.operator': 'Operator', 'role.supervisor': 'Supervisor',
+    'filter.site': 'Site', 'filter.zone': 'Zone', 'filter.kind': 'Device kind', 'filter.severity': 'Severity',
+    'filter.state': 'State', 'filter.search': 'Search', 'filter.searchHint': 'Device id or location', 'filter.clear': 'Clear filters',
+    'filter.all': 'All', 'filter.open': 'Open (all)',
+    'board.title': 'Live alerts', 'board.empty': 'No alerts match', 'board.count': '{n}',
+    'devices.title': 'Devices', 'devices.online': '{on}/{all} online', 'devices.offlineList': 'Offline devices',
+    'devices.noneOffline': 'All online', 'devices.elevators': 'Elevators', 'devices.trends': 'Last 15 minutes',
+    'devices.floor': 'Floor {n}', 'devices.doorOpen': 'Door open', 'devices.doorClosed': 'Door closed', 'devices.running': 'Running',
+    'devices.idle': 'Stopped', 'devices.occupied': 'Occupied', 'devices.empty': 'Empty', 'devices.fault': 'Fault {code}',
+    'devices.noData': 'No data yet', 'devices.count': '{n} devices', 'devices.since': 'since {t}',
+    'summary.critical': 'Critical', 'summary.major': 'Major', 'summary.minor': 'Minor', 'summary.overdue': 'Response overdue',
+    'summary.devicesOnline': 'Devices online',
+    'kind.camera': 'Camera', 'kind.light': 'Light', 'kind.elevator': 'Elevator', 'kind.charger': 'Charging monitor',
+    'type.flying_wire_charging': 'Flying-wire charging', 'type.charger_overheat': 'Charger overheating / smoke', 'type.broken_light': 'Broken light',
+    'type.elevator_fault': 'Elevator fault', 'type.elevator_entrapment': 'Elevator entrapment', 'type.ebike_in_elevator': 'E-bike in elevator',
+    'type.camera_tamper': 'Camera tampered', 'type.device_offline': 'Device offline',
+    'severity.critical': 'Critical', 'severity.major': 'Major', 'severity.minor': 'Minor',
+    'state.active': 'Awaiting response', 'state.acknowledged': 'Responded', 'state.resolved': 'Resolved',
+    'status.online': 'Online', 'status.offline': 'Offline', 'status.unknown': 'Unknown',
+    'sla.ack': '{t} left to respond', 'sla.ackOverdue': 'Response overdue {t}', 'sla.arrive': '{t} left to be on site', 'sla.arriveOverdue': 'On site overdue {t}',
+    'sla.ackedBy': 'Responded: {who}', 'sla.resolvedBy': 'Resolved: {who}',
+    'alert.count': '×{n}', 'alert.lastSeen': 'last {t}', 'alert.raisedAt': 'raised {t}',
+    'action.acknowledge': 'Respond', 'action.resolve': 'Resolve', 'action.details': 'Details', 'action.close': 'Close', 'action.cancel': 'Cancel',
+    'resolve.title': 'Resolve alert', 'resolve.noteLabel': 'What was done (required)', 'resolve.noteHint': 'e.g. on site, flying wire removed, resident told',
+    'resolve.noteRequired': 'Please say what was done.',
+    'details.device': 'Device', 'details.location': 'Location', 'details.zone': 'Zone', 'details.site': 'Site',
+    'details.type': 'Type', 'details.severity': 'Severity', 'details.state': 'State', 'details.raisedAt': 'Raised',
+    'details.lastSeen': 'Last seen', 'details.count': 'Count', 'details.message': 'Device detail', 'details.note': 'Resolution note',
+    'details.trail': 'Audit trail', 'details.snapshot': 'Camera snapshot', 'details.escalations': 'Escalations', 'details.loading': 'Loading…',
+    'details.ackDue': 'Respond by', 'details.arriveDue': 'On site by',
+    'trail.raised': 'Raised', 'trail.repeated': 'Fired again', 'trail.acknowledged': 'Responded', 'trail.resolved': 'Resolved',
+    'trail.cleared': 'Cleared by itself', 'trail.reopened': 'Reopened', 'trail.escalated': 'Escalated', 'trail.severity_changed': 'Severity changed',
+    'trail.system': 'system',
+    'escalation.not_acknowledged': 'Not responded within 15 minutes', 'escalation.not_resolved': 'Nobody on site within 30 minutes',
+    'conn.connecting': 'Connecting…', 'conn.live': 'Live', 'conn.reconnecting': 'Connection lost, reconnecting (attempt {n})…',
+    'conn.offline': 'Disconnected', 'conn.lastUpdate': 'updated {t}',
+    'sound.on': 'Sound on', 'sound.off': 'Sound off', 'sound.blocked': 'Click to enable sound',
+    'error.action': 'Failed: {detail}', 'error.conflict': 'The alert has changed meanwhile; try again.',
+    'error.forbidden': 'Your account may not do this.', 'error.network': 'Network error, try again.',
+    'toast.acknowledged': 'Responded: {what}', 'toast.resolved': 'Resolved: {what}', 'toast.newCritical': 'Critical alert: {what}',
+    'time.minutesSeconds': '{m}m {s}s', 'time.hoursMinutes': '{h}h {m}m',
+  },
+};
+
+export const languages = ['zh-CN', 'en'];
+const storageKey = 'rp.lang';
+
+export function currentLanguage() {
+  const fromUrl = new URLSearchParams(location.search).get('lang');
+  if (languages.includes(fromUrl)) return fromUrl;
+  const stored = localStorage.getItem(storageKey);
+  return languages.includes(stored) ? stored : 'zh-CN';
+}
+
+let language = currentLanguage();
+
+export function lang() { return language; }
+
+export function setLanguage(next) {
+  language = languages.includes(next) ? next : 'zh-CN';
+  localStorage.setItem(storageKey, language);
+  const url = new URL(location.href);
+  url.searchParams.delete('lang');
+  history.replaceState(null, '', url);
+  applyStatic();
+}
+
+/** The string for key, with {name} placeholders filled in; the key itself if missing (visible in review). */
+export function t(key, values) {
+  const template = strings[language][key] ?? strings['zh-CN'][key] ?? key;
+  return values ? template.replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? '')) : template;
+}
+
+/** Has a translation (so device-provided values are never looked up by accident). */
+export function has(key) { return key in strings[language]; }
+
+/** Fills data-i18n (text), data-i18n-placeholder and data-i18n-title attributes of the page. */
+export function applyStatic(root = document) {
+  document.documentElement.lang = language;
+  for (const el of root.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
+  for (const el of root.querySelectorAll('[data-i18n-placeholder]')) el.placeholder = t(el.dataset.i18nPlaceholder);
+  for (const el of root.querySelectorAll('[data-i18n-title]')) el.title = t(el.dataset.i18nTitle);
+  const title = document.querySelector('title');
+  if (title) title.textContent = document.body.classList.contains('login-page') ? `${t('auth.login')} · ${t('app.title')}` : t('app.title');
+}
+
+const formatters = new Map();
+
+function formatter(timeZone, withDate) {
+  const key = `${language}|${timeZone}|${withDate}`;
+  let f = formatters.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(language, {
+      timeZone,
+      hour12: false,
+      hour: '2-digit', minute: '2-digit', second: '2-digit',
+      ...(withDate ? { year: 'numeric', month: '2-digit', day: '2-digit' } : {}),
+    });
+    formatters.set(key, f);
+  }
+  return f;
+}
+
+/** A time in the site's time zone (IANA id). */
+export function formatTime(value, timeZone, withDate = false) {
+  if (!value) return '';
+  const date = value instanceof Date ? value : new Date(value);
+  try {
+    return formatter(timeZone || 'UTC', withDate).format(date);
+  } catch {
+    return formatter('UTC', withDate).format(date);
+  }
+}
+
+/** A duration as m:ss or h:mm, localised. */
+export function formatDuration(ms) {
+  const total = Math.max(0, Math.floor(Math.abs(ms) / 1000));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  return h > 0 ? t('time.hoursMinutes', { h, m }) : t('time.minutesSeconds', { m, s: String(s).padStart(2, '0') });
+}
