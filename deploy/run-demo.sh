@@ -64,6 +64,7 @@ pids+=($!)
 cat <<TEXT
 
 RedProperty.Iot hub is running with a simulated compound (Ctrl+C stops it):
+  Desk screen     http://127.0.0.1:$http_port/   (open in a browser)
   Demo login      $demo_user / $demo_password  (supervisor; created on first run only)
   Token           curl -s -XPOST http://127.0.0.1:$http_port/api/auth/token -H 'Content-Type: application/json' \\
                     -d '{"username":"$demo_user","password":"$demo_password"}'
