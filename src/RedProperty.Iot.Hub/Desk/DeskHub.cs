@@ -79,11 +79,7 @@ public sealed class DeskHub(AlertService alerts, DeviceDirectory devices, Sqlite
             return -1;
         }
 
-        foreach (var change in changes)
-        {
-            await DeskBroadcaster.SendAsync(Clients.Caller, change).ConfigureAwait(false);
-        }
-
+        await SendToCallerAsync(changes).ConfigureAwait(false);
         return changes.Count;
     }
 
@@ -97,12 +93,16 @@ public sealed class DeskHub(AlertService alerts, DeviceDirectory devices, Sqlite
             return false;
         }
 
+        await SendToCallerAsync(changes).ConfigureAwait(false);
+        return true;
+    }
+
+    private async Task SendToCallerAsync(IReadOnlyList<ChangeRecord> changes)
+    {
         foreach (var change in changes)
         {
             await DeskBroadcaster.SendAsync(Clients.Caller, change).ConfigureAwait(false);
         }
-
-        return true;
     }
 
     private async Task<IReadOnlyList<ChangeRecord>?> ChangesToReplayAsync(long afterSeq, long upToSeq, IReadOnlyCollection<string> sites)

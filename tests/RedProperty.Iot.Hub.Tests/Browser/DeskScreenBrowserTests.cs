@@ -117,6 +117,9 @@ public sealed class DeskScreenBrowserTests(BrowserFixture browser) : IAsyncLifet
         await Expect(rowInFirst).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("flash"));
         await Expect(rowInSecond).ToHaveAttributeAsync("data-state", "active");
         await Expect(first.Locator("body")).ToHaveAttributeAsync("data-chime", "on");
+        // The elevator panel follows the car live: the car's own card, in the site's elevators card.
+        await Expect(second.Locator(".elevator-cars .car[data-device='lift-1'] .car-floor")).ToHaveTextAsync("7 层");
+        await Expect(second.Locator(".elevator-cars .car[data-device='lift-1'] .flag.occupied")).ToHaveTextAsync("有人");
         await TestArtifacts.ScreenshotAsync(first, "desk-critical-flashing");
 
         await rowInFirst.Locator(".act-ack").ClickAsync();

@@ -405,7 +405,14 @@ function renderDevices() {
   const sections = [];
   for (const [siteId, zones] of bySite) {
     const tz = timeZoneOf(siteId);
-    const cards = [...zones.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([zoneId, devices]) => zoneCard(siteId, zoneId, devices, tz));
+    const isCar = zoneId => siteOf(siteId)?.zones.find(z => z.id === zoneId)?.type === 'elevator-car';
+    const sorted = [...zones.entries()].sort(([a], [b]) => a.localeCompare(b));
+    // Each elevator car is a zone of its own: the cars of a site share one card.
+    const carDevices = sorted.filter(([zoneId]) => isCar(zoneId)).flatMap(([, devices]) => devices);
+    const cards = [
+      ...(carDevices.length ? [zoneCard(siteId, null, carDevices, tz)] : []),
+      ...sorted.filter(([zoneId]) => !isCar(zoneId)).map(([zoneId, devices]) => zoneCard(siteId, zoneId, devices, tz)),
+    ];
     sections.push(h('section', { class: 'site-block', dataset: { site: siteId } },
       bySite.size > 1 || !state.filters.site ? h('h3', { class: 'site-name' }, siteOf(siteId)?.name ?? siteId) : null,
       ...cards));
@@ -430,8 +437,9 @@ function zoneCard(siteId, zoneId, devices, tz) {
     : h('p', { class: 'all-online' }, t('devices.noneOffline'));
   const cars = devices.filter(d => d.kind === 'elevator');
   const trends = devices.filter(d => d.kind === 'charger' || d.kind === 'light');
-  return h('article', { class: 'zone-card', dataset: { zone: zoneId } },
-    h('header', { class: 'zone-head' }, h('h4', null, zoneName(siteId, zoneId)), h('div', { class: 'kind-counts' }, ...counts)),
+  const title = zoneId === null ? t('devices.elevators') : zoneName(siteId, zoneId);
+  return h('article', { class: `zone-card${zoneId === null ? ' elevator-cars' : ''}`, dataset: { zone: zoneId ?? '' } },
+    h('header', { class: 'zone-head' }, h('h4', null, title), h('div', { class: 'kind-counts' }, ...counts)),
     offlineList,
     cars.length ? h('div', { class: 'cars', 'aria-label': t('devices.elevators') }, ...cars.map(carTile)) : null,
     trends.length ? h('div', { class: 'trends' }, h('div', { class: 'trends-title' }, t('devices.trends')), ...trends.map(trendRow)) : null);
@@ -440,16 +448,21 @@ function zoneCard(siteId, zoneId, devices, tz) {
 function carTile(d) {
   const car = state.elevators.get(`${d.site}/${d.id}`);
   if (!car) {
-    return h('div', { class: 'car no-data', dataset: { device: d.id } }, h('div', { class: 'car-name' }, d.location || d.id), h('div', { class: 'car-floor' }, '–'), h('div', { class: 'car-flags' }, t('devices.noData')));
+    return h('div', { class: 'car no-data', dataset: { device: d.id } }, h('div', { class: 'car-name' }, carName(d)), h('div', { class: 'car-floor' }, '–'), h('div', { class: 'car-flags' }, t('devices.noData')));
   }
   return h('div', { class: `car${car.fault ? ' fault' : ''}${car.running ? ' running' : ''}`, dataset: { device: d.id } },
-    h('div', { class: 'car-name' }, d.location || d.id),
+    h('div', { class: 'car-name' }, carName(d)),
     h('div', { class: 'car-floor' }, car.floor === null || car.floor === undefined ? '–' : t('devices.floor', { n: car.floor })),
     h('div', { class: 'car-flags' },
       h('span', { class: car.doorOpen ? 'flag door-open' : 'flag' }, t(car.doorOpen ? 'devices.doorOpen' : 'devices.doorClosed')),
       h('span', { class: 'flag' }, t(car.running ? 'devices.running' : 'devices.idle')),
       h('span', { class: car.occupied ? 'flag occupied' : 'flag' }, t(car.occupied ? 'devices.occupied' : 'devices.empty')),
       car.fault ? h('span', { class: 'flag fault' }, t('devices.fault', { code: car.fault })) : null));
+}
+
+function carName(d) {
+  const zone = zoneName(d.site, d.zone);
+  return d.location && d.location !== zone ? `${zone} · ${d.location}` : zone;
 }
 
 function trendRow(d) {

@@ -53,7 +53,8 @@ export function sparkline(values, { width = 120, height = 26, max } = {}) {
     if (v === null || v === undefined) { pen = false; return; }
     const x = (i * step).toFixed(1);
     const y = (height - 2 - (Math.min(v, top) / top) * (height - 4)).toFixed(1);
-    d += `${pen ? 'L' : 'M'}${x} ${y} `;
+    // A reading with no neighbour still shows, as a dot (round caps on a zero-length stroke).
+    d += pen ? `L${x} ${y} ` : `M${x} ${y} l0.01 0 `;
     pen = true;
   });
   const path = document.createElementNS(svgNs, 'path');
