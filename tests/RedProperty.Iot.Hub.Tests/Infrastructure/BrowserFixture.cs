@@ -86,5 +86,6 @@ public sealed class BrowserFixture : IAsyncLifetime
     }
 }
 
-[CollectionDefinition("browser")]
+// Run alone, after the other tests: Chromium takes a core, and the timed checks (here and in AlertFlowTests) must not share it.
+[CollectionDefinition("browser", DisableParallelization = true)]
 public sealed class BrowserCollection : ICollectionFixture<BrowserFixture>;
