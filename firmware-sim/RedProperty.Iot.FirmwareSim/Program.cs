@@ -1,7 +1,9 @@
 using System.CommandLine;
 using MQTTnet.Protocol;
 using RedProperty.Iot.FirmwareSim.Commands;
+using RedProperty.Iot.FirmwareSim.Capture;
 using RedProperty.Iot.FirmwareSim.Devices;
+using RedProperty.Iot.FirmwareSim.Scenarios;
 
 var broker = new Option<Uri>("--broker")
 {
@@ -25,37 +27,130 @@ qos.Validators.Add(r => { if (r.GetValueOrDefault<int>() is not (0 or 1)) { r.Ad
 
 var root = new RootCommand("RedProperty.Iot firmware simulator: simulated compound devices speaking the device contract over MQTT.");
 
-var siteOption = new Option<string>("--site") { Description = "Site (compound) id", DefaultValueFactory = _ => "demo" };
-var nameOption = new Option<string>("--name") { Description = "Site display name", DefaultValueFactory = _ => "演示小区" };
-var perKind = new Option<int>("--per-kind") { Description = "Devices of each kind (buildings)", DefaultValueFactory = _ => 8 };
+var scenarioArgument = new Argument<FileInfo>("SCENARIO") { Description = "Scenario file (YAML, see docs/simulator.md)" };
+var optionalScenario = new Argument<FileInfo?>("SCENARIO") { Description = "Scenario file (YAML); without it, a demo compound from --site/--per-kind", Arity = ArgumentArity.ZeroOrOne };
+var siteOption = new Option<string>("--site") { Description = "Site (compound) id, without a scenario", DefaultValueFactory = _ => "demo" };
+var nameOption = new Option<string>("--name") { Description = "Site display name, without a scenario", DefaultValueFactory = _ => "演示小区" };
+var perKind = new Option<int>("--per-kind") { Description = "Devices of each kind (buildings), without a scenario", DefaultValueFactory = _ => 8 };
 var outOption = new Option<FileInfo>("--out") { Description = "Where to write the registry", Required = true };
-var registryCommand = new Command("registry", "Write a demo compound registry (plain development secrets) for the hub and the simulator.")
+var registryCommand = new Command("registry", "Write the registry (plain development secrets) of a scenario's compound, or of a demo compound, for the hub and the simulator.")
 {
-    siteOption, nameOption, perKind, outOption,
+    optionalScenario, siteOption, nameOption, perKind, outOption,
 };
 registryCommand.SetAction(result =>
 {
-    var document = RegistryFile.DemoCompound(result.GetValue(siteOption)!, result.GetValue(nameOption)!, result.GetValue(perKind));
+    var document = result.GetValue(optionalScenario) is { } scenarioFile
+        ? ScenarioRegistry.Build(ScenarioReader.Load(scenarioFile.FullName))
+        : RegistryFile.DemoCompound(result.GetValue(siteOption)!, result.GetValue(nameOption)!, result.GetValue(perKind));
     RegistryFile.Write(document, result.GetValue(outOption)!.FullName);
-    Console.WriteLine($"wrote {document.Sites![0].Devices!.Count} devices to {result.GetValue(outOption)!.FullName}");
+    Console.WriteLine($"wrote {document.Sites!.Sum(s => s.Devices!.Count)} devices to {result.GetValue(outOption)!.FullName}");
     return 0;
 });
 root.Subcommands.Add(registryCommand);
 
-var interval = new Option<double>("--interval") { Description = "Seconds between telemetry messages of one device", DefaultValueFactory = _ => 5 };
-var durationOption = new Option<double?>("--duration") { Description = "Seconds to run (default: until Ctrl+C)" };
-var seed = new Option<int>("--seed") { Description = "Random seed", DefaultValueFactory = _ => 1 };
-var runCommand = new Command("run", "Connect every device of a registry and publish plausible telemetry.") { registry, broker, interval, qos, durationOption, seed };
-runCommand.SetAction((result, ct) => RunCommand.RunAsync(
-    result.GetValue(registry)!.FullName,
-    result.GetValue(broker)!,
-    TimeSpan.FromSeconds(result.GetValue(interval)),
-    (MqttQualityOfServiceLevel)result.GetValue(qos),
-    result.GetValue(durationOption) is { } d ? TimeSpan.FromSeconds(d) : null,
-    result.GetValue(seed),
-    Console.Out,
-    ct));
+var paceOption = new Option<Pace?>("--speed")
+{
+    Description = "Pace: a factor on real time (60: a simulated minute per second) or max (as fast as possible)",
+    CustomParser = r =>
+    {
+        var text = r.Tokens.Count == 1 ? r.Tokens[0].Value : string.Empty;
+        if (Pace.TryParse(text, out var pace))
+        {
+            return pace;
+        }
+
+        r.AddError($"--speed '{text}' must be a positive factor such as 60, or max");
+        return null;
+    },
+};
+var registryForDevices = new Option<FileInfo>("--registry") { Description = "Registry JSON with the devices' plain secrets (from `registry`)" };
+var lossOption = new Option<double>("--loss") { Description = "Share of telemetry messages to drop on purpose (0-1), as a lossy network would", DefaultValueFactory = _ => 0 };
+lossOption.Validators.Add(r => { if (r.GetValueOrDefault<double>() is < 0 or > 1) { r.AddError("--loss must be between 0 and 1"); } });
+var skewOption = new Option<string>("--clock-skew") { Description = "Devices' clock error added to ts, e.g. 90s or -10m", DefaultValueFactory = _ => "0s" };
+var captureOption = new Option<FileInfo?>("--capture") { Description = "Also write what is published to this capture file (JSON Lines)" };
+var renderOnly = new Option<bool>("--render-only") { Description = "No broker: render the scenario's traffic in simulated time straight into --capture" };
+var runCommand = new Command("run", "Play a scenario: every device its own MQTT client with realistic behaviour and the scripted incidents.")
+{
+    scenarioArgument, registryForDevices, broker, paceOption, lossOption, skewOption, captureOption, renderOnly,
+};
+runCommand.SetAction(async (result, ct) =>
+{
+    var scenario = ScenarioReader.Load(result.GetValue(scenarioArgument)!.FullName);
+    var skewText = result.GetValue(skewOption)!;
+    var negative = skewText.StartsWith('-');
+    if (!ScenarioReader.TryParseDuration(skewText.TrimStart('-', '+'), out var skew))
+    {
+        Console.Error.WriteLine($"firmware-sim: --clock-skew '{skewText}' must be a duration such as 90s or -10m");
+        return 2;
+    }
+
+    var render = result.GetValue(renderOnly);
+    if (render && result.GetValue(captureOption) is null)
+    {
+        Console.Error.WriteLine("firmware-sim: --render-only needs --capture FILE");
+        return 2;
+    }
+
+    if (!render && result.GetValue(registryForDevices) is null)
+    {
+        Console.Error.WriteLine("firmware-sim: run needs --registry FILE (write it with `firmware-sim registry SCENARIO --out FILE` and give the same file to the hub)");
+        return 2;
+    }
+
+    return await ScenarioRunCommand.RunAsync(
+        scenario,
+        result.GetValue(registryForDevices)?.FullName,
+        result.GetValue(broker)!,
+        new RunSettings(result.GetValue(paceOption), result.GetValue(lossOption), negative ? -skew : skew, result.GetValue(captureOption)?.FullName, render),
+        Console.Out,
+        ct);
+});
 root.Subcommands.Add(runCommand);
+
+var topicsOption = new Option<string[]>("--topic") { Description = "Topic filter(s) to record", DefaultValueFactory = _ => ["rp/#"], AllowMultipleArgumentsPerToken = true };
+var recordUser = new Option<string?>("--username") { Description = "Broker account allowed to read the devices' topics" };
+var recordPassword = new Option<string?>("--password") { Description = "Its password" };
+var recordOut = new Option<FileInfo>("--out") { Description = "Capture file to write (JSON Lines)", Required = true };
+var recordDuration = new Option<string?>("--duration") { Description = "How long to record, e.g. 10m (default: until Ctrl+C)" };
+var recordCommand = new Command("record", "Subscribe to a broker and write every message to a capture file (time offset, topic, payload, QoS, retain).")
+{
+    broker, recordUser, recordPassword, topicsOption, recordOut, recordDuration,
+};
+recordCommand.SetAction(async (result, ct) =>
+{
+    TimeSpan? duration = null;
+    if (result.GetValue(recordDuration) is { } text)
+    {
+        if (!ScenarioReader.TryParseDuration(text, out var d) || d <= TimeSpan.Zero)
+        {
+            Console.Error.WriteLine($"firmware-sim: --duration '{text}' must be a duration such as 90s or 10m");
+            return 2;
+        }
+
+        duration = d;
+    }
+
+    await CaptureRecorder.RecordAsync(result.GetValue(broker)!, result.GetValue(recordUser), result.GetValue(recordPassword), result.GetValue(topicsOption)!, result.GetValue(recordOut)!.FullName, duration, Console.Out, ct);
+    return 0;
+});
+root.Subcommands.Add(recordCommand);
+
+var captureArgument = new Argument<FileInfo>("CAPTURE") { Description = "Capture file (JSON Lines, from record or run --capture)" };
+var replayRegistry = new Option<FileInfo>("--registry") { Description = "Registry JSON with the devices' plain secrets", Required = true };
+var replayCommand = new Command("replay", "Publish a capture again as the devices that sent it (their credentials), at its original timing, faster (--speed N) or as fast as possible (--speed max).")
+{
+    captureArgument, replayRegistry, broker, paceOption,
+};
+replayCommand.SetAction(async (result, ct) =>
+{
+    var (header, records) = CaptureReader.Read(result.GetValue(captureArgument)!.FullName);
+    var pace = result.GetValue(paceOption) ?? new Pace(1);
+    Console.WriteLine($"replaying {records.Count} messages captured {header.StartedAt:u} ({header.Source}) at {pace}");
+    var outcome = await CaptureReplayer.ReplayAsync(records, RegistryFile.ReadIdentities(result.GetValue(replayRegistry)!.FullName), result.GetValue(broker)!, pace, Console.Out, ct);
+    Console.WriteLine($"published {outcome.Published}, skipped {outcome.Skipped}, in {outcome.Elapsed.TotalSeconds:0.0} s");
+    return 0;
+});
+root.Subcommands.Add(replayCommand);
 
 var devicesOption = new Option<int>("--devices") { Description = "Devices to connect (taken from the registry)", DefaultValueFactory = _ => 500 };
 var rateOption = new Option<double>("--rate") { Description = "Total messages per second (0: as fast as possible)", DefaultValueFactory = _ => 0 };

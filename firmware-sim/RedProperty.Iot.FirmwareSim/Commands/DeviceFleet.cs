@@ -7,15 +7,24 @@ namespace RedProperty.Iot.FirmwareSim.Commands;
 public static class DeviceFleet
 {
     public static async Task<IReadOnlyList<SimulatedDevice>> ConnectAsync(
-        IReadOnlyList<DeviceIdentity> identities, Uri broker, TextWriter output, CancellationToken cancellationToken, string clientIdSuffix = "")
+        IReadOnlyList<DeviceIdentity> identities, Uri broker, TextWriter output, CancellationToken cancellationToken, string clientIdSuffix = "", bool announce = true)
     {
         var factory = new MqttClientFactory();
         var devices = identities.Select(i => new SimulatedDevice(i, broker, factory, clientIdSuffix)).ToArray();
         var refused = 0;
         await Parallel.ForEachAsync(devices, new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = cancellationToken }, async (device, ct) =>
         {
-            var result = await device.ConnectAsync(ct).ConfigureAwait(false);
-            if (result != MQTTnet.MqttClientConnectResultCode.Success)
+            MqttClientConnectResultCode result;
+            try
+            {
+                result = await device.ConnectAsync(ct, announce).ConfigureAwait(false);
+            }
+            catch (MQTTnet.Exceptions.MqttCommunicationException e)
+            {
+                throw new IOException($"cannot reach the broker at {broker} ({e.Message})", e);
+            }
+
+            if (result != MqttClientConnectResultCode.Success)
             {
                 Interlocked.Increment(ref refused);
                 await output.WriteLineAsync($"{device.Identity.UserName}: login refused ({result})").ConfigureAwait(false);
@@ -26,14 +35,14 @@ public static class DeviceFleet
         return devices.Where(d => d.IsConnected).ToArray();
     }
 
-    public static async Task StopAsync(IEnumerable<SimulatedDevice> devices)
+    public static async Task StopAsync(IEnumerable<SimulatedDevice> devices, bool announce = true)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await Parallel.ForEachAsync(devices, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (device, _) =>
         {
             try
             {
-                await device.StopAsync(timeout.Token).ConfigureAwait(false);
+                await device.StopAsync(timeout.Token, announce).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is OperationCanceledException or MQTTnet.Exceptions.MqttCommunicationException)
             {

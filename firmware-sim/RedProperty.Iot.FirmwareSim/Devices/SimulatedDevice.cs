@@ -19,8 +19,9 @@ public sealed record DeviceIdentity(string Site, string Id, DeviceKind Kind, str
 /// </summary>
 public sealed class SimulatedDevice : IAsyncDisposable
 {
-    private readonly IMqttClient _client;
+    private readonly MqttClientFactory _factory;
     private readonly MqttClientOptions _options;
+    private IMqttClient _client;
     private long _seq;
     private readonly UniqueTimestamps _timestamps = new();
 
@@ -28,6 +29,7 @@ public sealed class SimulatedDevice : IAsyncDisposable
     public SimulatedDevice(DeviceIdentity identity, Uri broker, MqttClientFactory factory, string clientIdSuffix = "")
     {
         Identity = identity;
+        _factory = factory;
         _client = factory.CreateMqttClient();
         var builder = new MqttClientOptionsBuilder()
             .WithClientId(identity.UserName + clientIdSuffix)
@@ -49,11 +51,11 @@ public sealed class SimulatedDevice : IAsyncDisposable
 
     public bool IsConnected => _client.IsConnected;
 
-    /// <summary>Connects and publishes the retained birth message; returns the broker's answer.</summary>
-    public async Task<MqttClientConnectResultCode> ConnectAsync(CancellationToken cancellationToken)
+    /// <summary>Connects and (unless the caller publishes it itself) the retained birth message; returns the broker's answer.</summary>
+    public async Task<MqttClientConnectResultCode> ConnectAsync(CancellationToken cancellationToken, bool announce = true)
     {
         var result = await _client.ConnectAsync(_options, cancellationToken).ConfigureAwait(false);
-        if (result.ResultCode == MqttClientConnectResultCode.Success)
+        if (announce && result.ResultCode == MqttClientConnectResultCode.Success)
         {
             await PublishAsync(DeviceChannel.Status, "online", MqttQualityOfServiceLevel.AtLeastOnce, retain: true, cancellationToken).ConfigureAwait(false);
         }
@@ -66,7 +68,11 @@ public sealed class SimulatedDevice : IAsyncDisposable
         PublishRawAsync(Identity.Topic(channel), payload, qos, retain, cancellationToken);
 
     public Task<MqttClientPublishResult> PublishRawAsync(
-        string topic, string payload, MqttQualityOfServiceLevel qos, bool retain, CancellationToken cancellationToken)
+        string topic, string payload, MqttQualityOfServiceLevel qos, bool retain, CancellationToken cancellationToken) =>
+        PublishRawAsync(topic, System.Text.Encoding.UTF8.GetBytes(payload), qos, retain, cancellationToken);
+
+    public Task<MqttClientPublishResult> PublishRawAsync(
+        string topic, byte[] payload, MqttQualityOfServiceLevel qos, bool retain, CancellationToken cancellationToken)
     {
         var message = new MqttApplicationMessageBuilder()
             .WithTopic(topic)
@@ -83,20 +89,31 @@ public sealed class SimulatedDevice : IAsyncDisposable
     /// <summary>A device timestamp that never repeats (the hub stores one point per device and millisecond).</summary>
     public long NextTimestamp(long nowMs) => _timestamps.Next(nowMs);
 
-    /// <summary>Announces <c>offline</c> and disconnects cleanly (no last will needed).</summary>
-    public async Task StopAsync(CancellationToken cancellationToken)
+    /// <summary>Announces <c>offline</c> (unless told not to) and disconnects cleanly (no last will needed).</summary>
+    public async Task StopAsync(CancellationToken cancellationToken, bool announce = true)
     {
         if (!_client.IsConnected)
         {
             return;
         }
 
-        await PublishAsync(DeviceChannel.Status, "offline", MqttQualityOfServiceLevel.AtLeastOnce, retain: true, cancellationToken).ConfigureAwait(false);
+        if (announce)
+        {
+            await PublishAsync(DeviceChannel.Status, "offline", MqttQualityOfServiceLevel.AtLeastOnce, retain: true, cancellationToken).ConfigureAwait(false);
+        }
+
         await _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().WithReason(MqttClientDisconnectOptionsReason.NormalDisconnection).Build(), cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Drops the connection without a DISCONNECT, as a device losing power does (the broker sends the will).</summary>
-    public void Crash() => _client.Dispose();
+    /// <summary>
+    /// Drops the connection without a DISCONNECT, as a device losing power does (the broker sends the
+    /// will); a later <see cref="ConnectAsync"/> comes back with a new connection.
+    /// </summary>
+    public void Crash()
+    {
+        _client.Dispose();
+        _client = _factory.CreateMqttClient();
+    }
 
     public ValueTask DisposeAsync()
     {

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using RedProperty.Iot.Contract;
 
 namespace RedProperty.Iot.FirmwareSim.Devices;
@@ -32,23 +30,5 @@ public sealed class TelemetryModel(Random random)
 
     private static double Round(double value) => Math.Round(value, 2);
 
-    private static string Json(long seq, long ts, params (string Name, object? Value)[] fields)
-    {
-        var json = new StringBuilder(160).Append('{');
-        foreach (var (name, value) in fields)
-        {
-            json.Append('"').Append(name).Append("\":");
-            switch (value)
-            {
-                case null: json.Append("null"); break;
-                case bool b: json.Append(b ? "true" : "false"); break;
-                case string s: json.Append('"').Append(s).Append('"'); break;
-                case IFormattable f: json.Append(f.ToString(null, CultureInfo.InvariantCulture)); break;
-            }
-
-            json.Append(',');
-        }
-
-        return json.Append("\"seq\":").Append(seq).Append(",\"ts\":").Append(ts).Append('}').ToString();
-    }
+    private static string Json(long seq, long ts, params (string Name, object? Value)[] fields) => Behaviour.DeviceBehaviour.Json(fields, seq, ts);
 }

@@ -37,7 +37,7 @@ public sealed class HubHost : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
 
     /// <summary>Starts a hub. <paramref name="settings"/> are configuration keys, e.g. <c>Influx:Version</c>.</summary>
-    public static async Task<HubHost> StartAsync(IReadOnlyDictionary<string, string?> settings, string? dataDir = null)
+    public static async Task<HubHost> StartAsync(IReadOnlyDictionary<string, string?> settings, string? dataDir = null, Action<WebApplicationBuilder>? configure = null)
     {
         var ownsDataDir = dataDir is null;
         dataDir ??= Directory.CreateTempSubdirectory("rp-hub-").FullName;
@@ -58,7 +58,7 @@ public sealed class HubHost : IAsyncDisposable
             args.Add(value ?? string.Empty);
         }
 
-        var app = HubApp.Create([.. args]);
+        var app = HubApp.Create([.. args], configure);
         await app.StartAsync();
         var host = new HubHost(app, dataDir, ownsDataDir);
         var token = await host.TokenAsync(AdminUser, AdminPassword);
