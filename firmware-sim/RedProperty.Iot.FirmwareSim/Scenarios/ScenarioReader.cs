@@ -39,6 +39,11 @@ public static partial class ScenarioReader
         {
             throw new InvalidDataException($"{name}:{e.Start.Line}: not valid YAML: {e.Message}");
         }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner gives up this way on some unterminated flow collections.
+            throw new InvalidDataException($"{name}: not valid YAML (an unclosed [ or {{ ?)");
+        }
 
         if (stream.Documents.Count != 1 || stream.Documents[0].RootNode is not YamlMappingNode root)
         {
@@ -400,6 +405,7 @@ public static partial class ScenarioReader
         private YamlSequenceNode? Sequence(YamlNode node, string field)
         {
             if (node is YamlSequenceNode list) return list;
+            if (node is YamlScalarNode { Value: null or "" }) return new YamlSequenceNode();
             Error(node, field, "expected a list (- items)");
             return null;
         }
