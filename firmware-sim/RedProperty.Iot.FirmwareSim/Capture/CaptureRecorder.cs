@@ -15,8 +15,10 @@ public static class CaptureRecorder
         Uri broker, string? username, string? password, IReadOnlyList<string> topics, string path, TimeSpan? duration, TextWriter output, CancellationToken cancellationToken)
     {
         using var client = new MqttClientFactory().CreateMqttClient();
+        // MQTT 5, so subscriptions can ask for the retain flag as the device published it.
         var builder = new MqttClientOptionsBuilder()
-            .WithClientId($"rp-record-{Environment.ProcessId}")
+            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
+            .WithClientId($"rp-record-{Environment.ProcessId}-{Guid.NewGuid():N}")
             .WithCleanSession(true)
             .WithTimeout(TimeSpan.FromSeconds(10));
         if (username is not null)
@@ -56,7 +58,7 @@ public static class CaptureRecorder
         var subscribe = new MqttClientSubscribeOptionsBuilder();
         foreach (var topic in topics)
         {
-            subscribe = subscribe.WithTopicFilter(topic, MqttQualityOfServiceLevel.AtLeastOnce);
+            subscribe = subscribe.WithTopicFilter(new MqttTopicFilterBuilder().WithTopic(topic).WithAtLeastOnceQoS().WithRetainAsPublished(true).Build());
         }
 
         var granted = await client.SubscribeAsync(subscribe.Build(), cancellationToken).ConfigureAwait(false);
