@@ -44,13 +44,14 @@ dotnet build RedProperty.Iot.sln -c Release -v quiet -nologo >/dev/null
 hub_dll=src/RedProperty.Iot.Hub/bin/Release/net10.0/RedProperty.Iot.Hub.dll
 sim_dll=firmware-sim/RedProperty.Iot.FirmwareSim/bin/Release/net10.0/firmware-sim.dll
 
-[ -f "$run_dir/registry.json" ] || dotnet "$sim_dll" registry --site demo --name 演示小区 --per-kind 8 --out "$run_dir/registry.json"
+scenario=firmware-sim/scenarios/demo.yaml
+[ -f "$run_dir/demo-registry.json" ] || dotnet "$sim_dll" registry "$scenario" --out "$run_dir/demo-registry.json"
 
 demo_user=${DEMO_USER:-admin}
 demo_password=${DEMO_PASSWORD:-redproperty-demo}
 dotnet "$hub_dll" --Http:Urls "http://127.0.0.1:$http_port" --Mqtt:Port "$mqtt_port" --Mqtt:BindAddress 127.0.0.1 \
   --Staff:BootstrapAdmin:Username "$demo_user" --Staff:BootstrapAdmin:Password "$demo_password" \
-  --Hub:DataDir "$run_dir/data" --Hub:Registry "$run_dir/registry.json" "${influx_args[@]}" &
+  --Hub:DataDir "$run_dir/data" --Hub:Registry "$run_dir/demo-registry.json" "${influx_args[@]}" &
 hub_pid=$!
 pids+=("$hub_pid")
 for _ in $(seq 1 300); do
@@ -58,7 +59,9 @@ for _ in $(seq 1 300); do
   sleep 0.2
 done
 
-dotnet "$sim_dll" run --registry "$run_dir/registry.json" --broker "mqtt://127.0.0.1:$mqtt_port" --interval 5 &
+# The demo scenario runs in real time from now; its incidents (flying-wire charging, an alarm button,
+# a tampered camera, an elevator fault, an overheating charger) start within the first ten minutes.
+dotnet "$sim_dll" run "$scenario" --registry "$run_dir/demo-registry.json" --broker "mqtt://127.0.0.1:$mqtt_port" > "$run_dir/simulator.log" 2>&1 &
 pids+=($!)
 
 cat <<TEXT
@@ -76,7 +79,7 @@ RedProperty.Iot hub is running with a simulated compound (Ctrl+C stops it):
   Rejections      http://127.0.0.1:$http_port/api/devices/demo/light-b01-stair/rejections
   OpenAPI         http://127.0.0.1:$http_port/openapi/v1.json
   MQTT            mqtt://127.0.0.1:$mqtt_port   ws://127.0.0.1:$http_port/mqtt
-  Registry        $run_dir/registry.json (device secrets for your own clients)
+  Registry        $run_dir/demo-registry.json (device secrets for your own clients)
 TEXT
 [ -n "$influx_url" ] && echo "  InfluxDB 1.x    $influx_url  (database rp), e.g.
                   curl -G '$influx_url/query?db=rp' --data-urlencode 'q=SELECT count(*) FROM light'"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test: installs what is missing (Debian's influxdb, victoria-metrics, chromium and a CJK font, NuGet packages),
+# Runs every test: installs what is missing (Debian's influxdb, victoria-metrics, mosquitto, chromium and a CJK font, NuGet packages),
 # builds, runs unit and integration tests. Integration tests start their own servers on free loopback ports;
 # browser tests drive Debian's headless chromium and leave screenshots in artifacts/screenshots.
 set -euo pipefail

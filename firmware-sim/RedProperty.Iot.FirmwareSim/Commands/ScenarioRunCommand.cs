@@ -81,7 +81,7 @@ public static partial class ScenarioRunCommand
                 if (clock.Elapsed - lastProgress > TimeSpan.FromSeconds(1))
                 {
                     lastProgress = clock.Elapsed;
-                    output.Write($"\r{published} published, simulated {message.Offset:hh\\:mm\\:ss} of {scenario.Duration:hh\\:mm\\:ss}   ");
+                    output.Write($"\r{published} published, simulated {Clock(message.Offset)} of {Clock(scenario.Duration)}   ");
                 }
             }
         }
@@ -96,6 +96,8 @@ public static partial class ScenarioRunCommand
         await output.WriteLineAsync($"{Environment.NewLine}published {published} messages in {clock.Elapsed.TotalSeconds:0.0} s ({published / Math.Max(clock.Elapsed.TotalSeconds, 0.001):0}/s), dropped {dropped} on purpose").ConfigureAwait(false);
         return 0;
     }
+
+    private static string Clock(TimeSpan t) => $"{(int)t.TotalHours}:{t.Minutes:00}:{t.Seconds:00}";
 
     /// <summary>Live devices stamp readings with their own clock (the publishing time, plus any skew), not the simulated one.</summary>
     private static string Restamp(string payload, TimeSpan skew) =>
