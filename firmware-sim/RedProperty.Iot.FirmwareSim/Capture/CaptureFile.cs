@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -79,6 +80,16 @@ public sealed class CaptureWriter : IAsyncDisposable
     }
 
     public long Count { get; private set; }
+
+    /// <summary>Writes a message stamped with the clock's reading taken under the writer's lock, so lines stay in time order.</summary>
+    public void Write(Stopwatch clock, Func<TimeSpan, CaptureRecord> record)
+    {
+        lock (_gate)
+        {
+            _writer.WriteLine(JsonSerializer.Serialize(record(clock.Elapsed), CaptureJsonContext.Readable.CaptureRecord));
+            Count++;
+        }
+    }
 
     public void Write(CaptureRecord record)
     {

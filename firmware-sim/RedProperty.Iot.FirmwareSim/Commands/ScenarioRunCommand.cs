@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Threading.Channels;
 using System.Text.RegularExpressions;
 using RedProperty.Iot.Contract;
 using RedProperty.Iot.FirmwareSim.Capture;
@@ -51,23 +52,38 @@ public static partial class ScenarioRunCommand
         long published = 0, dropped = 0;
         var lastProgress = TimeSpan.Zero;
         await output.WriteLineAsync($"playing {timeline.Count} messages of {devices.Count} devices, {scenario.Duration} of simulated time at {pace}").ConfigureAwait(false);
+
+        // One queue per device: a device's messages go out in order, devices do not wait for each other,
+        // so the pacer keeps time even when the broker takes a while to acknowledge.
+        var queues = devices.ToDictionary(d => d.Key, _ => Channel.CreateUnbounded<(SimMessage Message, string Payload)>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true }));
+        var workers = devices.Select(d => Task.Run(async () =>
+        {
+            await foreach (var (message, payload) in queues[d.Key].Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (message.IsWill)
+                {
+                    // Power loss: the connection drops without a DISCONNECT and the broker publishes the will.
+                    d.Value.Crash();
+                    continue;
+                }
+
+                await PublishWithReconnectAsync(d.Value, message, payload, output, cancellationToken).ConfigureAwait(false);
+                recorder?.Write(clock, t => CaptureRecord.From(t, message.Topic, (int)message.Qos, message.Retain, System.Text.Encoding.UTF8.GetBytes(payload)));
+                Interlocked.Increment(ref published);
+            }
+        }, cancellationToken)).ToArray();
+
         try
         {
             foreach (var message in timeline)
             {
-                if (!devices.TryGetValue($"{message.Device.Site}/{message.Device.Id}", out var device))
+                var key = $"{message.Device.Site}/{message.Device.Id}";
+                if (!queues.TryGetValue(key, out var queue))
                 {
                     continue;
                 }
 
                 await pacer.WaitUntilAsync(message.Offset, cancellationToken).ConfigureAwait(false);
-                if (message.IsWill)
-                {
-                    // Power loss: the connection drops without a DISCONNECT and the broker publishes the will.
-                    device.Crash();
-                    continue;
-                }
-
                 if (message.Channel == DeviceChannel.Telemetry && settings.Loss > 0 && random.NextDouble() < settings.Loss)
                 {
                     dropped++;
@@ -75,15 +91,20 @@ public static partial class ScenarioRunCommand
                 }
 
                 var payload = message.Channel == DeviceChannel.Status ? message.Payload : Restamp(message.Payload, settings.ClockSkew);
-                await PublishWithReconnectAsync(device, message, payload, output, cancellationToken).ConfigureAwait(false);
-                recorder?.Write(CaptureRecord.From(clock.Elapsed, message.Topic, (int)message.Qos, message.Retain, System.Text.Encoding.UTF8.GetBytes(payload)));
-                published++;
+                queue.Writer.TryWrite((message, payload));
                 if (clock.Elapsed - lastProgress > TimeSpan.FromSeconds(1))
                 {
                     lastProgress = clock.Elapsed;
-                    output.Write($"\r{published} published, simulated {Clock(message.Offset)} of {Clock(scenario.Duration)}   ");
+                    output.Write($"\r{Interlocked.Read(ref published)} published, simulated {Clock(message.Offset)} of {Clock(scenario.Duration)}   ");
                 }
             }
+
+            foreach (var queue in queues.Values)
+            {
+                queue.Writer.TryComplete();
+            }
+
+            await Task.WhenAll(workers).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
