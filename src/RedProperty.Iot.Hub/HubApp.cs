@@ -10,6 +10,7 @@ using RedProperty.Iot.Hub.Alerts;
 using RedProperty.Iot.Hub.Alerts.Storage;
 using RedProperty.Iot.Hub.Api;
 using RedProperty.Iot.Hub.Desk;
+using RedProperty.Iot.Hub.EdgeIo;
 using RedProperty.Iot.Hub.Staff;
 using RedProperty.Iot.Hub.Broker;
 using RedProperty.Iot.Hub.Configuration;
@@ -116,7 +117,7 @@ public static class HubApp
             return errors.Count == 0 ? catalog : throw new InvalidOperationException(
                 $"alert thresholds have {errors.Count} problem(s):{Environment.NewLine}  " + string.Join(Environment.NewLine + "  ", errors));
         });
-        services.AddSingleton<ISiteDarkness, SolarDarkness>();
+        services.AddEdgeIo(configuration);
         services.AddSingleton<AlertRuleEngine>();
         services.AddSingleton(sp =>
         {

@@ -13,6 +13,15 @@ public enum AlertType
     EbikeInElevator,
     CameraTamper,
     DeviceOffline,
+
+    /// <summary>The edge box cannot read a camera's stream (its own probe, not device traffic).</summary>
+    CameraStreamDown,
+
+    /// <summary>The edge box's cabinet was opened (tamper switch on a GPIO input).</summary>
+    EdgeTamper,
+
+    /// <summary>The panic button at the gate was pressed (GPIO input).</summary>
+    PanicButton,
 }
 
 public enum AlertSeverity
@@ -43,6 +52,9 @@ public static class AlertCatalogue
         AlertType.EbikeInElevator => "ebike_in_elevator",
         AlertType.CameraTamper => "camera_tamper",
         AlertType.DeviceOffline => "device_offline",
+        AlertType.CameraStreamDown => "camera_stream_down",
+        AlertType.EdgeTamper => "edge_tamper",
+        AlertType.PanicButton => "panic_button",
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
     };
 
@@ -87,7 +99,7 @@ public static class AlertCatalogue
     /// <summary>Default severity of a type (device_offline depends on what went offline).</summary>
     public static AlertSeverity SeverityOf(AlertType type, DeviceKind kind) => type switch
     {
-        AlertType.ChargerOverheat or AlertType.ElevatorEntrapment => AlertSeverity.Critical,
+        AlertType.ChargerOverheat or AlertType.ElevatorEntrapment or AlertType.PanicButton => AlertSeverity.Critical,
         AlertType.BrokenLight => AlertSeverity.Minor,
         AlertType.DeviceOffline => kind is DeviceKind.Camera or DeviceKind.Elevator ? AlertSeverity.Major : AlertSeverity.Minor,
         _ => AlertSeverity.Major,

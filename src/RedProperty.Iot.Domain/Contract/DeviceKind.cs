@@ -1,12 +1,15 @@
 namespace RedProperty.Iot.Contract;
 
-/// <summary>The four kinds of device the contract knows; the topic's second segment.</summary>
+/// <summary>The four kinds of device the contract knows (the topic's second segment), and the edge box itself.</summary>
 public enum DeviceKind
 {
     Camera,
     Light,
     Elevator,
     Charger,
+
+    /// <summary>The edge box's own inputs (cabinet tamper, panic button): never a registry device or a topic.</summary>
+    Edge,
 }
 
 public static class DeviceKinds
@@ -19,9 +22,23 @@ public static class DeviceKinds
         DeviceKind.Light => "light",
         DeviceKind.Elevator => "elevator",
         DeviceKind.Charger => "charger",
+        DeviceKind.Edge => "edge",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 
+    /// <summary>Any kind an alert can be about, the edge box included (stored alerts); devices and topics use <see cref="TryParse"/>.</summary>
+    public static bool TryParseAlertSource(ReadOnlySpan<char> text, out DeviceKind kind)
+    {
+        if (text is "edge")
+        {
+            kind = DeviceKind.Edge;
+            return true;
+        }
+
+        return TryParse(text, out kind);
+    }
+
+    /// <summary>A device kind of the contract (topics, registry): never <see cref="DeviceKind.Edge"/>.</summary>
     public static bool TryParse(ReadOnlySpan<char> text, out DeviceKind kind)
     {
         switch (text)

@@ -28,6 +28,7 @@ public sealed class DeviceTopicTests
     [InlineData("rp/abcdefghijklmnopqrstuvwxyz0123456/camera/cam-1/telemetry", RejectionReason.InvalidSite)]
     [InlineData("rp/jiahua/Camera/cam-1/telemetry", RejectionReason.UnknownKind)]
     [InlineData("rp/jiahua/doorbell/cam-1/telemetry", RejectionReason.UnknownKind)]
+    [InlineData("rp/jiahua/edge/edge-box/event", RejectionReason.UnknownKind)] // the box's own kind is not a device's
     [InlineData("rp/jiahua/camera/cam 1/telemetry", RejectionReason.InvalidDeviceId)]
     [InlineData("rp/jiahua/camera/cam,1/telemetry", RejectionReason.InvalidDeviceId)]
     [InlineData("rp/jiahua/camera/摄像头/telemetry", RejectionReason.InvalidDeviceId)]

@@ -421,7 +421,7 @@ public sealed partial class SqliteAlertStore : IAsyncDisposable
     private static AlertSnapshot ReadSnapshot(SqliteDataReader reader)
     {
         AlertCatalogue.TryParse(reader.GetString(3), out AlertType type);
-        DeviceKinds.TryParse(reader.GetString(5), out var kind);
+        DeviceKinds.TryParseAlertSource(reader.GetString(5), out var kind);
         AlertCatalogue.TryParse(reader.GetString(6), out AlertSeverity severity);
         AlertCatalogue.TryParse(reader.GetString(7), out AlertState state);
         return new AlertSnapshot(

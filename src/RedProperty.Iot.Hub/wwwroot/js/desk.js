@@ -6,6 +6,8 @@ import { Chime } from './chime.js';
 
 const severityRank = { critical: 0, major: 1, minor: 2 };
 const kinds = ['camera', 'light', 'elevator', 'charger'];
+// The edge box itself raises alerts too (panic button, cabinet opened); it is not a registry device.
+const alertKinds = [...kinds, 'edge'];
 const severities = ['critical', 'major', 'minor'];
 const filterStates = ['open', 'active', 'acknowledged', 'resolved'];
 const amberBeforeMs = 5 * 60 * 1000;
@@ -39,7 +41,7 @@ function readFilters() {
     return !allowed || allowed.includes(v) ? v : '';
   };
   return {
-    site: pick('site'), zone: pick('zone'), kind: pick('kind', kinds), severity: pick('severity', severities),
+    site: pick('site'), zone: pick('zone'), kind: pick('kind', alertKinds), severity: pick('severity', severities),
     state: pick('state', filterStates) || 'open', q: p.get('q') ?? '',
   };
 }
@@ -64,7 +66,7 @@ function renderFilterOptions() {
   const zoneSites = f.site ? [state.sites.get(f.site)].filter(Boolean) : [...state.sites.values()];
   el('f-zone').replaceChildren(option('', t('filter.all'), f.zone),
     ...zoneSites.flatMap(s => s.zones.map(z => option(z.id, zoneSites.length > 1 ? `${s.name} · ${z.name}` : z.name, f.zone))));
-  el('f-kind').replaceChildren(option('', t('filter.all'), f.kind), ...kinds.map(k => option(k, t(`kind.${k}`), f.kind)));
+  el('f-kind').replaceChildren(option('', t('filter.all'), f.kind), ...alertKinds.map(k => option(k, t(`kind.${k}`), f.kind)));
   el('f-severity').replaceChildren(option('', t('filter.all'), f.severity), ...severities.map(s => option(s, t(`severity.${s}`), f.severity)));
   el('f-state').replaceChildren(...filterStates.map(s => option(s, s === 'open' ? t('filter.open') : t(`state.${s}`), f.state)));
   el('f-q').value = f.q;
