@@ -9,6 +9,7 @@ using RedProperty.Iot.Alerts.Rules;
 using RedProperty.Iot.Hub.Alerts;
 using RedProperty.Iot.Hub.Alerts.Storage;
 using RedProperty.Iot.Hub.Api;
+using RedProperty.Iot.Hub.Cameras;
 using RedProperty.Iot.Hub.Desk;
 using RedProperty.Iot.Hub.EdgeIo;
 using RedProperty.Iot.Hub.Staff;
@@ -73,7 +74,8 @@ public static class HubApp
             .AddCheck<BrokerHealthCheck>("broker")
             .AddCheck<InfluxHealthCheck>("influxdb")
             .AddCheck<SpoolHealthCheck>("spool")
-            .AddCheck<DiskHealthCheck>("disk");
+            .AddCheck<DiskHealthCheck>("disk")
+            .AddCheck<CameraHealthCheck>("cameras");
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
 
@@ -102,6 +104,7 @@ public static class HubApp
         app.MapAuthEndpoints();
         app.MapAntiforgeryEndpoint();
         app.MapSiteEndpoints();
+        app.MapEvidenceEndpoint();
         // A desk whose login expires is disconnected, so it cannot keep watching on an expired session.
         app.MapHub<DeskHub>("/hubs/desk", o => o.CloseOnAuthenticationExpiration = true);
         return app;
@@ -118,6 +121,7 @@ public static class HubApp
                 $"alert thresholds have {errors.Count} problem(s):{Environment.NewLine}  " + string.Join(Environment.NewLine + "  ", errors));
         });
         services.AddEdgeIo(configuration);
+        services.AddCameras();
         services.AddSingleton<AlertRuleEngine>();
         services.AddSingleton(sp =>
         {

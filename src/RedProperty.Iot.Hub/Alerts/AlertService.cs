@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Threading.Channels;
 using RedProperty.Iot.Alerts;
@@ -38,6 +39,8 @@ public sealed partial class AlertService : BackgroundService
     private readonly TaskCompletionSource _loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Dictionary<AlertKey, (Alert Alert, long Seq)> _live = [];
+    private readonly ConcurrentDictionary<Guid, AlertEvidence> _evidence = new();
+    private readonly Channel<AlertView> _raised = Channel.CreateBounded<AlertView>(new BoundedChannelOptions(1000) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
     private readonly Dictionary<Guid, AlertKey> _keysById = [];
 
     // Repeats arrive at telemetry rate; their count and last-seen time are stored and pushed at most
@@ -60,6 +63,11 @@ public sealed partial class AlertService : BackgroundService
     public async Task LoadAsync(CancellationToken cancellationToken)
     {
         var live = await _store.LoadLiveAsync(_time.GetUtcNow() - EscalationPolicy.ReopenWindow, cancellationToken).ConfigureAwait(false);
+        foreach (var (id, evidence) in await _store.LoadEvidenceAsync(cancellationToken).ConfigureAwait(false))
+        {
+            _evidence[id] = evidence;
+        }
+
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -67,6 +75,43 @@ public sealed partial class AlertService : BackgroundService
             {
                 Remember(alert, seq);
             }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Alerts just raised or reopened, for the cameras to take evidence of (the oldest are dropped if nobody keeps up).</summary>
+    public ChannelReader<AlertView> RaisedAlerts => _raised.Reader;
+
+    public AlertEvidence? EvidenceOf(Guid id) => _evidence.GetValueOrDefault(id);
+
+    /// <summary>Attaches a camera file to an alert and tells the desk (the alert's view now carries its URL).</summary>
+    public async Task<bool> AttachEvidenceAsync(Guid id, string kind, string url, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            Alert alert;
+            if (_keysById.TryGetValue(id, out var key) && _live.TryGetValue(key, out var live) && live.Alert.Id == id)
+            {
+                alert = live.Alert;
+            }
+            else if (await _store.GetAsync(id, cancellationToken).ConfigureAwait(false) is { } stored)
+            {
+                alert = stored.Alert;
+            }
+            else
+            {
+                return false;
+            }
+
+            await _store.SaveEvidenceAsync(id, kind, url, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            var current = _evidence.GetValueOrDefault(id) ?? new AlertEvidence(null, null);
+            _evidence[id] = kind == "clip" ? current with { ClipUrl = url } : current with { SnapshotUrl = url };
+            await CommitAsync(alert, DeskEvents.AlertUpdated, EvidenceAction, cancellationToken).ConfigureAwait(false);
+            return true;
         }
         finally
         {
@@ -93,7 +138,7 @@ public sealed partial class AlertService : BackgroundService
         _gate.Wait();
         try
         {
-            return _live.Values.Where(a => a.Alert.IsOpen && (sites is null || sites.Contains(a.Alert.Site))).Select(a => AlertView.From(a.Alert, a.Seq, _policy)).ToArray();
+            return _live.Values.Where(a => a.Alert.IsOpen && (sites is null || sites.Contains(a.Alert.Site))).Select(a => AlertView.From(a.Alert, a.Seq, _policy, EvidenceOf(a.Alert.Id))).ToArray();
         }
         finally
         {
@@ -270,7 +315,7 @@ public sealed partial class AlertService : BackgroundService
             }
 
             var seq = await CommitAsync(alert, DeskEvents.AlertUpdated, alert.History[^1].Action, cancellationToken).ConfigureAwait(false);
-            return new AlertActionResult(AlertActionOutcome.Done, AlertView.From(alert, seq, _policy));
+            return new AlertActionResult(AlertActionOutcome.Done, AlertView.From(alert, seq, _policy, EvidenceOf(alert.Id)));
         }
         finally
         {
@@ -284,7 +329,7 @@ public sealed partial class AlertService : BackgroundService
         AlertView? view = null;
         string Render(long s)
         {
-            view = AlertView.From(alert, s, _policy);
+            view = AlertView.From(alert, s, _policy, EvidenceOf(alert.Id));
             return JsonSerializer.Serialize(view, DeskJsonContext.Default.AlertView);
         }
 
@@ -294,7 +339,12 @@ public sealed partial class AlertService : BackgroundService
         _unflushedRepeats.Remove(alert.Id);
         _lastRepeatFlush[alert.Id] = _time.GetUtcNow();
         _feed.Publish(new ChangeRecord(seq, alert.Site, deskEvent, payload!) { View = view });
-        if (action != "repeated")
+        if (action is AlertTransition.Raised or AlertTransition.Reopened)
+        {
+            _raised.Writer.TryWrite(view!);
+        }
+
+        if (action is not ("repeated" or EvidenceAction))
         {
             var line = AlertPoints.Transition(alert, action, _time.GetUtcNow());
             await _timeSeries.EnqueueAsync(new PendingPoint(line, _time.GetTimestamp(), null), cancellationToken).ConfigureAwait(false);
@@ -314,6 +364,8 @@ public sealed partial class AlertService : BackgroundService
         }, cancellationToken).ConfigureAwait(false);
         _feed.Publish(new ChangeRecord(seq, change.Device.Site, DeskEvents.DeviceStatusChanged, payload!) { View = view });
     }
+
+    private const string EvidenceAction = "evidence";
 
     private void Remember(Alert alert, long seq)
     {

@@ -29,27 +29,32 @@ public sealed record AlertView(
     IReadOnlyList<EscalationView> Escalations,
     string? SnapshotUrl,
     DateTimeOffset AcknowledgeDueAt,
-    DateTimeOffset? ArriveDueAt)
+    DateTimeOffset? ArriveDueAt,
+    string? ClipUrl)
 {
     /// <summary>
     /// The view of an alert; the due times are the response promise (acknowledge) and, for critical
     /// alerts, the on-site promise, counted from when the alert became active (raised or reopened).
     /// </summary>
-    public static AlertView From(Alert alert, long seq, EscalationPolicy policy) => new(
+    public static AlertView From(Alert alert, long seq, EscalationPolicy policy, AlertEvidence? evidence = null) => new(
         alert.Id, seq, alert.Site, alert.Zone, alert.DeviceId, alert.Kind.ToWire(), alert.Type.ToWire(), alert.Severity.ToWire(),
         alert.State.ToWire(), alert.Message, alert.RaisedAt, alert.LastSeenAt, alert.Count, alert.AcknowledgedBy, alert.AcknowledgedAt,
-        alert.ResolvedBy, alert.ResolvedAt, alert.Escalations.Select(e => new EscalationView(e.Reason, e.At)).ToArray(), null,
+        alert.ResolvedBy, alert.ResolvedAt, alert.Escalations.Select(e => new EscalationView(e.Reason, e.At)).ToArray(), evidence?.SnapshotUrl,
         alert.ActiveSince + policy.AcknowledgeWithin,
-        alert.Severity == AlertSeverity.Critical ? alert.ActiveSince + policy.ResolveCriticalWithin : null);
+        alert.Severity == AlertSeverity.Critical ? alert.ActiveSince + policy.ResolveCriticalWithin : null,
+        evidence?.ClipUrl);
 }
+
+/// <summary>Camera evidence attached to an alert: a snapshot, and for critical alerts a clip (URLs under /api/evidence).</summary>
+public sealed record AlertEvidence(string? SnapshotUrl, string? ClipUrl);
 
 public sealed record AlertTransitionView(DateTimeOffset At, string Action, string By, string? Note, string Severity);
 
 /// <summary>An alert with its resolution note and full audit trail (<c>GET /api/alerts/{id}</c>).</summary>
 public sealed record AlertDetailView(AlertView Alert, string? ResolutionNote, DateTimeOffset ActiveSince, IReadOnlyList<AlertTransitionView> History)
 {
-    public static AlertDetailView From(Alert alert, long seq, EscalationPolicy policy) => new(
-        AlertView.From(alert, seq, policy),
+    public static AlertDetailView From(Alert alert, long seq, EscalationPolicy policy, AlertEvidence? evidence = null) => new(
+        AlertView.From(alert, seq, policy, evidence),
         alert.ResolutionNote,
         alert.ActiveSince,
         alert.History.Select(h => new AlertTransitionView(h.At, h.Action, h.By, h.Note, h.Severity.ToWire())).ToArray());

@@ -28,11 +28,12 @@ public static class TestRegistry
     /// <summary>The location each device gets unless <c>locations</c> says otherwise.</summary>
     public static string LocationOf(string deviceId) => $"位置 {deviceId}";
 
-    public static string Write(string directory, int extraLights = 0, IReadOnlyDictionary<string, string>? locations = null)
+    public static string Write(string directory, int extraLights = 0, IReadOnlyDictionary<string, string>? locations = null, IReadOnlyDictionary<string, string>? streamUrls = null)
     {
         var devices = Devices.Select(d => new DeviceEntry
         {
             Id = d.Id, Kind = d.Kind, Zone = d.Zone, Location = locations?.GetValueOrDefault(d.Id) ?? LocationOf(d.Id), Secret = SecretOf(d.Id), Circuit = d.Circuit,
+            StreamUrl = streamUrls?.GetValueOrDefault(d.Id),
         }).ToList();
         for (var i = 0; i < extraLights; i++)
         {

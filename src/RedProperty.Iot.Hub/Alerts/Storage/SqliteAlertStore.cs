@@ -60,6 +60,11 @@ public sealed partial class SqliteAlertStore : IAsyncDisposable
             role TEXT NOT NULL, sites TEXT NOT NULL, failed_logins INTEGER NOT NULL DEFAULT 0, locked_until INTEGER,
             created_at INTEGER NOT NULL);
         """,
+        """
+        CREATE TABLE alert_evidence (
+            alert_id TEXT NOT NULL, kind TEXT NOT NULL, url TEXT NOT NULL, at INTEGER NOT NULL,
+            PRIMARY KEY (alert_id, kind));
+        """,
     ];
 
     private readonly SqliteConnection _connection;
@@ -113,6 +118,48 @@ public sealed partial class SqliteAlertStore : IAsyncDisposable
             var (oldest, newest, issued) = (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
             var last = Math.Max(newest, issued);
             return seq <= last && (oldest == 0 ? seq == last : seq >= oldest - 1);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Records a camera file (kind <c>snapshot</c> or <c>clip</c>) of an alert; the newest of each kind counts.</summary>
+    public async Task SaveEvidenceAsync(Guid alertId, string kind, string url, DateTimeOffset at, CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var upsert = Command(null, "INSERT INTO alert_evidence (alert_id, kind, url, at) VALUES ($id, $kind, $url, $at) ON CONFLICT(alert_id, kind) DO UPDATE SET url = $url, at = $at;");
+            upsert.Parameters.AddWithValue("$id", alertId.ToString());
+            upsert.Parameters.AddWithValue("$kind", kind);
+            upsert.Parameters.AddWithValue("$url", url);
+            upsert.Parameters.AddWithValue("$at", at.ToUnixTimeMilliseconds());
+            await upsert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async Task<Dictionary<Guid, AlertEvidence>> LoadEvidenceAsync(CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var evidence = new Dictionary<Guid, AlertEvidence>();
+            await using var query = Command(null, "SELECT alert_id, kind, url FROM alert_evidence;");
+            await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var id = Guid.Parse(reader.GetString(0));
+                var current = evidence.GetValueOrDefault(id) ?? new AlertEvidence(null, null);
+                evidence[id] = reader.GetString(1) == "clip" ? current with { ClipUrl = reader.GetString(2) } : current with { SnapshotUrl = reader.GetString(2) };
+            }
+
+            return evidence;
         }
         finally
         {

@@ -561,8 +561,11 @@ function renderDetail(detail) {
       h('span', { class: 'trail-action' }, t(`trail.${step.action}`)),
       h('span', { class: 'trail-by' }, step.by === 'system' ? t('trail.system') : step.by),
       step.note ? h('span', { class: 'trail-note' }, step.note) : null))));
-  const snapshot = a.snapshotUrl && a.snapshotUrl.startsWith('/') && !a.snapshotUrl.startsWith('//')
-    ? h('section', null, h('h3', null, t('details.snapshot')), h('img', { class: 'snapshot', src: a.snapshotUrl, alt: t('details.snapshot') }))
+  const local = url => typeof url === 'string' && url.startsWith('/api/evidence/');
+  const snapshot = local(a.snapshotUrl) || local(a.clipUrl)
+    ? h('section', null, h('h3', null, t('details.snapshot')),
+      local(a.snapshotUrl) ? h('img', { class: 'snapshot', src: a.snapshotUrl, alt: t('details.snapshot') }) : null,
+      local(a.clipUrl) ? h('video', { class: 'snapshot', src: a.clipUrl, controls: true, preload: 'metadata' }) : null)
     : null;
   const actions = h('div', { class: 'drawer-actions' });
   if (canAct() && a.state === 'active') actions.append(h('button', { type: 'button', class: 'btn btn-ack act-ack', dataset: { id: a.id } }, t('action.acknowledge')));

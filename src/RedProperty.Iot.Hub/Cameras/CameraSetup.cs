@@ -1,0 +1,62 @@
+using System.Security.Claims;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using RedProperty.Iot.Contract;
+using RedProperty.Iot.Hub.Configuration;
+using RedProperty.Iot.Hub.Staff;
+using RedProperty.Iot.Registry;
+
+namespace RedProperty.Iot.Hub.Cameras;
+
+public static class CameraSetup
+{
+    /// <summary>Snapshots and clips for alerts, stream checks, the evidence store and its endpoint.</summary>
+    public static IServiceCollection AddCameras(this IServiceCollection services)
+    {
+        services.AddOptions<CameraOptions>().BindConfiguration(CameraOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<CameraOptions>>().Value);
+        services.AddSingleton<CameraGrabber>();
+        services.AddSingleton(sp => new EvidenceFiles(Path.Combine(sp.GetRequiredService<IOptions<HubOptions>>().Value.DataDir, "evidence")));
+        services.AddSingleton<CameraEvidenceService>();
+        services.AddHostedService(sp => sp.GetRequiredService<CameraEvidenceService>());
+        services.AddHostedService<CameraHealthService>();
+        return services;
+    }
+
+    /// <summary><c>GET /api/evidence/{site}/{day}/{file}</c>: only for staff of that site.</summary>
+    public static IEndpointRouteBuilder MapEvidenceEndpoint(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/evidence/{site}/{day}/{file}", (string site, string day, string file, ClaimsPrincipal user, EvidenceFiles files) =>
+            {
+                if (!user.CanSee(site))
+                {
+                    return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not your site", detail: $"Your account does not cover site '{site}'.");
+                }
+
+                var path = files.Resolve(site, day, file);
+                if (path is null || !File.Exists(path))
+                {
+                    return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such evidence", detail: "The file does not exist or was removed by the retention policy.");
+                }
+
+                return Results.File(path, file.EndsWith(".mp4", StringComparison.Ordinal) ? "video/mp4" : "image/jpeg", enableRangeProcessing: true);
+            })
+            .RequireAuthorization()
+            .WithTags("Alerts")
+            .WithSummary("A camera snapshot or clip attached to an alert (the URLs are in the alert's snapshotUrl and clipUrl).");
+        return app;
+    }
+}
+
+/// <summary>Degraded when cameras have streams but ffmpeg is missing: alerts then come without evidence or stream checks.</summary>
+public sealed class CameraHealthCheck(CameraGrabber grabber, DeviceRegistry registry) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var cameras = registry.Devices.Count(d => d.Kind == DeviceKind.Camera && d.StreamUrl is not null);
+        var data = new Dictionary<string, object> { ["camerasWithStream"] = cameras, ["ffmpeg"] = grabber.FfmpegPath ?? "missing" };
+        return Task.FromResult(cameras > 0 && !grabber.IsAvailable
+            ? HealthCheckResult.Degraded("ffmpeg is not installed: no snapshots, clips or stream checks (Debian: apt-get install ffmpeg)", data: data)
+            : HealthCheckResult.Healthy(cameras == 0 ? "no camera has a streamUrl" : $"{cameras} camera stream(s)", data));
+    }
+}
