@@ -82,6 +82,28 @@ public sealed partial class AlertService : BackgroundService
         }
     }
 
+    /// <summary>Whether a critical alert of the site awaits response (the siren), without building views.</summary>
+    public bool AnyCriticalAwaitingResponse(string site)
+    {
+        _gate.Wait();
+        try
+        {
+            foreach (var (alert, _) in _live.Values)
+            {
+                if (alert.State == AlertState.Active && alert.Severity == AlertSeverity.Critical && alert.Site == site)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     /// <summary>Alerts just raised or reopened, for the cameras to take evidence of (the oldest are dropped if nobody keeps up).</summary>
     public ChannelReader<AlertView> RaisedAlerts => _raised.Reader;
 

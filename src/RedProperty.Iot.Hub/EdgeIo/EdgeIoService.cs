@@ -58,12 +58,11 @@ public sealed partial class EdgeIoService(
         var degraded = false;
         var lastHealth = DateTimeOffset.MinValue;
         var started = TimeProvider.System.GetTimestamp();
-        string[] sites = [box.Device.Site];
         try
         {
             do
             {
-                var siren = alerts.OpenAlerts(sites).Any(a => a.Severity == "critical" && a.State == "active");
+                var siren = alerts.AnyCriticalAwaitingResponse(box.Device.Site);
                 if (siren != _sirenOn && _options.SirenPin is { } sirenPin)
                 {
                     gpio.Write(sirenPin, siren ? PinValue.High : PinValue.Low);
