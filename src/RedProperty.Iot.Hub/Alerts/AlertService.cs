@@ -115,16 +115,7 @@ public sealed partial class AlertService : BackgroundService
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            Alert alert;
-            if (_keysById.TryGetValue(id, out var key) && _live.TryGetValue(key, out var live) && live.Alert.Id == id)
-            {
-                alert = live.Alert;
-            }
-            else if (await _store.GetAsync(id, cancellationToken).ConfigureAwait(false) is { } stored)
-            {
-                alert = stored.Alert;
-            }
-            else
+            if (await FindAsync(id, cancellationToken).ConfigureAwait(false) is not { } alert)
             {
                 return false;
             }
@@ -311,21 +302,23 @@ public sealed partial class AlertService : BackgroundService
         }
     }
 
+    /// <summary>The live instance of an alert, or the stored one (callers hold the gate).</summary>
+    private async Task<Alert?> FindAsync(Guid id, CancellationToken cancellationToken)
+    {
+        if (_keysById.TryGetValue(id, out var key) && _live.TryGetValue(key, out var live) && live.Alert.Id == id)
+        {
+            return live.Alert;
+        }
+
+        return (await _store.GetAsync(id, cancellationToken).ConfigureAwait(false))?.Alert;
+    }
+
     private async Task<AlertActionResult> ActAsync(Guid id, Func<Alert, AlertCommandResult> action, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            Alert alert;
-            if (_keysById.TryGetValue(id, out var key) && _live.TryGetValue(key, out var live) && live.Alert.Id == id)
-            {
-                alert = live.Alert;
-            }
-            else if (await _store.GetAsync(id, cancellationToken).ConfigureAwait(false) is { } stored)
-            {
-                alert = stored.Alert;
-            }
-            else
+            if (await FindAsync(id, cancellationToken).ConfigureAwait(false) is not { } alert)
             {
                 return new AlertActionResult(AlertActionOutcome.NotFound, Problem: $"no alert {id}");
             }
