@@ -43,6 +43,7 @@ public static class HubApp
 
         builder.Services.AddOptions<HubOptions>().BindConfiguration(HubOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<MqttOptions>().BindConfiguration(MqttOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<TlsOptions>().BindConfiguration(TlsOptions.Section);
         builder.Services.AddOptions<InfluxOptions>().BindConfiguration(InfluxOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         // TryAdd: a test may run the hub on a virtual clock (replaying a captured night in seconds).
         builder.Services.TryAddSingleton(TimeProvider.System);
@@ -179,27 +180,47 @@ public static class HubApp
             throw new InvalidOperationException($"Mqtt:BindAddress '{mqtt.BindAddress}' is not an IP address");
         }
 
+        var certificate = TlsCertificate.Load(configuration.GetSection(TlsOptions.Section).Get<TlsOptions>() ?? new TlsOptions());
         kestrel.Listen(mqttAddress, mqtt.Port, listen =>
         {
             listen.UseMqtt();
             listeners.Mqtt = listen;
         });
 
+        if (certificate is not null)
+        {
+            kestrel.Listen(mqttAddress, mqtt.TlsPort, listen =>
+            {
+                listen.UseHttps(certificate);
+                listen.UseMqtt();
+                listeners.MqttTls = listen;
+            });
+        }
+
         foreach (var url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             if (!Uri.TryCreate(url.Replace("://*", "://0.0.0.0", StringComparison.Ordinal).Replace("://+", "://0.0.0.0", StringComparison.Ordinal), UriKind.Absolute, out var uri)
-                || uri.Scheme != Uri.UriSchemeHttp)
+                || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
             {
-                throw new InvalidOperationException($"urls: '{url}' must be an http:// URL such as http://0.0.0.0:8080");
+                throw new InvalidOperationException($"urls: '{url}' must be an http:// or https:// URL such as http://0.0.0.0:8080");
             }
 
+            var tls = uri.Scheme == Uri.UriSchemeHttps;
+            if (tls && certificate is null)
+            {
+                throw new InvalidOperationException($"urls: '{url}' is https: set Tls:CertificatePath (and Tls:KeyPath or Tls:Password)");
+            }
+
+            Action<Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions> configure = tls
+                ? listen => { listen.UseHttps(certificate!); listeners.AddHttps(listen); }
+                : listeners.AddHttp;
             if (uri.Host == "localhost")
             {
-                kestrel.Listen(IPAddress.Loopback, uri.Port, listeners.AddHttp);
+                kestrel.Listen(IPAddress.Loopback, uri.Port, configure);
             }
             else if (IPAddress.TryParse(uri.Host, out var address))
             {
-                kestrel.Listen(address, uri.Port, listeners.AddHttp);
+                kestrel.Listen(address, uri.Port, configure);
             }
             else
             {

@@ -31,6 +31,24 @@ public sealed class MqttOptions
 
     /// <summary>Address the MQTT TCP listener binds to.</summary>
     public string BindAddress { get; set; } = "0.0.0.0";
+
+    /// <summary>MQTT over TLS, opened when <c>Tls:CertificatePath</c> is set; 0 picks a free port (tests).</summary>
+    [Range(0, 65535)]
+    public int TlsPort { get; set; } = 8883;
+}
+
+/// <summary>The certificate for MQTT over TLS (<c>Mqtt:TlsPort</c>) and for https:// URLs in <c>Http:Urls</c>.</summary>
+public sealed class TlsOptions
+{
+    public const string Section = "Tls";
+
+    /// <summary>A PEM certificate (with <see cref="KeyPath"/>) or a PKCS#12 file (.pfx/.p12, with <see cref="Password"/>).</summary>
+    public string? CertificatePath { get; set; }
+
+    /// <summary>The PEM private key of a PEM certificate (may be the same file).</summary>
+    public string? KeyPath { get; set; }
+
+    public string? Password { get; set; }
 }
 
 public enum InfluxVersion

@@ -22,6 +22,8 @@ public sealed class HubHost : IAsyncDisposable
         _ownsDataDir = ownsDataDir;
         var listeners = app.Services.GetRequiredService<HubListeners>();
         MqttPort = listeners.MqttPort;
+        MqttTlsPort = listeners.MqttTlsPort;
+        HttpUrls = listeners.HttpUrls.Select(u => new Uri(u)).ToArray();
         HttpUrl = new Uri(listeners.HttpUrls.First());
         Http = new HttpClient { BaseAddress = HttpUrl };
     }
@@ -29,6 +31,12 @@ public sealed class HubHost : IAsyncDisposable
     public string DataDir { get; }
 
     public int MqttPort { get; }
+
+    /// <summary>MQTT over TLS (0 when no certificate is configured).</summary>
+    public int MqttTlsPort { get; }
+
+    /// <summary>Every HTTP listener as bound (http and https).</summary>
+    public IReadOnlyList<Uri> HttpUrls { get; }
 
     public Uri HttpUrl { get; }
 
