@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 . deploy/lib.sh
 
 ensure_dotnet
-ensure_packages influxdb victoria-metrics curl chromium fonts-wqy-microhei mosquitto ffmpeg
+ensure_packages influxdb victoria-metrics curl chromium fonts-wqy-microhei mosquitto ffmpeg systemd
 
 log=$(mktemp)
 status=0

@@ -36,6 +36,8 @@ public static class HubApp
         // Content root is the program's folder, so appsettings.json is found wherever the hub is started from.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         configure?.Invoke(builder);
+        // Under systemd: readiness notification (Type=notify) and journald-friendly logs; nothing elsewhere.
+        builder.Host.UseSystemd();
         var listeners = new HubListeners();
         builder.Services.AddSingleton(listeners);
         var httpUrls = builder.Configuration["Http:Urls"] ?? builder.Configuration["urls"] ?? DefaultHttpUrls;

@@ -1,5 +1,23 @@
 using RedProperty.Iot.Hub;
 
+// `RedProperty.Iot.Hub healthcheck [URL]`: for container health checks, where no curl is at hand.
+if (args is ["healthcheck", ..])
+{
+    var url = args.Length > 1 ? args[1] : "http://127.0.0.1:8080/healthz";
+    try
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        using var response = await http.GetAsync(url);
+        Console.WriteLine($"{url}: {(int)response.StatusCode}");
+        return response.IsSuccessStatusCode ? 0 : 1;
+    }
+    catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or UriFormatException or InvalidOperationException)
+    {
+        Console.Error.WriteLine($"{url}: {ex.Message}");
+        return 1;
+    }
+}
+
 try
 {
     var app = HubApp.Create(args);
