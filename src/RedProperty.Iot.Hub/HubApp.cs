@@ -41,7 +41,8 @@ public static class HubApp
         var listeners = new HubListeners();
         builder.Services.AddSingleton(listeners);
         var httpUrls = builder.Configuration["Http:Urls"] ?? builder.Configuration["urls"] ?? DefaultHttpUrls;
-        builder.WebHost.ConfigureKestrel((context, kestrel) => ConfigureListeners(context.Configuration, httpUrls, kestrel, listeners));
+        var external = builder.Configuration[$"{MqttOptions.Section}:Mode"] == "external";
+        builder.WebHost.ConfigureKestrel((context, kestrel) => ConfigureListeners(context.Configuration, httpUrls, kestrel, listeners, external));
 
         builder.Services.AddOptions<HubOptions>().BindConfiguration(HubOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<MqttOptions>().BindConfiguration(MqttOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -68,13 +69,25 @@ public static class HubApp
         builder.Services.AddStaffAntiforgery();
 
         // Registered after the writer, so the broker stops first and the writer then drains into the spool.
-        builder.Services.AddHostedMqttServer(o => o.WithoutDefaultEndpoint().WithPersistentSessions());
-        builder.Services.AddMqttConnectionHandler();
-        builder.Services.AddHostedService<BrokerShutdown>();
+        builder.Services.AddSingleton<SiteOwnership>();
+        if (external)
+        {
+            builder.Services.AddSingleton(sp => ExternalOptions(sp.GetRequiredService<IOptions<MqttOptions>>().Value));
+            builder.Services.AddSingleton<ExternalBrokerConsumer>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<ExternalBrokerConsumer>());
+        }
+        else
+        {
+            builder.Services.AddHostedMqttServer(o => o.WithoutDefaultEndpoint().WithPersistentSessions());
+            builder.Services.AddMqttConnectionHandler();
+            builder.Services.AddHostedService<BrokerShutdown>();
+        }
+
         builder.Services.AddConnections();
 
-        builder.Services.AddHealthChecks()
-            .AddCheck<BrokerHealthCheck>("broker")
+        var health = builder.Services.AddHealthChecks();
+        _ = external ? health.AddCheck<ExternalBrokerHealthCheck>("broker") : health.AddCheck<BrokerHealthCheck>("broker");
+        health
             .AddCheck<InfluxHealthCheck>("influxdb")
             .AddCheck<SpoolHealthCheck>("spool")
             .AddCheck<DiskHealthCheck>("disk")
@@ -97,8 +110,16 @@ public static class HubApp
         app.UseDeskScreen();
         app.UseStaffAntiforgery();
         app.UseAuthorization();
-        app.MapMqtt("/mqtt");
-        app.UseMqttServer(server => app.Services.GetRequiredService<DeviceBroker>().Attach(server));
+        app.Services.GetRequiredService<SiteOwnership>();
+        if (!external)
+        {
+            app.MapMqtt("/mqtt");
+            app.UseMqttServer(server => app.Services.GetRequiredService<DeviceBroker>().Attach(server));
+        }
+        else
+        {
+            app.Services.GetRequiredService<MqttOptions>();
+        }
         app.MapHealthChecks("/healthz", HealthResponse.Options);
         app.MapMetrics("/metrics", app.Services.GetRequiredService<HubMetrics>().Registry);
         app.MapOpenApi();
@@ -174,7 +195,23 @@ public static class HubApp
     /// MQTT over TCP on <c>Mqtt:Port</c>; HTTP (REST, SignalR, MQTT over WebSockets) on <c>Http:Urls</c>,
     /// or the usual <c>urls</c> (<c>ASPNETCORE_URLS</c>), which explicit listeners would otherwise override.
     /// </summary>
-    private static void ConfigureListeners(IConfiguration configuration, string urls, Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions kestrel, HubListeners listeners)
+    /// <summary>External broker mode needs the broker's URL and a fixed client id (its persistent session).</summary>
+    private static MqttOptions ExternalOptions(MqttOptions options)
+    {
+        if (string.IsNullOrWhiteSpace(options.ExternalUrl) || !Uri.TryCreate(options.ExternalUrl, UriKind.Absolute, out var url) || url.Scheme is not ("mqtt" or "mqtts" or "tcp" or "ws" or "wss"))
+        {
+            throw new InvalidOperationException($"Mqtt:Mode=external needs Mqtt:ExternalUrl such as mqtt://broker:1883 (got '{options.ExternalUrl}')");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.ClientId))
+        {
+            throw new InvalidOperationException("Mqtt:Mode=external needs Mqtt:ClientId, fixed per hub instance (the broker keeps its session under it)");
+        }
+
+        return options;
+    }
+
+    private static void ConfigureListeners(IConfiguration configuration, string urls, Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions kestrel, HubListeners listeners, bool external)
     {
         var mqtt = configuration.GetSection(MqttOptions.Section).Get<MqttOptions>() ?? new MqttOptions();
         if (!IPAddress.TryParse(mqtt.BindAddress, out var mqttAddress))
@@ -183,13 +220,16 @@ public static class HubApp
         }
 
         var certificate = TlsCertificate.Load(configuration.GetSection(TlsOptions.Section).Get<TlsOptions>() ?? new TlsOptions());
-        kestrel.Listen(mqttAddress, mqtt.Port, listen =>
+        if (!external)
         {
-            listen.UseMqtt();
-            listeners.Mqtt = listen;
-        });
+            kestrel.Listen(mqttAddress, mqtt.Port, listen =>
+            {
+                listen.UseMqtt();
+                listeners.Mqtt = listen;
+            });
+        }
 
-        if (certificate is not null)
+        if (certificate is not null && !external)
         {
             kestrel.Listen(mqttAddress, mqtt.TlsPort, listen =>
             {

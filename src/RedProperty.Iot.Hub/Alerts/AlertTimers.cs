@@ -18,6 +18,7 @@ public sealed class AlertTimers(
     SqliteAlertStore store,
     DeviceRegistry registry,
     DeviceDirectory devices,
+    RedProperty.Iot.Hub.Broker.SiteOwnership ownership,
     TimeProvider time) : BackgroundService
 {
     private static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
@@ -46,7 +47,8 @@ public sealed class AlertTimers(
         {
             await alerts.Loaded.WaitAsync(stoppingToken).ConfigureAwait(false);
             var seen = await store.DevicesSeenAsync(stoppingToken).ConfigureAwait(false);
-            foreach (var device in registry.Devices)
+            // Only this instance's sites: another instance watches the others for silence.
+            foreach (var device in registry.Devices.Where(d => ownership.Owns(d.Site)))
             {
                 rules.Restore(device, alerts.OpenTypesOf(device), seen.TryGetValue(device.UserName, out var last) ? last : null);
             }

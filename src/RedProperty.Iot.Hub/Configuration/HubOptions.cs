@@ -18,6 +18,9 @@ public sealed class HubOptions
     /// <summary>PBKDF2 work factor for secrets hashed at import.</summary>
     [Range(1000, 10_000_000)]
     public int SecretHashIterations { get; set; } = DeviceSecretHasher.DefaultIterations;
+
+    /// <summary>The sites this instance owns (ingests, watches for silence); empty: every site of the registry.</summary>
+    public string[] Sites { get; set; } = [];
 }
 
 /// <summary>The <c>Mqtt</c> section.</summary>
@@ -31,6 +34,25 @@ public sealed class MqttOptions
 
     /// <summary>Address the MQTT TCP listener binds to.</summary>
     public string BindAddress { get; set; } = "0.0.0.0";
+
+    /// <summary>
+    /// <c>embedded</c>: the hub is the devices' broker. <c>external</c>: the hub is a client of an existing broker
+    /// or cluster (<see cref="ExternalUrl"/>), which then authenticates devices and enforces their ACLs.
+    /// </summary>
+    [RegularExpression("^(embedded|external)$", ErrorMessage = "Mqtt:Mode must be embedded or external")]
+    public string Mode { get; set; } = "embedded";
+
+    public bool IsExternal => Mode == "external";
+
+    /// <summary>The external broker: mqtt://host:1883, mqtts://host:8883 or ws(s)://host/mqtt.</summary>
+    public string? ExternalUrl { get; set; }
+
+    /// <summary>This instance's fixed client id on the external broker: its persistent session (unacknowledged messages) is kept under it.</summary>
+    public string? ClientId { get; set; }
+
+    public string? Username { get; set; }
+
+    public string? Password { get; set; }
 
     /// <summary>MQTT over TLS, opened when <c>Tls:CertificatePath</c> is set; 0 picks a free port (tests).</summary>
     [Range(0, 65535)]

@@ -1,0 +1,167 @@
+using MQTTnet;
+using MQTTnet.Protocol;
+using RedProperty.Iot.Contract;
+using RedProperty.Iot.Hub.Configuration;
+using RedProperty.Iot.Hub.Ingestion;
+using RedProperty.Iot.Registry;
+
+namespace RedProperty.Iot.Hub.Broker;
+
+/// <summary>
+/// External broker mode: the hub is a client of the compound's (or district's) broker and consumes the
+/// devices' topics of the sites it owns. Persistent session under a fixed client id, manual
+/// acknowledgements: a QoS 1 message is acknowledged only once its point is in InfluxDB or the spool,
+/// so an instance that dies gets its unacknowledged messages again from the broker when it returns.
+/// Device logins and per-device ACLs are the broker's job in this mode.
+/// </summary>
+public sealed partial class ExternalBrokerConsumer(
+    MqttOptions options, SiteOwnership ownership, DeviceRegistry registry, DeviceMessageIngestor ingestor, ILogger<ExternalBrokerConsumer> logger) : BackgroundService
+{
+    private IMqttClient? _client;
+
+    public bool IsConnected => _client?.IsConnected == true;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var client = new MqttClientFactory().CreateMqttClient();
+        _client = client;
+        client.ApplicationMessageReceivedAsync += e => OnMessageAsync(client, e, stoppingToken);
+        var backoff = TimeSpan.FromSeconds(1);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (!client.IsConnected)
+                {
+                    var result = await client.ConnectAsync(Options(), stoppingToken).ConfigureAwait(false);
+                    if (result.ResultCode != MqttClientConnectResultCode.Success)
+                    {
+                        throw new InvalidOperationException($"the broker refused the hub's login: {result.ResultCode}");
+                    }
+
+                    // A resumed session keeps its subscriptions; subscribing again is harmless and covers a new Hub:Sites.
+                    var subscribe = new MqttClientSubscribeOptionsBuilder();
+                    foreach (var site in ownership.Owned)
+                    {
+                        subscribe = subscribe.WithTopicFilter($"{DeviceTopic.Root}/{site}/+/+/+", MqttQualityOfServiceLevel.AtLeastOnce);
+                    }
+
+                    await client.SubscribeAsync(subscribe.Build(), stoppingToken).ConfigureAwait(false);
+                    LogConnected(logger, options.ExternalUrl!, options.ClientId!, result.IsSessionPresent, string.Join(", ", ownership.Owned));
+                    backoff = TimeSpan.FromSeconds(1);
+                }
+
+                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e) when (e is MQTTnet.Exceptions.MqttCommunicationException or MQTTnet.Adapter.MqttConnectingFailedException or InvalidOperationException or OperationCanceledException)
+            {
+                LogUnreachable(logger, options.ExternalUrl!, e.Message, backoff.TotalSeconds);
+                await Task.Delay(backoff, stoppingToken).ConfigureAwait(false);
+                backoff = TimeSpan.FromSeconds(Math.Min(backoff.TotalSeconds * 2, 30));
+            }
+        }
+
+        if (client.IsConnected)
+        {
+            // A clean DISCONNECT keeps the persistent session (and whatever is not acknowledged yet) on the broker.
+            await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().WithReason(MqttClientDisconnectOptionsReason.NormalDisconnection).Build(), CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    private Task OnMessageAsync(IMqttClient client, MqttApplicationMessageReceivedEventArgs e, CancellationToken stoppingToken)
+    {
+        var message = e.ApplicationMessage;
+        if (!DeviceTopic.TryParse(message.Topic, out var topic, out _)
+            || !ownership.Owns(topic.Site)
+            || !registry.SitesById.TryGetValue(topic.Site, out var site)
+            || !site.Devices.TryGetValue(topic.DeviceId, out var device))
+        {
+            // Not a device of ours (the broker's ACLs let it through): nothing to keep.
+            return Task.CompletedTask;
+        }
+
+        e.AutoAcknowledge = false;
+        var acknowledged = message.QualityOfServiceLevel != MqttQualityOfServiceLevel.AtMostOnce;
+        // Decoding and the rules run now, in order; the acknowledgement follows when the point is durable.
+        var ingest = ingestor.IngestAsync(device, message.Topic, message.Payload, acknowledged, stoppingToken);
+        _ = AcknowledgeWhenDurableAsync(client, e, ingest, device, stoppingToken);
+        return Task.CompletedTask;
+    }
+
+    private async Task AcknowledgeWhenDurableAsync(IMqttClient client, MqttApplicationMessageReceivedEventArgs e, ValueTask<IngestResult> ingest, Device device, CancellationToken stoppingToken)
+    {
+        try
+        {
+            var result = await ingest.ConfigureAwait(false);
+            if (result.Outcome == IngestOutcome.NotDurable)
+            {
+                // Neither InfluxDB nor the spool took it: leave it unacknowledged and reconnect, so the broker sends it again.
+                LogNotDurable(logger, device.UserName);
+                await client.DisconnectAsync(cancellationToken: CancellationToken.None).ConfigureAwait(false);
+                return;
+            }
+
+            await e.AcknowledgeAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping: unacknowledged messages stay in the broker's session for the next start.
+        }
+        catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or InvalidOperationException)
+        {
+            LogAckFailed(logger, device.UserName, ex.Message);
+        }
+    }
+
+    private MqttClientOptions Options()
+    {
+        var url = new Uri(options.ExternalUrl!);
+        var builder = new MqttClientOptionsBuilder()
+            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
+            .WithClientId(options.ClientId)
+            .WithCleanStart(false)
+            .WithSessionExpiryInterval(7 * 24 * 3600)
+            .WithKeepAlivePeriod(TimeSpan.FromSeconds(30))
+            .WithTimeout(TimeSpan.FromSeconds(10));
+        if (options.Username is not null)
+        {
+            builder = builder.WithCredentials(options.Username, options.Password);
+        }
+
+        builder = url.Scheme is "ws" or "wss"
+            ? builder.WithWebSocketServer(o => o.WithUri(url.ToString()))
+            : builder.WithTcpServer(url.Host, url.Port > 0 ? url.Port : url.Scheme == "mqtts" ? 8883 : 1883);
+        if (url.Scheme is "mqtts" or "wss")
+        {
+            builder = builder.WithTlsOptions(o => o.UseTls());
+        }
+
+        return builder.Build();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Consuming from {Broker} as {ClientId} (session resumed: {Resumed}) for sites {Sites}")]
+    private static partial void LogConnected(ILogger logger, string broker, string clientId, bool resumed, string sites);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "External broker {Broker} unreachable ({Reason}); retrying in {Seconds} s")]
+    private static partial void LogUnreachable(ILogger logger, string broker, string reason, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A message of {Device} could not be made durable; it stays unacknowledged and comes again")]
+    private static partial void LogNotDurable(ILogger logger, string device);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Acknowledging a message of {Device} failed: {Reason}")]
+    private static partial void LogAckFailed(ILogger logger, string device, string reason);
+}
+
+/// <summary>In external broker mode: connected to the broker or not.</summary>
+public sealed class ExternalBrokerHealthCheck(ExternalBrokerConsumer consumer) : Microsoft.Extensions.Diagnostics.HealthChecks.IHealthCheck
+{
+    public Task<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult> CheckHealthAsync(
+        Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(consumer.IsConnected
+            ? Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy("consuming from the external broker")
+            : Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Unhealthy("not connected to the external broker"));
+}

@@ -1,0 +1,30 @@
+using Microsoft.Extensions.Options;
+using RedProperty.Iot.Hub.Configuration;
+using RedProperty.Iot.Registry;
+
+namespace RedProperty.Iot.Hub.Broker;
+
+/// <summary>
+/// Which sites this hub instance owns (<c>Hub:Sites</c>, default all): when a district's compounds are
+/// spread over several instances on one broker, each ingests and watches only its own.
+/// </summary>
+public sealed class SiteOwnership
+{
+    private readonly HashSet<string> _owned;
+
+    public SiteOwnership(IOptions<HubOptions> options, DeviceRegistry registry)
+    {
+        var configured = options.Value.Sites.Where(s => !string.IsNullOrWhiteSpace(s)).ToArray();
+        var unknown = configured.Where(s => !registry.SitesById.ContainsKey(s)).ToArray();
+        if (unknown.Length > 0)
+        {
+            throw new InvalidOperationException($"Hub:Sites names site(s) the registry does not have: {string.Join(", ", unknown)}");
+        }
+
+        _owned = configured.Length > 0 ? configured.ToHashSet(StringComparer.Ordinal) : registry.Sites.Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
+    }
+
+    public IReadOnlyCollection<string> Owned => _owned;
+
+    public bool Owns(string site) => _owned.Contains(site);
+}
