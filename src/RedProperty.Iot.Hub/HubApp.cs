@@ -163,7 +163,7 @@ public static class HubApp
         services.AddHostedService<StaffBootstrap>();
         services.AddHostedService(sp => sp.GetRequiredService<AlertService>());
         services.AddHostedService<AlertTimers>();
-        services.AddDesk();
+        services.AddDesk(configuration);
     }
 
     private static void AddTimeSeries(IServiceCollection services)

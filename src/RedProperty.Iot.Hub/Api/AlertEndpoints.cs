@@ -73,34 +73,40 @@ public static class AlertEndpoints
             return Results.Ok(found.Select(a => AlertView.From(a.Alert, a.Seq, policy, service.EvidenceOf(a.Alert.Id))));
         }).WithSummary("Alerts, newest first; filter by state (or open), site, zone, type, severity, raised time range; offset/limit paging.");
 
-        alerts.MapGet("/{id:guid}", async (Guid id, ClaimsPrincipal user, SqliteAlertStore store, EscalationPolicy policy, AlertService service, CancellationToken ct) =>
+        alerts.MapGet("/{id:guid}", async (Guid id, ClaimsPrincipal user, SqliteAlertStore store, EscalationPolicy policy, AlertService service, DeviceRegistry registry, IServiceProvider services, CancellationToken ct) =>
         {
             if (await store.GetAsync(id, ct) is not { } found)
             {
-                return NotFound(id);
+                // Scale-out: another instance may own it.
+                return services.GetService<AlertCommandBus>() is { } bus
+                    ? Forwarded(await bus.SendAsync("get", id, user.Identity!.Name!, null, VisibleSites(user, registry), ct), id)
+                    : NotFound(id);
             }
 
             return user.CanSee(found.Alert.Site) ? Results.Ok(AlertDetailView.From(found.Alert, found.Seq, policy, service.EvidenceOf(found.Alert.Id))) : NotYourSite(found.Alert.Site);
         }).WithSummary("One alert with its resolution note and audit trail.");
 
-        alerts.MapPost("/{id:guid}/ack", (Guid id, AlertActionRequest? request, ClaimsPrincipal user, SqliteAlertStore store, AlertService service, CancellationToken ct) =>
-                ActAsync(id, user, store, ct, () => service.AcknowledgeAsync(id, user.Identity!.Name!, request?.Note, ct)))
+        alerts.MapPost("/{id:guid}/ack", (Guid id, AlertActionRequest? request, ClaimsPrincipal user, SqliteAlertStore store, AlertService service, DeviceRegistry registry, IServiceProvider services, CancellationToken ct) =>
+                ActAsync(id, user, store, ct, () => service.AcknowledgeAsync(id, user.Identity!.Name!, request?.Note, ct),
+                    services.GetService<AlertCommandBus>() is { } bus ? () => bus.SendAsync("ack", id, user.Identity!.Name!, request?.Note, VisibleSites(user, registry), ct) : null))
             .RequireAuthorization(StaffAuthentication.OperatorPolicy)
             .WithSummary("Acknowledges an active alert in the name of the signed-in operator.");
 
-        alerts.MapPost("/{id:guid}/resolve", (Guid id, AlertActionRequest? request, ClaimsPrincipal user, SqliteAlertStore store, AlertService service, CancellationToken ct) =>
-                ActAsync(id, user, store, ct, () => service.ResolveAsync(id, user.Identity!.Name!, request?.Note, ct)))
+        alerts.MapPost("/{id:guid}/resolve", (Guid id, AlertActionRequest? request, ClaimsPrincipal user, SqliteAlertStore store, AlertService service, DeviceRegistry registry, IServiceProvider services, CancellationToken ct) =>
+                ActAsync(id, user, store, ct, () => service.ResolveAsync(id, user.Identity!.Name!, request?.Note, ct),
+                    services.GetService<AlertCommandBus>() is { } bus ? () => bus.SendAsync("resolve", id, user.Identity!.Name!, request?.Note, VisibleSites(user, registry), ct) : null))
             .RequireAuthorization(StaffAuthentication.OperatorPolicy)
             .WithSummary("Resolves an alert; a note saying what was done is required.");
 
         return app;
     }
 
-    private static async Task<IResult> ActAsync(Guid id, ClaimsPrincipal user, SqliteAlertStore store, CancellationToken ct, Func<Task<AlertActionResult>> action)
+    private static async Task<IResult> ActAsync(
+        Guid id, ClaimsPrincipal user, SqliteAlertStore store, CancellationToken ct, Func<Task<AlertActionResult>> action, Func<Task<AlertCommandReply?>>? forward)
     {
         if (await store.GetAsync(id, ct) is not { } found)
         {
-            return NotFound(id);
+            return forward is null ? NotFound(id) : Forwarded(await forward(), id);
         }
 
         if (!user.CanSee(found.Alert.Site))
@@ -117,6 +123,19 @@ public static class AlertEndpoints
             _ => Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Not possible in the alert's state", detail: result.Problem),
         };
     }
+
+    private static string[] VisibleSites(ClaimsPrincipal user, DeviceRegistry registry) => registry.Sites.Select(s => s.Id).Where(user.CanSee).ToArray();
+
+    /// <summary>The answer of the instance that owns the alert, as if it were local.</summary>
+    private static IResult Forwarded(AlertCommandReply? reply, Guid id) => reply?.Outcome switch
+    {
+        null => NotFound(id),
+        "Forbidden" => Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not your site", detail: $"Your account does not cover {reply.Problem}."),
+        "Done" => reply.Detail is not null ? Results.Ok(reply.Detail) : Results.Ok(reply.Alert),
+        nameof(AlertActionOutcome.NotFound) => NotFound(id),
+        nameof(AlertActionOutcome.NoteRequired) => Results.ValidationProblem(new Dictionary<string, string[]> { ["note"] = [reply.Problem ?? "required"] }),
+        _ => Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Not possible in the alert's state", detail: reply.Problem),
+    };
 
     private static IResult NotFound(Guid id) => Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such alert", detail: $"There is no alert {id}.");
 
