@@ -8,6 +8,7 @@ using YamlDotNet.RepresentationModel;
 namespace RedProperty.Iot.Hub.Tests.Deployment;
 
 /// <summary>What can be checked of the deployment files on a machine without Docker.</summary>
+[Collection("heavy")]
 public sealed partial class DeploymentTests
 {
     [Fact]

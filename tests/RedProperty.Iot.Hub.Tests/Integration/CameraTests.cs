@@ -7,6 +7,7 @@ using RedProperty.Iot.Hub.Tests.Infrastructure;
 namespace RedProperty.Iot.Hub.Tests.Integration;
 
 /// <summary>Camera evidence and stream checks with ffmpeg against live test streams on loopback.</summary>
+[Collection("heavy")]
 public sealed class CameraTests : IAsyncLifetime
 {
     private string _workDir = null!;

@@ -19,6 +19,7 @@ namespace RedProperty.Iot.Hub.Tests.Integration;
 /// Every query of every panel of every dashboard in dashboards/, with its variables filled in, run
 /// through a real influxd's /query over a night of simulator traffic: none may fail or come back empty.
 /// </summary>
+[Collection("heavy")]
 public sealed class DashboardQueryTests : IAsyncLifetime
 {
     /// <summary>The incidents the captured night lacks, so every panel has something to show.</summary>

@@ -12,6 +12,7 @@ namespace RedProperty.Iot.Hub.Tests.Integration;
 /// External broker mode against Debian's mosquitto: the hub consumes its own sites with a persistent
 /// session and manual acknowledgements, so a hub process killed (SIGKILL) and started again loses nothing.
 /// </summary>
+[Collection("heavy")]
 public sealed class ExternalBrokerTests : IAsyncLifetime
 {
     private string _workDir = null!;

@@ -8,6 +8,7 @@ using RedProperty.Iot.Hub.Tests.Infrastructure;
 namespace RedProperty.Iot.Hub.Tests.Integration;
 
 /// <summary>Two hub instances on one Mosquitto, each owning one site, sharing the desk through a Redis backplane.</summary>
+[Collection("heavy")]
 public sealed class ScaleOutTests : IAsyncLifetime
 {
     private string _workDir = null!;
