@@ -129,6 +129,7 @@ public static class HubApp
         app.MapAntiforgeryEndpoint();
         app.MapSiteEndpoints();
         app.MapEvidenceEndpoint();
+        app.MapReportEndpoints();
         // A desk whose login expires is disconnected, so it cannot keep watching on an expired session.
         app.MapHub<DeskHub>("/hubs/desk", o => o.CloseOnAuthenticationExpiration = true);
         return app;
@@ -138,6 +139,7 @@ public static class HubApp
     {
         services.AddOptions<AlertOptions>().BindConfiguration(AlertOptions.Section);
         services.AddOptions<StaffOptions>().BindConfiguration(StaffOptions.Section);
+        services.AddOptions<ReportOptions>().BindConfiguration(ReportOptions.Section);
         services.AddSingleton<IThresholdSource>(sp =>
         {
             var catalog = ThresholdCatalog.Build(sp.GetRequiredService<DeviceRegistry>(), AlertSettings.Read(configuration), $"{AlertOptions.Section}:", out var errors);

@@ -154,3 +154,32 @@ public sealed class ServiceQualityTests
         Assert.Equal(1 - (TimeSpan.FromMinutes(30) / period.Length), report.Cameras.AvailabilityPerCamera["cam-2"], 9);
     }
 }
+
+public sealed class ServiceScoreTests
+{
+    [Fact]
+    public void The_score_weighs_each_part_and_ranks_a_better_served_site_higher()
+    {
+        SiteServiceQuality Figures(string site, double? response, double? onSite, double camera, double device, double? repairDays, int flyingWire) => new(
+            site,
+            new ReportPeriod(DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch.AddDays(30)),
+            new AlertFigures(0, new Dictionary<string, int>(), new Dictionary<string, int>(), null, null, null, null, response, onSite, 0, 0),
+            new LightingFigures(0, 0, repairDays),
+            new ElevatorFigures(new Dictionary<string, double>(), 0, null),
+            new ChargingFigures(new Dictionary<string, int> { ["z"] = flyingWire }, [], 0),
+            new CameraFigures(new Dictionary<string, double>(), camera),
+            new Dictionary<string, double> { ["light"] = device, ["camera"] = device });
+
+        var weights = new ScoreWeights(ResponseSla: 30, OnSiteSla: 20, CameraAvailability: 15, DeviceAvailability: 15, LampRepair: 10, FlyingWire: 10);
+        // 0.8·30 + 0.5·20 + 0.9·15 + 1·15 + (1/(1+1))·10 + (1/(1+2))·10, over 100 (2 incidents per 100 devices).
+        var good = ServiceScore.Compute(Figures("good", 0.8, 0.5, 0.9, 1, 1, 2), devices: 100, weights);
+        Assert.Equal(Math.Round((0.8 * 30) + (0.5 * 20) + (0.9 * 15) + 15 + 5 + (10 / 3.0), 1), good.Score);
+
+        // Nothing needed a response and nothing broke: full marks.
+        var quiet = ServiceScore.Compute(Figures("quiet", null, null, 1, 1, null, 0), devices: 100, weights);
+        Assert.Equal(100, quiet.Score);
+
+        var poor = ServiceScore.Compute(Figures("poor", 0.2, 0, 0.5, 0.9, 10, 20), devices: 100, weights);
+        Assert.True(quiet.Score > good.Score && good.Score > poor.Score);
+    }
+}

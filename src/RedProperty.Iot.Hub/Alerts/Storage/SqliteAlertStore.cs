@@ -279,6 +279,15 @@ public sealed partial class SqliteAlertStore : IAsyncDisposable
         }
     }
 
+    /// <summary>A site's alerts that were raised before <paramref name="to"/> and not closed before <paramref name="from"/> (a report period).</summary>
+    public Task<IReadOnlyList<(Alert Alert, long Seq)>> ForPeriodAsync(string site, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default) =>
+        LoadAsync("WHERE site = $site AND raised_at < $to AND (resolved_at IS NULL OR resolved_at >= $from)", q =>
+        {
+            q.Parameters.AddWithValue("$site", site);
+            q.Parameters.AddWithValue("$from", from.ToUnixTimeMilliseconds());
+            q.Parameters.AddWithValue("$to", to.ToUnixTimeMilliseconds());
+        }, cancellationToken);
+
     /// <summary>Open alerts, and those resolved since <paramref name="resolvedSince"/> (they may still reopen).</summary>
     public Task<IReadOnlyList<(Alert Alert, long Seq)>> LoadLiveAsync(DateTimeOffset resolvedSince, CancellationToken cancellationToken = default) =>
         LoadAsync("WHERE state <> 'resolved' OR resolved_at >= $since", q => q.Parameters.AddWithValue("$since", resolvedSince.ToUnixTimeMilliseconds()), cancellationToken);

@@ -1,0 +1,190 @@
+using System.Globalization;
+using System.Security.Claims;
+using CsvHelper;
+using Microsoft.Extensions.Options;
+using RedProperty.Iot.Alerts;
+using RedProperty.Iot.Hub.Alerts.Storage;
+using RedProperty.Iot.Hub.Staff;
+using RedProperty.Iot.Registry;
+using RedProperty.Iot.Reports;
+
+namespace RedProperty.Iot.Hub.Api;
+
+/// <summary><c>Reports:*</c>: the score's weights and how many sites the red and black lists name.</summary>
+public sealed class ReportOptions
+{
+    public const string Section = "Reports";
+
+    public ScoreWeightsOptions Weights { get; set; } = new();
+
+    public int ListSize { get; set; } = 3;
+
+    public sealed class ScoreWeightsOptions
+    {
+        public double ResponseSla { get; set; } = 30;
+
+        public double OnSiteSla { get; set; } = 20;
+
+        public double CameraAvailability { get; set; } = 15;
+
+        public double DeviceAvailability { get; set; } = 15;
+
+        public double LampRepair { get; set; } = 10;
+
+        public double FlyingWire { get; set; } = 10;
+
+        public ScoreWeights ToWeights() => new(ResponseSla, OnSiteSla, CameraAvailability, DeviceAvailability, LampRepair, FlyingWire);
+    }
+}
+
+public sealed record RankedSite(int Rank, string Site, string Name, double Score, double? PreviousScore, double? Trend, IReadOnlyDictionary<string, double> Parts);
+
+public sealed record Ranking(string Month, IReadOnlyList<RankedSite> Sites, IReadOnlyList<RankedSite> RedList, IReadOnlyList<RankedSite> BlackList);
+
+/// <summary>One figure of a report as a CSV row (long format: one row per figure and key).</summary>
+public sealed record ReportRow(string Site, DateTimeOffset From, DateTimeOffset To, string Figure, string Key, double? Value);
+
+/// <summary>Service-quality figures for supervisors: per site and period (JSON or CSV), and the month's ranking.</summary>
+public static class ReportEndpoints
+{
+    private static readonly TimeSpan LongestPeriod = TimeSpan.FromDays(400);
+
+    public static IEndpointRouteBuilder MapReportEndpoints(this IEndpointRouteBuilder app)
+    {
+        var reports = app.MapGroup("/api/reports").WithTags("Reports").RequireAuthorization(StaffAuthentication.SupervisorPolicy);
+
+        reports.MapGet("/service-quality", async (string? site, DateTimeOffset? from, DateTimeOffset? to, string? month, string? format,
+            ClaimsPrincipal user, DeviceRegistry registry, SqliteAlertStore store, EscalationPolicy policy, TimeProvider time, CancellationToken ct) =>
+        {
+            if (site is null || !registry.SitesById.TryGetValue(site, out var found))
+            {
+                return Results.ValidationProblem(new Dictionary<string, string[]> { ["site"] = [$"one of {string.Join(", ", registry.Sites.Select(s => s.Id))}"] });
+            }
+
+            if (!user.CanSee(site))
+            {
+                return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not your site", detail: $"Your account does not cover site '{site}'.");
+            }
+
+            if (!TryPeriod(found, from, to, month, time.GetUtcNow(), out var period, out var problem))
+            {
+                return Results.ValidationProblem(new Dictionary<string, string[]> { ["period"] = [problem] });
+            }
+
+            var figures = ServiceQuality.Compute(found, (await store.ForPeriodAsync(site, period.From, period.To, ct)).Select(a => a.Alert), period, policy);
+            return format == "csv" ? Csv(figures) : Results.Ok(figures);
+        }).WithSummary("A site's service-quality figures for a period: from/to, or month=YYYY-MM, default the last full month in the site's time zone; format=csv for a spreadsheet.");
+
+        reports.MapGet("/ranking", async (string? month, ClaimsPrincipal user, DeviceRegistry registry, SqliteAlertStore store, EscalationPolicy policy,
+            IOptions<ReportOptions> options, TimeProvider time, CancellationToken ct) =>
+        {
+            var sites = registry.Sites.Where(s => user.CanSee(s.Id)).ToArray();
+            if (sites.Length == 0)
+            {
+                return Results.Ok(new Ranking(month ?? string.Empty, [], [], []));
+            }
+
+            if (!TryPeriod(sites[0], null, null, month, time.GetUtcNow(), out var first, out var problem))
+            {
+                return Results.ValidationProblem(new Dictionary<string, string[]> { ["month"] = [problem] });
+            }
+
+            var (year, number) = (first.From.Year, TimeZoneInfo.ConvertTime(first.From, sites[0].TimeZone).Month);
+            var weights = options.Value.Weights.ToWeights();
+            var scored = new List<(Site Site, SiteScore Score, double? Previous)>();
+            foreach (var site in sites)
+            {
+                var local = TimeZoneInfo.ConvertTime(first.From, sites[0].TimeZone);
+                var period = ReportPeriod.Month(local.Year, local.Month, site.TimeZone);
+                var before = ReportPeriod.Month(local.AddMonths(-1).Year, local.AddMonths(-1).Month, site.TimeZone);
+                var now = await ScoreAsync(site, period);
+                var previous = await ScoreAsync(site, before);
+                scored.Add((site, now, previous.Score));
+            }
+
+            var ranked = scored.OrderByDescending(s => s.Score.Score).ThenBy(s => s.Site.Id, StringComparer.Ordinal)
+                .Select((s, i) => new RankedSite(i + 1, s.Site.Id, s.Site.Name, s.Score.Score, s.Previous, s.Previous is { } p ? Math.Round(s.Score.Score - p, 1) : null, s.Score.Parts))
+                .ToArray();
+            var size = Math.Min(options.Value.ListSize, ranked.Length / 2);
+            return Results.Ok(new Ranking($"{year:D4}-{number:D2}", ranked, ranked.Take(size).ToArray(), ranked.Reverse().Take(size).ToArray()));
+
+            async Task<SiteScore> ScoreAsync(Site site, ReportPeriod period)
+            {
+                var figures = ServiceQuality.Compute(site, (await store.ForPeriodAsync(site.Id, period.From, period.To, ct)).Select(a => a.Alert), period, policy);
+                return ServiceScore.Compute(figures, site.Devices.Count, weights);
+            }
+        }).WithSummary("Every site of the account scored for a month (month=YYYY-MM, default the last full one), ranked, with the red (best) and black (worst) lists and the change since the month before.");
+
+        return app;
+    }
+
+    private static bool TryPeriod(Site site, DateTimeOffset? from, DateTimeOffset? to, string? month, DateTimeOffset now, out ReportPeriod period, out string problem)
+    {
+        period = default!;
+        problem = string.Empty;
+        if (month is not null)
+        {
+            if (!DateTime.TryParseExact(month, "yyyy-MM", CultureInfo.InvariantCulture, DateTimeStyles.None, out var m))
+            {
+                problem = $"month '{month}' must be YYYY-MM";
+                return false;
+            }
+
+            period = ReportPeriod.Month(m.Year, m.Month, site.TimeZone);
+            return true;
+        }
+
+        if (from is null && to is null)
+        {
+            var local = TimeZoneInfo.ConvertTime(now, site.TimeZone).AddMonths(-1);
+            period = ReportPeriod.Month(local.Year, local.Month, site.TimeZone);
+            return true;
+        }
+
+        if (from is null || to is null || to <= from || to - from > LongestPeriod)
+        {
+            problem = "from and to together, from before to, at most 400 days apart (or month=YYYY-MM)";
+            return false;
+        }
+
+        period = new ReportPeriod(from.Value, to.Value);
+        return true;
+    }
+
+    private static IResult Csv(SiteServiceQuality figures)
+    {
+        var rows = new List<ReportRow>();
+        void Add(string figure, string key, double? value) => rows.Add(new ReportRow(figures.Site, figures.Period.From, figures.Period.To, figure, key, value));
+        var a = figures.Alerts;
+        Add("alerts.raised", string.Empty, a.Raised);
+        foreach (var (type, count) in a.ByType) Add("alerts.byType", type, count);
+        foreach (var (severity, count) in a.BySeverity) Add("alerts.bySeverity", severity, count);
+        Add("alerts.meanMinutesToAcknowledge", string.Empty, a.MeanMinutesToAcknowledge);
+        Add("alerts.p90MinutesToAcknowledge", string.Empty, a.P90MinutesToAcknowledge);
+        Add("alerts.meanMinutesToResolve", string.Empty, a.MeanMinutesToResolve);
+        Add("alerts.p90MinutesToResolve", string.Empty, a.P90MinutesToResolve);
+        Add("alerts.shareAcknowledgedWithinSla", string.Empty, a.ShareAcknowledgedWithinSla);
+        Add("alerts.shareCriticalResolvedWithinSla", string.Empty, a.ShareCriticalResolvedWithinSla);
+        Add("alerts.escalations", string.Empty, a.Escalations);
+        Add("alerts.openAtEnd", string.Empty, a.OpenAtEnd);
+        Add("lighting.outages", string.Empty, figures.Lighting.Outages);
+        Add("lighting.lampDaysDark", string.Empty, figures.Lighting.LampDaysDark);
+        Add("lighting.medianDaysToRepair", string.Empty, figures.Lighting.MedianDaysToRepair);
+        foreach (var (car, minutes) in figures.Elevators.DowntimeMinutesPerCar) Add("elevators.downtimeMinutes", car, minutes);
+        Add("elevators.entrapments", string.Empty, figures.Elevators.Entrapments);
+        Add("elevators.meanMinutesToRelease", string.Empty, figures.Elevators.MeanMinutesToRelease);
+        foreach (var (zone, count) in figures.Charging.FlyingWireIncidentsPerZone) Add("charging.flyingWireIncidents", zone, count);
+        Add("charging.overheatEvents", string.Empty, figures.Charging.OverheatEvents);
+        foreach (var (camera, share) in figures.Cameras.AvailabilityPerCamera) Add("cameras.availability", camera, share);
+        Add("cameras.siteAvailability", string.Empty, figures.Cameras.SiteAvailability);
+        foreach (var (kind, share) in figures.DeviceAvailabilityByKind) Add("devices.availability", kind, share);
+
+        using var text = new StringWriter(CultureInfo.InvariantCulture);
+        using (var csv = new CsvWriter(text, CultureInfo.InvariantCulture))
+        {
+            csv.WriteRecords(rows);
+        }
+
+        return Results.Text(text.ToString(), "text/csv; charset=utf-8");
+    }
+}
