@@ -124,9 +124,24 @@ public sealed partial class EdgeIoService(
     {
         LogInput(logger, type.ToWire(), kind == AlertSignalKind.Raise ? "active" : "back to normal");
         var signal = new AlertSignal(kind, type, box.Device, AlertCatalogue.SeverityOf(type, DeviceKind.Edge), message);
-        // Inputs fire on the driver's thread: hand the signal over without blocking it.
-        _ = alerts.SubmitAsync([signal], CancellationToken.None).AsTask();
+        // Inputs fire on the driver's thread: hand the signal over without blocking it, but never lose a press unnoticed.
+        _ = HandOverAsync(signal);
     }
+
+    private async Task HandOverAsync(AlertSignal signal)
+    {
+        try
+        {
+            await alerts.SubmitAsync([signal], CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is System.Threading.Channels.ChannelClosedException or InvalidOperationException)
+        {
+            LogSubmitFailed(logger, e, signal.Type.ToWire());
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Edge input {Type} could not be handed to the alert service (the hub is stopping)")]
+    private static partial void LogSubmitFailed(ILogger logger, Exception exception, string type);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Edge I/O for site {Site}: siren pin {Siren}, status LED pin {Led}, tamper pin {Tamper}, panic pin {Panic}")]
     private static partial void LogStarted(ILogger logger, string site, int? siren, int? led, int? tamper, int? panic);
