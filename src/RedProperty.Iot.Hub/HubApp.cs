@@ -12,6 +12,7 @@ using RedProperty.Iot.Hub.Api;
 using RedProperty.Iot.Hub.Cameras;
 using RedProperty.Iot.Hub.Desk;
 using RedProperty.Iot.Hub.EdgeIo;
+using RedProperty.Iot.Hub.Reports;
 using RedProperty.Iot.Hub.Staff;
 using RedProperty.Iot.Hub.Broker;
 using RedProperty.Iot.Hub.Configuration;
@@ -75,9 +76,13 @@ public static class HubApp
             builder.Services.AddSingleton(sp => ExternalOptions(sp.GetRequiredService<IOptions<MqttOptions>>().Value));
             builder.Services.AddSingleton<ExternalBrokerConsumer>();
             builder.Services.AddHostedService(sp => sp.GetRequiredService<ExternalBrokerConsumer>());
+            builder.Services.AddSingleton<IHubPublisher>(sp => sp.GetRequiredService<ExternalBrokerConsumer>());
         }
         else
         {
+            builder.Services.AddSingleton(sp => new ReportReaders(sp.GetRequiredService<IOptions<MqttOptions>>().Value, sp.GetRequiredService<DeviceRegistry>()));
+            builder.Services.AddSingleton<EmbeddedHubPublisher>();
+            builder.Services.AddSingleton<IHubPublisher>(sp => sp.GetRequiredService<EmbeddedHubPublisher>());
             builder.Services.AddHostedMqttServer(o => o.WithoutDefaultEndpoint().WithPersistentSessions());
             builder.Services.AddMqttConnectionHandler();
             builder.Services.AddHostedService<BrokerShutdown>();
@@ -114,7 +119,12 @@ public static class HubApp
         if (!external)
         {
             app.MapMqtt("/mqtt");
-            app.UseMqttServer(server => app.Services.GetRequiredService<DeviceBroker>().Attach(server));
+            app.Services.GetRequiredService<ReportReaders>();
+            app.UseMqttServer(server =>
+            {
+                app.Services.GetRequiredService<DeviceBroker>().Attach(server);
+                app.Services.GetRequiredService<EmbeddedHubPublisher>().Attach(server);
+            });
         }
         else
         {
@@ -140,6 +150,8 @@ public static class HubApp
         services.AddOptions<AlertOptions>().BindConfiguration(AlertOptions.Section);
         services.AddOptions<StaffOptions>().BindConfiguration(StaffOptions.Section);
         services.AddOptions<ReportOptions>().BindConfiguration(ReportOptions.Section);
+        services.AddSingleton<SiteReports>();
+        services.AddHostedService<MonthlyReportService>();
         services.AddSingleton<IThresholdSource>(sp =>
         {
             var catalog = ThresholdCatalog.Build(sp.GetRequiredService<DeviceRegistry>(), AlertSettings.Read(configuration), $"{AlertOptions.Section}:", out var errors);

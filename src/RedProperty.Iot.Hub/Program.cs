@@ -18,6 +18,21 @@ if (args is ["healthcheck", ..])
     }
 }
 
+// `RedProperty.Iot.Hub hash-secret`: reads a secret from stdin and prints its hash for the registry's
+// secretHash or Mqtt:Readers:N:SecretHash, so plain secrets need not sit in configuration files.
+if (args is ["hash-secret", ..])
+{
+    var secret = Console.In.ReadLine();
+    if (string.IsNullOrEmpty(secret) || secret.Length < 8)
+    {
+        Console.Error.WriteLine("hash-secret: give a secret of at least 8 characters on stdin");
+        return 2;
+    }
+
+    Console.WriteLine(RedProperty.Iot.Registry.DeviceSecretHasher.Hash(secret));
+    return 0;
+}
+
 try
 {
     var app = HubApp.Create(args);

@@ -60,7 +60,7 @@ public static partial class ScenarioReader
         return scenario;
     }
 
-    /// <summary>A duration such as <c>90s</c>, <c>15m</c>, <c>6h</c>, <c>1h30m</c> or plain seconds.</summary>
+    /// <summary>A duration such as <c>90s</c>, <c>15m</c>, <c>6h</c>, <c>1h30m</c>, <c>31d</c>, <c>3d21h40m</c> or plain seconds.</summary>
     public static bool TryParseDuration(string text, out TimeSpan duration)
     {
         duration = TimeSpan.Zero;
@@ -77,11 +77,11 @@ public static partial class ScenarioReader
         }
 
         double Part(string group) => match.Groups[group].Success ? double.Parse(match.Groups[group].Value, CultureInfo.InvariantCulture) : 0;
-        duration = TimeSpan.FromHours(Part("h")) + TimeSpan.FromMinutes(Part("m")) + TimeSpan.FromSeconds(Part("s"));
+        duration = TimeSpan.FromDays(Part("d")) + TimeSpan.FromHours(Part("h")) + TimeSpan.FromMinutes(Part("m")) + TimeSpan.FromSeconds(Part("s"));
         return true;
     }
 
-    [GeneratedRegex(@"^(?:(?<h>\d+(?:\.\d+)?)h)?(?:(?<m>\d+(?:\.\d+)?)m)?(?:(?<s>\d+(?:\.\d+)?)s)?$")]
+    [GeneratedRegex(@"^(?:(?<d>\d+(?:\.\d+)?)d)?(?:(?<h>\d+(?:\.\d+)?)h)?(?:(?<m>\d+(?:\.\d+)?)m)?(?:(?<s>\d+(?:\.\d+)?)s)?$")]
     private static partial Regex DurationPattern();
 
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,62}$")]

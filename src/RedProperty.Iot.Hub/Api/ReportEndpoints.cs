@@ -4,42 +4,14 @@ using CsvHelper;
 using Microsoft.Extensions.Options;
 using RedProperty.Iot.Alerts;
 using RedProperty.Iot.Hub.Alerts.Storage;
+using RedProperty.Iot.Hub.Reports;
 using RedProperty.Iot.Hub.Staff;
 using RedProperty.Iot.Registry;
 using RedProperty.Iot.Reports;
 
 namespace RedProperty.Iot.Hub.Api;
 
-/// <summary><c>Reports:*</c>: the score's weights and how many sites the red and black lists name.</summary>
-public sealed class ReportOptions
-{
-    public const string Section = "Reports";
-
-    public ScoreWeightsOptions Weights { get; set; } = new();
-
-    public int ListSize { get; set; } = 3;
-
-    public sealed class ScoreWeightsOptions
-    {
-        public double ResponseSla { get; set; } = 30;
-
-        public double OnSiteSla { get; set; } = 20;
-
-        public double CameraAvailability { get; set; } = 15;
-
-        public double DeviceAvailability { get; set; } = 15;
-
-        public double LampRepair { get; set; } = 10;
-
-        public double FlyingWire { get; set; } = 10;
-
-        public ScoreWeights ToWeights() => new(ResponseSla, OnSiteSla, CameraAvailability, DeviceAvailability, LampRepair, FlyingWire);
-    }
-}
-
-public sealed record RankedSite(int Rank, string Site, string Name, double Score, double? PreviousScore, double? Trend, IReadOnlyDictionary<string, double> Parts);
-
-public sealed record Ranking(string Month, IReadOnlyList<RankedSite> Sites, IReadOnlyList<RankedSite> RedList, IReadOnlyList<RankedSite> BlackList);
+public sealed record StoredReportEntry(string Site, string Month, DateTimeOffset ComputedAt, DateTimeOffset? PublishedAt, string Sha256, string Topic);
 
 /// <summary>One figure of a report as a CSV row (long format: one row per figure and key).</summary>
 public sealed record ReportRow(string Site, DateTimeOffset From, DateTimeOffset To, string Figure, string Key, double? Value);
@@ -51,10 +23,10 @@ public static class ReportEndpoints
 
     public static IEndpointRouteBuilder MapReportEndpoints(this IEndpointRouteBuilder app)
     {
-        var reports = app.MapGroup("/api/reports").WithTags("Reports").RequireAuthorization(StaffAuthentication.SupervisorPolicy);
+        var group = app.MapGroup("/api/reports").WithTags("Reports").RequireAuthorization(StaffAuthentication.SupervisorPolicy);
 
-        reports.MapGet("/service-quality", async (string? site, DateTimeOffset? from, DateTimeOffset? to, string? month, string? format,
-            ClaimsPrincipal user, DeviceRegistry registry, SqliteAlertStore store, EscalationPolicy policy, TimeProvider time, CancellationToken ct) =>
+        group.MapGet("/service-quality", async (string? site, DateTimeOffset? from, DateTimeOffset? to, string? month, string? format,
+            ClaimsPrincipal user, DeviceRegistry registry, SiteReports reports, TimeProvider time, CancellationToken ct) =>
         {
             if (site is null || !registry.SitesById.TryGetValue(site, out var found))
             {
@@ -71,12 +43,11 @@ public static class ReportEndpoints
                 return Results.ValidationProblem(new Dictionary<string, string[]> { ["period"] = [problem] });
             }
 
-            var figures = ServiceQuality.Compute(found, (await store.ForPeriodAsync(site, period.From, period.To, ct)).Select(a => a.Alert), period, policy);
+            var figures = await reports.FiguresAsync(found, period, ct);
             return format == "csv" ? Csv(figures) : Results.Ok(figures);
         }).WithSummary("A site's service-quality figures for a period: from/to, or month=YYYY-MM, default the last full month in the site's time zone; format=csv for a spreadsheet.");
 
-        reports.MapGet("/ranking", async (string? month, ClaimsPrincipal user, DeviceRegistry registry, SqliteAlertStore store, EscalationPolicy policy,
-            IOptions<ReportOptions> options, TimeProvider time, CancellationToken ct) =>
+        group.MapGet("/ranking", async (string? month, ClaimsPrincipal user, DeviceRegistry registry, SiteReports reports, TimeProvider time, CancellationToken ct) =>
         {
             var sites = registry.Sites.Where(s => user.CanSee(s.Id)).ToArray();
             if (sites.Length == 0)
@@ -89,31 +60,34 @@ public static class ReportEndpoints
                 return Results.ValidationProblem(new Dictionary<string, string[]> { ["month"] = [problem] });
             }
 
-            var (year, number) = (first.From.Year, TimeZoneInfo.ConvertTime(first.From, sites[0].TimeZone).Month);
-            var weights = options.Value.Weights.ToWeights();
-            var scored = new List<(Site Site, SiteScore Score, double? Previous)>();
-            foreach (var site in sites)
-            {
-                var local = TimeZoneInfo.ConvertTime(first.From, sites[0].TimeZone);
-                var period = ReportPeriod.Month(local.Year, local.Month, site.TimeZone);
-                var before = ReportPeriod.Month(local.AddMonths(-1).Year, local.AddMonths(-1).Month, site.TimeZone);
-                var now = await ScoreAsync(site, period);
-                var previous = await ScoreAsync(site, before);
-                scored.Add((site, now, previous.Score));
-            }
-
-            var ranked = scored.OrderByDescending(s => s.Score.Score).ThenBy(s => s.Site.Id, StringComparer.Ordinal)
-                .Select((s, i) => new RankedSite(i + 1, s.Site.Id, s.Site.Name, s.Score.Score, s.Previous, s.Previous is { } p ? Math.Round(s.Score.Score - p, 1) : null, s.Score.Parts))
-                .ToArray();
-            var size = Math.Min(options.Value.ListSize, ranked.Length / 2);
-            return Results.Ok(new Ranking($"{year:D4}-{number:D2}", ranked, ranked.Take(size).ToArray(), ranked.Reverse().Take(size).ToArray()));
-
-            async Task<SiteScore> ScoreAsync(Site site, ReportPeriod period)
-            {
-                var figures = ServiceQuality.Compute(site, (await store.ForPeriodAsync(site.Id, period.From, period.To, ct)).Select(a => a.Alert), period, policy);
-                return ServiceScore.Compute(figures, site.Devices.Count, weights);
-            }
+            // The month as a calendar month: each site is scored over it in its own time zone.
+            return Results.Ok(await reports.RankAsync(sites, first.From.Year, first.From.Month, ct));
         }).WithSummary("Every site of the account scored for a month (month=YYYY-MM, default the last full one), ranked, with the red (best) and black (worst) lists and the change since the month before.");
+
+        group.MapGet("/monthly", async (string? site, ClaimsPrincipal user, DeviceRegistry registry, SqliteAlertStore store, CancellationToken ct) =>
+        {
+            if (site is not null && !registry.SitesById.ContainsKey(site))
+            {
+                return Results.ValidationProblem(new Dictionary<string, string[]> { ["site"] = [$"one of {string.Join(", ", registry.Sites.Select(s => s.Id))}"] });
+            }
+
+            var sites = registry.Sites.Select(s => s.Id).Where(s => (site is null || s == site) && user.CanSee(s)).ToArray();
+            var stored = await store.MonthlyReportsAsync(sites, cancellationToken: ct);
+            return Results.Ok(stored.Select(r => new StoredReportEntry(r.Site, r.Month, r.ComputedAt, r.PublishedAt, r.Sha256, MonthlyReport.Topic(r.Site))));
+        }).WithSummary("The monthly snapshots stored so far (newest first), with when each was published and its SHA-256.");
+
+        group.MapGet("/monthly/{site}/{month}", async (string site, string month, ClaimsPrincipal user, SqliteAlertStore store, CancellationToken ct) =>
+        {
+            if (!user.CanSee(site))
+            {
+                return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not your site", detail: $"Your account does not cover site '{site}'.");
+            }
+
+            // Exactly the bytes that were stored and published, so they can be checked against the SHA-256.
+            return await store.MonthlyReportAsync(site, month, ct) is { } report
+                ? Results.Text(report.Payload, "application/json; charset=utf-8")
+                : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such report", detail: $"No monthly report of '{site}' for '{month}' is stored.");
+        }).WithSummary("One stored monthly snapshot, as published on rp/{site}/report/monthly.");
 
         return app;
     }

@@ -13,4 +13,10 @@ public sealed partial class DeviceBroker
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Ingesting a message from {UserName} on {Topic} failed; the connection is closed so the device resends it")]
     private static partial void LogIngestFailed(ILogger logger, Exception exception, string userName, string topic);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a publish of report reader {UserName} on {Topic}: readers only subscribe")]
+    private static partial void LogReaderPublishRefused(ILogger logger, string userName, string topic);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused subscription of report reader {UserName} to {Topic}: only rp/{{site}}/report/monthly of its sites")]
+    private static partial void LogReaderSubscriptionRefused(ILogger logger, string userName, string topic);
 }

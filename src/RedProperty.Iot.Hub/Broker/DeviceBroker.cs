@@ -14,11 +14,14 @@ namespace RedProperty.Iot.Hub.Broker;
 /// </summary>
 public sealed partial class DeviceBroker(
     DeviceAuthenticator authenticator,
+    ReportReaders readers,
     DeviceMessageIngestor ingestor,
     HubMetrics metrics,
     ILogger<DeviceBroker> logger)
 {
     private const string DeviceItem = "rp.device";
+
+    private const string ReaderItem = "rp.reader";
 
     // Client ids are global in a broker: one device must not be able to take over another's session.
     private readonly ConcurrentDictionary<string, string> _clientOwners = new(StringComparer.Ordinal);
@@ -34,6 +37,25 @@ public sealed partial class DeviceBroker(
 
     private Task ValidateConnectionAsync(ValidatingConnectionEventArgs args)
     {
+        if (readers.TryFind(args.UserName, out var reader))
+        {
+            if (!DeviceSecretHasher.Verify(args.Password ?? string.Empty, reader.SecretHash))
+            {
+                args.ReasonCode = MqttConnectReasonCode.BadUserNameOrPassword;
+                metrics.ConnectionsRefused.WithLabels("wrong_secret").Inc();
+                LogLoginRefused(logger, args.UserName, args.RemoteEndPoint?.ToString(), LoginOutcome.WrongSecret);
+                return Task.CompletedTask;
+            }
+
+            if (IsTakenByAnother(args, reader.UserName))
+            {
+                return Task.CompletedTask;
+            }
+
+            args.SessionItems[ReaderItem] = reader;
+            return Task.CompletedTask;
+        }
+
         var outcome = authenticator.Authenticate(args.UserName, args.Password, out var device);
         if (outcome != LoginOutcome.Accepted)
         {
@@ -43,11 +65,8 @@ public sealed partial class DeviceBroker(
             return Task.CompletedTask;
         }
 
-        if (_clientOwners.TryGetValue(args.ClientId, out var owner) && owner != device.UserName)
+        if (IsTakenByAnother(args, device.UserName))
         {
-            args.ReasonCode = MqttConnectReasonCode.ClientIdentifierNotValid;
-            metrics.ConnectionsRefused.WithLabels("client_id_in_use").Inc();
-            LogClientIdTaken(logger, device.UserName, args.ClientId, owner);
             return Task.CompletedTask;
         }
 
@@ -55,8 +74,29 @@ public sealed partial class DeviceBroker(
         return Task.CompletedTask;
     }
 
+    private bool IsTakenByAnother(ValidatingConnectionEventArgs args, string userName)
+    {
+        if (_clientOwners.TryGetValue(args.ClientId, out var owner) && owner != userName)
+        {
+            args.ReasonCode = MqttConnectReasonCode.ClientIdentifierNotValid;
+            metrics.ConnectionsRefused.WithLabels("client_id_in_use").Inc();
+            LogClientIdTaken(logger, userName, args.ClientId, owner);
+            return true;
+        }
+
+        return false;
+    }
+
     private async Task InterceptPublishAsync(InterceptingPublishEventArgs args)
     {
+        if (args.SessionItems?[ReaderItem] is ReportReader reader)
+        {
+            args.ProcessPublish = false;
+            args.Response.ReasonCode = MqttPubAckReasonCode.NotAuthorized;
+            LogReaderPublishRefused(logger, reader.UserName, args.ApplicationMessage.Topic);
+            return;
+        }
+
         if (args.SessionItems?[DeviceItem] is not Device device)
         {
             return; // published by the hub itself
@@ -101,6 +141,19 @@ public sealed partial class DeviceBroker(
 
     private Task InterceptSubscriptionAsync(InterceptingSubscriptionEventArgs args)
     {
+        if (args.SessionItems?[ReaderItem] is ReportReader reader)
+        {
+            if (!reader.MaySubscribe(args.TopicFilter.Topic))
+            {
+                args.ProcessSubscription = false;
+                args.Response.ReasonCode = MqttSubscribeReasonCode.NotAuthorized;
+                metrics.SubscriptionsRefused.Inc();
+                LogReaderSubscriptionRefused(logger, reader.UserName, args.TopicFilter.Topic);
+            }
+
+            return Task.CompletedTask;
+        }
+
         if (args.SessionItems?[DeviceItem] is not Device device)
         {
             return Task.CompletedTask;
@@ -123,6 +176,10 @@ public sealed partial class DeviceBroker(
         if (args.SessionItems?[DeviceItem] is Device device)
         {
             _clientOwners[args.ClientId] = device.UserName;
+        }
+        else if (args.SessionItems?[ReaderItem] is ReportReader reader)
+        {
+            _clientOwners[args.ClientId] = reader.UserName;
         }
 
         metrics.ClientsConnected.Inc();

@@ -15,11 +15,35 @@ namespace RedProperty.Iot.Hub.Broker;
 /// Device logins and per-device ACLs are the broker's job in this mode.
 /// </summary>
 public sealed partial class ExternalBrokerConsumer(
-    MqttOptions options, SiteOwnership ownership, DeviceRegistry registry, DeviceMessageIngestor ingestor, ILogger<ExternalBrokerConsumer> logger) : BackgroundService
+    MqttOptions options, SiteOwnership ownership, DeviceRegistry registry, DeviceMessageIngestor ingestor, ILogger<ExternalBrokerConsumer> logger) : BackgroundService, IHubPublisher
 {
     private IMqttClient? _client;
 
     public bool IsConnected => _client?.IsConnected == true;
+
+    /// <summary>The hub's own messages go out over its consuming connection (the broker's ACL must allow the topic).</summary>
+    public async Task<bool> TryPublishAsync(MqttApplicationMessage message, CancellationToken cancellationToken)
+    {
+        if (_client is not { IsConnected: true } client)
+        {
+            return false;
+        }
+
+        try
+        {
+            var result = await client.PublishAsync(message, cancellationToken).ConfigureAwait(false);
+            if (!result.IsSuccess)
+            {
+                LogPublishRefused(logger, message.Topic, result.ReasonCode.ToString(), result.ReasonString);
+            }
+
+            return result.IsSuccess;
+        }
+        catch (MQTTnet.Exceptions.MqttCommunicationException)
+        {
+            return false;
+        }
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -151,6 +175,9 @@ public sealed partial class ExternalBrokerConsumer(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A message of {Device} could not be made durable; it stays unacknowledged and comes again")]
     private static partial void LogNotDurable(ILogger logger, string device);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The broker refused the hub's message on {Topic}: {ReasonCode} {ReasonString}")]
+    private static partial void LogPublishRefused(ILogger logger, string topic, string reasonCode, string? reasonString);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Acknowledging a message of {Device} failed: {Reason}")]
     private static partial void LogAckFailed(ILogger logger, string device, string reason);

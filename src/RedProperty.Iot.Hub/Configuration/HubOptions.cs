@@ -57,6 +57,22 @@ public sealed class MqttOptions
     /// <summary>MQTT over TLS, opened when <c>Tls:CertificatePath</c> is set; 0 picks a free port (tests).</summary>
     [Range(0, 65535)]
     public int TlsPort { get; set; } = 8883;
+
+    /// <summary>
+    /// Embedded broker: accounts (a district's platform) that may only subscribe to the monthly
+    /// reports of their sites, <c>rp/{site}/report/monthly</c>.
+    /// </summary>
+    public List<MqttReaderOptions> Readers { get; set; } = [];
+}
+
+/// <summary>A read-only broker account for reports: user name (no '/'), PBKDF2 secret hash (<c>hash-secret</c>), sites.</summary>
+public sealed class MqttReaderOptions
+{
+    public string Username { get; set; } = string.Empty;
+
+    public string SecretHash { get; set; } = string.Empty;
+
+    public List<string> Sites { get; set; } = [];
 }
 
 /// <summary>The certificate for MQTT over TLS (<c>Mqtt:TlsPort</c>) and for https:// URLs in <c>Http:Urls</c>.</summary>

@@ -81,4 +81,43 @@ public sealed class SqliteAlertStoreTests : IAsyncLifetime
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => SqliteAlertStore.OpenAsync(path, NullLogger.Instance));
         Assert.Contains("schema version 99", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_monthly_report_is_stored_once_and_the_database_refuses_to_change_or_delete_it()
+    {
+        var at = new DateTimeOffset(2026, 11, 1, 0, 10, 0, TimeSpan.FromHours(8));
+        Assert.True(await _store.StoreMonthlyReportAsync("s1", "2026-10", at, """{"score":91.5}""", "aa"));
+        Assert.False(await _store.StoreMonthlyReportAsync("s1", "2026-10", at.AddHours(1), """{"score":12}""", "bb"));
+        Assert.Single(await _store.MonthlyReportsAsync(["s1"], unpublishedOnly: true));
+
+        await _store.MarkMonthlyReportPublishedAsync("s1", "2026-10", at.AddSeconds(1));
+        await _store.MarkMonthlyReportPublishedAsync("s1", "2026-10", at.AddDays(3));
+        var stored = (await _store.MonthlyReportAsync("s1", "2026-10"))!;
+        Assert.Equal("""{"score":91.5}""", stored.Payload);
+        Assert.Equal(at.AddSeconds(1), stored.PublishedAt);
+        Assert.Empty(await _store.MonthlyReportsAsync(["s1"], unpublishedOnly: true));
+        Assert.Empty(await _store.MonthlyReportsAsync(["s2"]));
+
+        // Even SQL written by hand cannot change or drop it.
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_directory, "hub.db")};Pooling=False");
+        await connection.OpenAsync();
+        foreach (var sql in new[] { "UPDATE monthly_reports SET payload = '{}'", "UPDATE monthly_reports SET sha256 = 'cc'", "DELETE FROM monthly_reports" })
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            var refused = await Assert.ThrowsAsync<Microsoft.Data.Sqlite.SqliteException>(() => command.ExecuteNonQueryAsync());
+            Assert.Contains("monthly reports are immutable", refused.Message);
+        }
+
+        Assert.Equal("""{"score":91.5}""", (await _store.MonthlyReportAsync("s1", "2026-10"))!.Payload);
+    }
+
+    [Fact]
+    public async Task Records_begin_with_the_oldest_alert_or_the_first_start_and_never_move()
+    {
+        var first = DateTimeOffset.FromUnixTimeMilliseconds(1_790_000_000_000);
+        Assert.Equal(first, await _store.RecordsSinceAsync(first));
+        await _store.SaveAsync(Raise("cam-1", first.AddDays(-40)), "alertRaised", _ => "{}");
+        Assert.Equal(first, await _store.RecordsSinceAsync(first.AddDays(10)));
+    }
 }

@@ -65,6 +65,17 @@ public sealed partial class SqliteAlertStore : IAsyncDisposable
             alert_id TEXT NOT NULL, kind TEXT NOT NULL, url TEXT NOT NULL, at INTEGER NOT NULL,
             PRIMARY KEY (alert_id, kind));
         """,
+        """
+        CREATE TABLE monthly_reports (
+            site TEXT NOT NULL, month TEXT NOT NULL, computed_at INTEGER NOT NULL, payload TEXT NOT NULL, sha256 TEXT NOT NULL,
+            published_at INTEGER,
+            PRIMARY KEY (site, month));
+        CREATE TRIGGER monthly_reports_immutable BEFORE UPDATE OF site, month, computed_at, payload, sha256 ON monthly_reports
+        BEGIN SELECT RAISE(ABORT, 'monthly reports are immutable'); END;
+        CREATE TRIGGER monthly_reports_kept BEFORE DELETE ON monthly_reports
+        BEGIN SELECT RAISE(ABORT, 'monthly reports are immutable'); END;
+        CREATE TABLE hub_facts (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+        """,
     ];
 
     private readonly SqliteConnection _connection;

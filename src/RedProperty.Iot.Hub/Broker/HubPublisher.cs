@@ -1,0 +1,48 @@
+using MQTTnet;
+using MQTTnet.Server;
+using RedProperty.Iot.Hub.Alerts.Storage;
+using RedProperty.Iot.Hub.Reports;
+
+namespace RedProperty.Iot.Hub.Broker;
+
+/// <summary>Messages the hub itself publishes (monthly reports) on whichever broker it works with.</summary>
+public interface IHubPublisher
+{
+    /// <summary>False when the broker cannot take it now (not started, not connected, refused); the caller tries again later.</summary>
+    Task<bool> TryPublishAsync(MqttApplicationMessage message, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// The embedded broker: messages are injected as the hub's own. The broker keeps retained messages in
+/// memory only, so at its start it is given the latest published report of each owned site again.
+/// </summary>
+public sealed class EmbeddedHubPublisher(SqliteAlertStore store, SiteOwnership ownership) : IHubPublisher
+{
+    public const string ClientId = "redproperty-hub";
+
+    private MqttServer? _server;
+
+    public void Attach(MqttServer server)
+    {
+        _server = server;
+        server.LoadingRetainedMessageAsync += async args =>
+        {
+            var reports = await store.MonthlyReportsAsync(ownership.Owned).ConfigureAwait(false);
+            args.LoadedRetainedMessages = reports.Where(r => r.PublishedAt is not null)
+                .GroupBy(r => r.Site)
+                .Select(g => MonthlyReport.MessageOf(g.MaxBy(r => r.Month, StringComparer.Ordinal)!))
+                .ToList();
+        };
+    }
+
+    public async Task<bool> TryPublishAsync(MqttApplicationMessage message, CancellationToken cancellationToken)
+    {
+        if (_server is not { IsStarted: true } server)
+        {
+            return false;
+        }
+
+        await server.InjectApplicationMessage(new InjectedMqttApplicationMessage(message) { SenderClientId = ClientId }, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+}

@@ -1,0 +1,57 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using MQTTnet;
+using MQTTnet.Protocol;
+using RedProperty.Iot.Contract;
+using RedProperty.Iot.Hub.Alerts.Storage;
+using RedProperty.Iot.Reports;
+
+namespace RedProperty.Iot.Hub.Reports;
+
+/// <summary>
+/// A site's service-quality report for a calendar month as it is stored and published on
+/// <c>rp/{site}/report/monthly</c>: the figures, the score with its weights, and whether the hub's
+/// records cover the whole month.
+/// </summary>
+public sealed record MonthlyReport(
+    string Schema,
+    string Site,
+    string SiteName,
+    string TimeZone,
+    string Month,
+    DateTimeOffset From,
+    DateTimeOffset To,
+    DateTimeOffset ComputedAt,
+    DateTimeOffset RecordsSince,
+    bool Complete,
+    double Score,
+    IReadOnlyDictionary<string, double> ScoreParts,
+    ScoreWeights Weights,
+    SiteServiceQuality Figures)
+{
+    public const string SchemaName = "rp-report-monthly/1";
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public static string Topic(string site) => $"{DeviceTopic.Root}/{site}/report/monthly";
+
+    public static string MonthOf(ReportPeriod period) => period.From.ToString("yyyy-MM", CultureInfo.InvariantCulture);
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    public static string Sha256Of(string payload) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(payload)));
+
+    /// <summary>The retained MQTT message of a stored report (QoS 1, its month as a user property).</summary>
+    public static MqttApplicationMessage MessageOf(StoredMonthlyReport report) => new MqttApplicationMessageBuilder()
+        .WithTopic(Topic(report.Site))
+        .WithPayload(Encoding.UTF8.GetBytes(report.Payload))
+        .WithRetainFlag()
+        .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+        .WithContentType("application/json")
+        .WithPayloadFormatIndicator(MqttPayloadFormatIndicator.CharacterData)
+        .WithUserProperty("month", Encoding.UTF8.GetBytes(report.Month))
+        .WithUserProperty("sha256", Encoding.UTF8.GetBytes(report.Sha256))
+        .Build();
+}

@@ -1,0 +1,48 @@
+using System.Globalization;
+using Microsoft.Extensions.Options;
+using RedProperty.Iot.Alerts;
+using RedProperty.Iot.Hub.Alerts.Storage;
+using RedProperty.Iot.Registry;
+using RedProperty.Iot.Reports;
+
+namespace RedProperty.Iot.Hub.Reports;
+
+public sealed record RankedSite(int Rank, string Site, string Name, double Score, double? PreviousScore, double? Trend, IReadOnlyDictionary<string, double> Parts);
+
+public sealed record Ranking(string Month, IReadOnlyList<RankedSite> Sites, IReadOnlyList<RankedSite> RedList, IReadOnlyList<RankedSite> BlackList);
+
+/// <summary>A site's figures and score for a period, and the ranking of sites for a month, from the alert store.</summary>
+public sealed class SiteReports(SqliteAlertStore store, EscalationPolicy policy, IOptions<ReportOptions> options)
+{
+    public ScoreWeights Weights => options.Value.Weights.ToWeights();
+
+    public async Task<SiteServiceQuality> FiguresAsync(Site site, ReportPeriod period, CancellationToken cancellationToken)
+    {
+        var alerts = await store.ForPeriodAsync(site.Id, period.From, period.To, cancellationToken).ConfigureAwait(false);
+        return ServiceQuality.Compute(site, alerts.Select(a => a.Alert), period, policy);
+    }
+
+    public SiteScore Score(Site site, SiteServiceQuality figures) => ServiceScore.Compute(figures, site.Devices.Count, Weights);
+
+    /// <summary>Every given site scored for the calendar month (each in its own time zone), ranked, with the month before for the trend.</summary>
+    public async Task<Ranking> RankAsync(IReadOnlyList<Site> sites, int year, int month, CancellationToken cancellationToken)
+    {
+        var label = string.Create(CultureInfo.InvariantCulture, $"{year:D4}-{month:D2}");
+        var before = new DateTime(year, month, 1).AddMonths(-1);
+        var scored = new List<(Site Site, SiteScore Score, double? Previous)>();
+        foreach (var site in sites)
+        {
+            var now = Score(site, await FiguresAsync(site, ReportPeriod.Month(year, month, site.TimeZone), cancellationToken).ConfigureAwait(false));
+            var previous = Score(site, await FiguresAsync(site, ReportPeriod.Month(before.Year, before.Month, site.TimeZone), cancellationToken).ConfigureAwait(false));
+            scored.Add((site, now, previous.Score));
+        }
+
+        var ranked = scored.OrderByDescending(s => s.Score.Score).ThenBy(s => s.Site.Id, StringComparer.Ordinal)
+            .Select((s, i) => new RankedSite(i + 1, s.Site.Id, s.Site.Name, s.Score.Score, s.Previous, s.Previous is { } p ? Math.Round(s.Score.Score - p, 1) : null, s.Score.Parts))
+            .ToArray();
+
+        // A site is never on both lists: each list takes at most half of the sites.
+        var size = Math.Min(options.Value.ListSize, ranked.Length / 2);
+        return new Ranking(label, ranked, ranked.Take(size).ToArray(), ranked.Reverse().Take(size).ToArray());
+    }
+}
