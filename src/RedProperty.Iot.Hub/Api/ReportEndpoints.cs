@@ -52,7 +52,7 @@ public static class ReportEndpoints
             var sites = registry.Sites.Where(s => user.CanSee(s.Id)).ToArray();
             if (sites.Length == 0)
             {
-                return Results.Ok(new Ranking(month ?? string.Empty, [], [], []));
+                return Results.Ok(new Ranking(month ?? string.Empty, false, null, [], [], []));
             }
 
             if (!TryPeriod(sites[0], null, null, month, time.GetUtcNow(), out var first, out var problem))

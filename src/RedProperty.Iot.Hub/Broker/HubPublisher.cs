@@ -20,11 +20,19 @@ public sealed class EmbeddedHubPublisher(SqliteAlertStore store, SiteOwnership o
 {
     public const string ClientId = "redproperty-hub";
 
+    // The hub's services start before the broker does; a report closed at start waits for it.
+    private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     private MqttServer? _server;
 
     public void Attach(MqttServer server)
     {
         _server = server;
+        server.StartedAsync += _ =>
+        {
+            _started.TrySetResult();
+            return Task.CompletedTask;
+        };
         server.LoadingRetainedMessageAsync += async args =>
         {
             var reports = await store.MonthlyReportsAsync(ownership.Owned).ConfigureAwait(false);
@@ -37,6 +45,15 @@ public sealed class EmbeddedHubPublisher(SqliteAlertStore store, SiteOwnership o
 
     public async Task<bool> TryPublishAsync(MqttApplicationMessage message, CancellationToken cancellationToken)
     {
+        try
+        {
+            await _started.Task.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+
         if (_server is not { IsStarted: true } server)
         {
             return false;

@@ -10,6 +10,9 @@ public static class DeskScreen
 {
     public const string LoginPage = "/login.html";
 
+    /// <summary>The supervisors' monthly service-quality report.</summary>
+    public const string ReportPage = "/report.html";
+
     /// <summary>Scripts, styles and images only from the hub itself; no inline script, no framing.</summary>
     public const string ContentSecurityPolicy =
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; font-src 'self'; " +
@@ -33,18 +36,26 @@ public static class DeskScreen
         return next(context);
     });
 
-    /// <summary>The board for signed-in staff; everyone else is sent to the login page.</summary>
+    /// <summary>The board and the report page for signed-in staff; everyone else is sent to the login page.</summary>
     public static IApplicationBuilder UseDeskScreen(this IApplicationBuilder app)
     {
         app.Use((context, next) =>
         {
             var path = context.Request.Path;
             if ((HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method))
-                && (path == "/" || path == "/index.html")
                 && context.User.Identity?.IsAuthenticated != true)
             {
-                context.Response.Redirect(LoginPage + context.Request.QueryString);
-                return Task.CompletedTask;
+                if (path == "/" || path == "/index.html")
+                {
+                    context.Response.Redirect(LoginPage + context.Request.QueryString);
+                    return Task.CompletedTask;
+                }
+
+                if (path == ReportPage)
+                {
+                    context.Response.Redirect($"{LoginPage}?next={Uri.EscapeDataString(path + context.Request.QueryString)}");
+                    return Task.CompletedTask;
+                }
             }
 
             return next(context);

@@ -9,10 +9,11 @@ namespace RedProperty.Iot.Hub.Reports;
 
 public sealed record RankedSite(int Rank, string Site, string Name, double Score, double? PreviousScore, double? Trend, IReadOnlyDictionary<string, double> Parts);
 
-public sealed record Ranking(string Month, IReadOnlyList<RankedSite> Sites, IReadOnlyList<RankedSite> RedList, IReadOnlyList<RankedSite> BlackList);
+/// <summary>A month's ranking; <see cref="Covered"/> is false when the month ended before the hub's records begin (its scores mean nothing).</summary>
+public sealed record Ranking(string Month, bool Covered, DateTimeOffset? RecordsSince, IReadOnlyList<RankedSite> Sites, IReadOnlyList<RankedSite> RedList, IReadOnlyList<RankedSite> BlackList);
 
 /// <summary>A site's figures and score for a period, and the ranking of sites for a month, from the alert store.</summary>
-public sealed class SiteReports(SqliteAlertStore store, EscalationPolicy policy, IOptions<ReportOptions> options)
+public sealed class SiteReports(SqliteAlertStore store, EscalationPolicy policy, IOptions<ReportOptions> options, TimeProvider time)
 {
     public ScoreWeights Weights => options.Value.Weights.ToWeights();
 
@@ -29,12 +30,20 @@ public sealed class SiteReports(SqliteAlertStore store, EscalationPolicy policy,
     {
         var label = string.Create(CultureInfo.InvariantCulture, $"{year:D4}-{month:D2}");
         var before = new DateTime(year, month, 1).AddMonths(-1);
+        var recordsSince = await store.RecordsSinceAsync(time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        var covered = false;
         var scored = new List<(Site Site, SiteScore Score, double? Previous)>();
         foreach (var site in sites)
         {
-            var now = Score(site, await FiguresAsync(site, ReportPeriod.Month(year, month, site.TimeZone), cancellationToken).ConfigureAwait(false));
-            var previous = Score(site, await FiguresAsync(site, ReportPeriod.Month(before.Year, before.Month, site.TimeZone), cancellationToken).ConfigureAwait(false));
-            scored.Add((site, now, previous.Score));
+            var period = ReportPeriod.Month(year, month, site.TimeZone);
+            var previousPeriod = ReportPeriod.Month(before.Year, before.Month, site.TimeZone);
+            covered |= period.To > recordsSince;
+            var now = Score(site, await FiguresAsync(site, period, cancellationToken).ConfigureAwait(false));
+            // A month before the hub's records would score as perfect: no trend against it.
+            double? previous = previousPeriod.To > recordsSince
+                ? Score(site, await FiguresAsync(site, previousPeriod, cancellationToken).ConfigureAwait(false)).Score
+                : null;
+            scored.Add((site, now, previous));
         }
 
         var ranked = scored.OrderByDescending(s => s.Score.Score).ThenBy(s => s.Site.Id, StringComparer.Ordinal)
@@ -43,6 +52,6 @@ public sealed class SiteReports(SqliteAlertStore store, EscalationPolicy policy,
 
         // A site is never on both lists: each list takes at most half of the sites.
         var size = Math.Min(options.Value.ListSize, ranked.Length / 2);
-        return new Ranking(label, ranked, ranked.Take(size).ToArray(), ranked.Reverse().Take(size).ToArray());
+        return new Ranking(label, covered, recordsSince, ranked, ranked.Take(size).ToArray(), ranked.Reverse().Take(size).ToArray());
     }
 }

@@ -1,0 +1,341 @@
+// The supervisors' monthly service-quality report: figures, score and ranking from the hub's report API,
+// drawn with the vendored Apache ECharts (SVG, so the printed PDF stays sharp) and laid out for A4.
+import { t, applyStatic, lang, setLanguage, formatTime } from './i18n.js';
+import { getJson, ApiError } from './api.js';
+import { h } from './dom.js';
+
+/* global echarts */
+const el = id => document.getElementById(id);
+const partKeys = ['responseSla', 'onSiteSla', 'cameraAvailability', 'deviceAvailability', 'lampRepair', 'flyingWire'];
+const severities = ['critical', 'major', 'minor'];
+const colors = { brand: '#c8102e', black: '#23272e', neutral: '#5b7083', ok: '#2f9e44', critical: '#d9363e', major: '#f08c00', minor: '#e3b505', grid: '#e3e8ee', text: '#3d4a5c' };
+const trendMonths = 6;
+const charts = new Map();
+
+const state = { me: null, sites: new Map(), devices: new Map(), site: '', month: '', data: null };
+
+// ---------------------------------------------------------------- formatting
+
+const percent = v => v === null || v === undefined ? '—' : new Intl.NumberFormat(lang(), { style: 'percent', maximumFractionDigits: 1 }).format(v);
+const number = (v, digits = 1) => v === null || v === undefined ? '—' : new Intl.NumberFormat(lang(), { maximumFractionDigits: digits }).format(v);
+const signed = v => (v > 0 ? '+' : '') + number(v);
+const query = values => new URLSearchParams(values).toString();
+
+function shiftMonth(month, delta) {
+  let [y, m] = month.split('-').map(Number);
+  m += delta;
+  while (m < 1) { m += 12; y--; }
+  while (m > 12) { m -= 12; y++; }
+  return `${y}-${String(m).padStart(2, '0')}`;
+}
+
+/** The last full month in the site's time zone (what the hub reports by default). */
+function lastFullMonth(timeZone) {
+  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit' }).formatToParts(new Date());
+  const year = Number(parts.find(p => p.type === 'year').value);
+  const month = Number(parts.find(p => p.type === 'month').value);
+  return shiftMonth(`${year}-${String(month).padStart(2, '0')}`, -1);
+}
+
+function monthLabel(month, style = 'long') {
+  const [y, m] = month.split('-').map(Number);
+  return new Intl.DateTimeFormat(lang(), { year: style === 'long' ? 'numeric' : undefined, month: style === 'long' ? 'long' : 'short', timeZone: 'UTC' })
+    .format(new Date(Date.UTC(y, m - 1, 1)));
+}
+
+function deviceLabel(id) {
+  const device = state.devices.get(`${state.site}/${id}`);
+  return device?.location ? `${id} · ${device.location}` : id;
+}
+
+function zoneLabel(id) { return state.sites.get(state.site)?.zones.find(z => z.id === id)?.name ?? id; }
+
+// ---------------------------------------------------------------- URL and controls
+
+function readUrl() {
+  const p = new URLSearchParams(location.search);
+  state.site = state.sites.has(p.get('site')) ? p.get('site') : [...state.sites.keys()][0] ?? '';
+  const month = p.get('month');
+  state.month = /^\d{4}-(0[1-9]|1[0-2])$/.test(month ?? '') ? month : lastFullMonth(state.sites.get(state.site)?.timeZone ?? 'Asia/Shanghai');
+}
+
+function writeUrl() {
+  const url = new URL(location.href);
+  url.searchParams.set('site', state.site);
+  url.searchParams.set('month', state.month);
+  history.replaceState(null, '', url);
+}
+
+function renderControls() {
+  el('r-site').replaceChildren(...[...state.sites.values()].map(s => h('option', { value: s.id, selected: s.id === state.site }, s.name)));
+  el('r-month').value = state.month;
+  el('r-csv').href = `/api/reports/service-quality?${query({ site: state.site, month: state.month, format: 'csv' })}`;
+  el('r-csv').setAttribute('download', `service-quality-${state.site}-${state.month}.csv`);
+}
+
+function wireControls() {
+  el('controls').addEventListener('submit', e => e.preventDefault());
+  el('r-site').addEventListener('change', e => { state.site = e.target.value; load(); });
+  el('r-month').addEventListener('change', e => {
+    if (!/^\d{4}-\d{2}$/.test(e.target.value)) return;
+    state.month = e.target.value;
+    load();
+  });
+  el('r-print').addEventListener('click', () => window.print());
+  el('lang').addEventListener('click', () => {
+    setLanguage(lang() === 'en' ? 'zh-CN' : 'en');
+    renderUser();
+    if (state.data) render();
+  });
+}
+
+function renderUser() {
+  if (!state.me) return;
+  el('user').replaceChildren(h('span', { class: 'user-name' }, state.me.displayName), h('span', { class: 'user-role' }, t(`role.${state.me.role}`)));
+}
+
+function showMessage(text) {
+  el('r-message').hidden = !text;
+  el('r-message').textContent = text ?? '';
+}
+
+// ---------------------------------------------------------------- loading
+
+let loading = 0;
+
+async function load() {
+  const ticket = ++loading;
+  writeUrl();
+  renderControls();
+  document.body.dataset.state = 'loading';
+  showMessage(t('report.loading'));
+  const months = Array.from({ length: trendMonths }, (_, i) => shiftMonth(state.month, i - trendMonths + 1));
+  try {
+    const [figures, rankings, snapshots] = await Promise.all([
+      getJson(`/api/reports/service-quality?${query({ site: state.site, month: state.month })}`),
+      Promise.all(months.map(month => getJson(`/api/reports/ranking?${query({ month })}`))),
+      getJson(`/api/reports/monthly?${query({ site: state.site })}`),
+    ]);
+    if (ticket !== loading) return;
+    state.data = { figures, rankings, months, snapshots };
+    showMessage(null);
+    render();
+    document.body.dataset.state = 'ready';
+  } catch (e) {
+    if (ticket !== loading || (e instanceof ApiError && e.status === 401)) return;
+    el('report').hidden = true;
+    showMessage(t('report.failed', { detail: e.message }));
+    document.body.dataset.state = 'error';
+  }
+}
+
+// ---------------------------------------------------------------- rendering
+
+function render() {
+  const { figures, rankings, snapshots } = state.data;
+  const site = state.sites.get(state.site);
+  const ranking = rankings[rankings.length - 1];
+  const ranked = ranking.sites.find(s => s.site === state.site);
+  el('report').hidden = false;
+
+  el('r-heading').textContent = t('report.heading', { site: site.name, month: monthLabel(state.month) });
+  el('r-period').textContent = t('report.period', {
+    from: formatTime(figures.period.from, site.timeZone, true), to: formatTime(figures.period.to, site.timeZone, true), tz: site.timeZone,
+  });
+  const snapshot = snapshots.find(s => s.month === state.month);
+  el('r-snapshot').textContent = snapshot?.publishedAt
+    ? t('report.snapshot', { at: formatTime(snapshot.publishedAt, site.timeZone, true), topic: snapshot.topic, sha: snapshot.sha256.slice(0, 12) })
+    : t('report.snapshotPending');
+  el('r-snapshot').classList.toggle('final', Boolean(snapshot?.publishedAt));
+  el('r-generated').textContent = t('report.generated', { at: formatTime(new Date(), site.timeZone, true) });
+
+  renderKpis(figures, ranked, ranking.sites.length);
+  renderCharts(figures, ranking);
+  renderTables(figures, ranking);
+  applyStatic();
+}
+
+function kpi(label, value, sub, tone) {
+  return h('div', { class: `kpi${tone ? ` ${tone}` : ''}` },
+    h('div', { class: 'kpi-label' }, label),
+    h('div', { class: 'kpi-value' }, value),
+    sub ? h('div', { class: 'kpi-sub' }, sub) : null);
+}
+
+const shareTone = v => v === null || v === undefined ? '' : v >= 0.95 ? 'good' : v >= 0.8 ? 'fair' : 'poor';
+
+function renderKpis(f, ranked, sites) {
+  const a = f.alerts;
+  const trend = ranked?.trend === null || ranked?.trend === undefined ? t('report.kpi.noTrend') : t('report.kpi.trend', { delta: signed(ranked.trend) });
+  el('r-kpis').replaceChildren(
+    kpi(t('report.kpi.score'), ranked ? number(ranked.score) : '—', ranked ? `${t('report.kpi.rank', { rank: ranked.rank, of: sites })} · ${trend}` : null, 'score'),
+    kpi(t('report.kpi.responseSla'), percent(a.shareAcknowledgedWithinSla), null, shareTone(a.shareAcknowledgedWithinSla)),
+    kpi(t('report.kpi.onSiteSla'), percent(a.shareCriticalResolvedWithinSla), null, shareTone(a.shareCriticalResolvedWithinSla)),
+    kpi(t('report.kpi.mtta'), minutes(a.meanMinutesToAcknowledge), t('report.kpi.p90', { v: minutes(a.p90MinutesToAcknowledge) })),
+    kpi(t('report.kpi.mttr'), minutes(a.meanMinutesToResolve), t('report.kpi.p90', { v: minutes(a.p90MinutesToResolve) })),
+    kpi(t('report.kpi.raised'), number(a.raised, 0), `${t('report.kpi.escalations')} ${number(a.escalations, 0)} · ${t('report.kpi.openAtEnd')} ${number(a.openAtEnd, 0)}`),
+    kpi(t('report.kpi.cameras'), percent(f.cameras.siteAvailability), null, shareTone(f.cameras.siteAvailability)),
+    kpi(t('report.kpi.lampDays'), number(f.lighting.lampDaysDark)),
+  );
+}
+
+function minutes(v) { return v === null || v === undefined ? '—' : t('report.minutes', { v: number(v) }); }
+
+// ---------------------------------------------------------------- charts
+
+function chart(id, option, empty) {
+  charts.get(id)?.dispose();
+  const node = el(id);
+  const instance = echarts.init(node, null, { renderer: 'svg', locale: lang() === 'en' ? 'EN' : 'ZH' });
+  instance.setOption({
+    animation: false,
+    textStyle: { fontFamily: getComputedStyle(document.body).fontFamily, color: colors.text },
+    grid: { left: 8, right: 44, top: 16, bottom: 8, containLabel: true },
+    tooltip: { trigger: 'item', confine: true },
+    ...(empty ? { graphic: { type: 'text', left: 'center', top: 'middle', style: { text: t('report.none'), fill: colors.neutral, fontSize: 14 } } } : {}),
+    ...option,
+  });
+  node.dataset.empty = empty ? 'true' : 'false';
+  charts.set(id, instance);
+}
+
+const valueAxis = (extra = {}) => ({ type: 'value', splitLine: { lineStyle: { color: colors.grid } }, ...extra });
+const categoryAxis = (data, extra = {}) => ({ type: 'category', data, axisTick: { show: false }, axisLabel: { width: 150, overflow: 'truncate' }, ...extra });
+
+function bars(id, entries, { color = colors.neutral, max, format = v => number(v) } = {}) {
+  chart(id, {
+    xAxis: valueAxis(max ? { max } : {}),
+    yAxis: categoryAxis(entries.map(e => e.label), { inverse: true }),
+    series: [{
+      type: 'bar', barMaxWidth: 18,
+      data: entries.map(e => ({ value: e.value, itemStyle: { color: e.color ?? color } })),
+      label: { show: true, position: 'right', formatter: p => format(p.value) },
+    }],
+  }, entries.length === 0);
+}
+
+function renderCharts(f, ranking) {
+  const ranked = ranking.sites.find(s => s.site === state.site);
+  bars('c-parts', partKeys.map(k => ({ label: t(`report.part.${k}`), value: Math.round((ranked?.parts?.[k] ?? 0) * 1000) / 10 })),
+    { color: colors.brand, max: 100, format: v => `${number(v)}%` });
+
+  // Months before the hub's records have no figures (they would score as perfect).
+  const trend = state.data.rankings.map(r => r.covered ? r.sites.find(s => s.site === state.site)?.score ?? null : null);
+  chart('c-trend', {
+    tooltip: { trigger: 'axis' },
+    xAxis: categoryAxis(state.data.months.map(m => monthLabel(m, 'short')), { boundaryGap: false }),
+    yAxis: valueAxis({ min: 0, max: 100 }),
+    series: [{ type: 'line', data: trend, connectNulls: false, symbolSize: 7, lineStyle: { color: colors.brand, width: 2 }, itemStyle: { color: colors.brand },
+      label: { show: true, formatter: p => number(p.value) } }],
+  }, trend.every(v => v === null));
+
+  const types = Object.entries(f.alerts.byType).sort((a, b) => b[1] - a[1]);
+  bars('c-types', types.map(([type, count]) => ({ label: t(`type.${type}`), value: count })), { format: v => number(v, 0) });
+
+  const bySeverity = severities.filter(s => f.alerts.bySeverity[s]).map(s => ({ name: t(`severity.${s}`), value: f.alerts.bySeverity[s], itemStyle: { color: colors[s] } }));
+  chart('c-severity', {
+    legend: { bottom: 0 },
+    series: [{ type: 'pie', radius: ['40%', '68%'], center: ['50%', '45%'], data: bySeverity, label: { formatter: '{b} {c}' } }],
+  }, bySeverity.length === 0);
+
+  const red = new Set(ranking.redList.map(s => s.site));
+  const black = new Set(ranking.blackList.map(s => s.site));
+  bars('c-ranking', ranking.sites.map(s => ({
+    label: `${s.rank}. ${s.name}`, value: s.score,
+    color: red.has(s.site) ? colors.brand : black.has(s.site) ? colors.black : colors.neutral,
+  })), { max: 100 });
+
+  const cameras = Object.entries(f.cameras.availabilityPerCamera).sort((a, b) => a[1] - b[1]).slice(0, 12);
+  bars('c-cameras', cameras.map(([id, share]) => ({ label: deviceLabel(id), value: Math.round(share * 10000) / 100, color: share < 0.99 ? colors.major : colors.ok })),
+    { max: 100, format: v => `${number(v, 2)}%` });
+
+  const cars = Object.entries(f.elevators.downtimeMinutesPerCar).filter(([, m]) => m > 0).sort((a, b) => b[1] - a[1]).slice(0, 12);
+  bars('c-elevators', cars.map(([id, m]) => ({ label: deviceLabel(id), value: Math.round(m * 10) / 10 })), { color: colors.major });
+
+  const repeat = new Set(f.charging.zonesWithRepeatIncidents);
+  const zones = Object.entries(f.charging.flyingWireIncidentsPerZone).sort((a, b) => b[1] - a[1]);
+  bars('c-wire', zones.map(([zone, n]) => ({ label: zoneLabel(zone), value: n, color: repeat.has(zone) ? colors.critical : colors.major })), { format: v => number(v, 0) });
+}
+
+function resizeCharts() {
+  for (const instance of charts.values()) instance.resize();
+}
+
+// ---------------------------------------------------------------- tables
+
+function table(titleKey, headKeys, rows, className = '') {
+  return h('section', { class: `report-table ${className}` },
+    h('h2', null, t(titleKey)),
+    h('table', null,
+      h('thead', null, h('tr', null, headKeys.map(k => h('th', { scope: 'col' }, t(k))))),
+      h('tbody', null, rows.length ? rows : h('tr', null, h('td', { colspan: headKeys.length, class: 'muted' }, t('report.none'))))));
+}
+
+const row = (...cells) => h('tr', null, cells.map(c => h('td', null, c)));
+
+function renderTables(f, ranking) {
+  const red = new Set(ranking.redList.map(s => s.site));
+  const black = new Set(ranking.blackList.map(s => s.site));
+  const listBadge = s => red.has(s.site) ? h('span', { class: 'badge red' }, t('report.list.red'))
+    : black.has(s.site) ? h('span', { class: 'badge black' }, t('report.list.black')) : '';
+  const repeat = new Set(f.charging.zonesWithRepeatIncidents);
+
+  el('r-tables').replaceChildren(
+    table('report.table.ranking', ['report.table.rank', 'report.table.site', 'report.table.score', 'report.table.trend', 'report.table.list'],
+      ranking.sites.map(s => {
+        const tr = row(String(s.rank), s.name, number(s.score), s.trend === null ? '—' : signed(s.trend), listBadge(s));
+        if (s.site === state.site) tr.classList.add('current');
+        return tr;
+      }), 'wide'),
+    table('report.table.lighting', ['report.table.outages', 'report.table.lampDaysDark', 'report.table.medianRepair'],
+      [row(number(f.lighting.outages, 0), number(f.lighting.lampDaysDark, 2), f.lighting.medianDaysToRepair === null ? '—' : t('report.days', { v: number(f.lighting.medianDaysToRepair) }))]),
+    table('report.table.charging', ['report.table.zone', 'report.table.incidents', 'report.table.repeat'],
+      Object.entries(f.charging.flyingWireIncidentsPerZone).sort((a, b) => b[1] - a[1])
+        .map(([zone, n]) => row(zoneLabel(zone), number(n, 0), repeat.has(zone) ? t('report.yes') : ''))
+        .concat([row(t('report.table.overheat'), number(f.charging.overheatEvents, 0), '')])),
+    table('report.table.elevators', ['report.table.car', 'report.table.downtime'],
+      Object.entries(f.elevators.downtimeMinutesPerCar).sort((a, b) => b[1] - a[1]).map(([id, m]) => row(deviceLabel(id), number(m)))
+        .concat([row(t('report.table.entrapments'), number(f.elevators.entrapments, 0)), row(t('report.table.release'), number(f.elevators.meanMinutesToRelease))])),
+    table('report.table.cameras', ['report.table.camera', 'report.table.availability'],
+      Object.entries(f.cameras.availabilityPerCamera).sort((a, b) => a[1] - b[1]).map(([id, share]) => row(deviceLabel(id), percent(share)))),
+    table('report.table.devices', ['report.table.kind', 'report.table.availability'],
+      Object.entries(f.deviceAvailabilityByKind).map(([kind, share]) => row(t(`kind.${kind}`), percent(share)))),
+  );
+}
+
+// ---------------------------------------------------------------- start
+
+async function start() {
+  applyStatic();
+  wireControls();
+  // Printing (and print emulation) lays the page out for A4: the charts follow their new boxes.
+  const print = matchMedia('print');
+  const layout = printing => { document.body.dataset.layout = printing ? 'print' : 'screen'; resizeCharts(); };
+  print.addEventListener('change', () => layout(print.matches));
+  addEventListener('beforeprint', () => layout(true));
+  addEventListener('afterprint', () => layout(false));
+  let resizing = null;
+  addEventListener('resize', () => { clearTimeout(resizing); resizing = setTimeout(resizeCharts, 150); });
+
+  try {
+    state.me = await getJson('/api/auth/me');
+  } catch (e) {
+    if (!(e instanceof ApiError && e.status === 401)) showMessage(t('error.network'));
+    return;
+  }
+  renderUser();
+  if (state.me.role !== 'supervisor') {
+    el('controls').hidden = true;
+    showMessage(t('report.supervisorsOnly'));
+    document.body.dataset.state = 'forbidden';
+    return;
+  }
+
+  const [sites, devices] = await Promise.all([getJson('/api/sites'), getJson('/api/devices')]);
+  state.sites = new Map(sites.map(s => [s.id, s]));
+  state.devices = new Map(devices.map(d => [`${d.site}/${d.id}`, d]));
+  readUrl();
+  await load();
+}
+
+start();
