@@ -206,6 +206,54 @@ public sealed class MonthlyReportTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task With_an_external_broker_the_report_is_published_there_and_a_month_the_hub_only_saw_part_of_says_so()
+    {
+        await using var broker = await MosquittoServer.StartAsync();
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 10, 15, 9, 0, 0, Shanghai));
+        await using var hub = await HubHost.StartAsync(
+            new Dictionary<string, string?>
+            {
+                ["Hub:Registry"] = TestRegistry.Write(_workDir),
+                ["Influx:Version"] = "none",
+                ["Mqtt:Mode"] = "external",
+                ["Mqtt:ExternalUrl"] = broker.Url.ToString(),
+                ["Mqtt:ClientId"] = "hub-monthly",
+                ["Alerts:Thresholds:OfflineIntervals"] = "1000000",
+            },
+            configure: b => b.Services.AddSingleton<TimeProvider>(clock));
+        var consumer = hub.Services.GetRequiredService<RedProperty.Iot.Hub.Broker.ExternalBrokerConsumer>();
+        await Eventually.BecomesAsync(() => Task.FromResult(consumer.IsConnected), connected => connected, TimeSpan.FromSeconds(10), "the hub on the broker");
+
+        clock.SetUtcNow(new DateTimeOffset(2026, 11, 1, 0, 30, 0, Shanghai));
+        var topic = $"rp/{TestRegistry.Site}/report/monthly";
+        using var district = new MqttClientFactory().CreateMqttClient();
+        await district.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", broker.Port).WithClientId("district").Build());
+        var received = new ConcurrentQueue<MqttApplicationMessage>();
+        district.ApplicationMessageReceivedAsync += e =>
+        {
+            received.Enqueue(e.ApplicationMessage);
+            return Task.CompletedTask;
+        };
+        await district.SubscribeAsync($"rp/+/report/monthly", MqttQualityOfServiceLevel.AtLeastOnce);
+
+        // Both sites of the registry are reported (the hub owns all), each once, retained on the broker.
+        await Eventually.BecomesAsync(() => Task.FromResult(received.Count), n => n >= 2, TimeSpan.FromSeconds(15), "two monthly reports on the broker");
+        await Task.Delay(500);
+        Assert.Equal(2, received.Count);
+        var report = received.Single(m => m.Topic == topic);
+        using var json = JsonDocument.Parse(Encoding.UTF8.GetString(report.Payload));
+        Assert.Equal("2026-10", json.RootElement.GetProperty("month").GetString());
+        Assert.False(json.RootElement.GetProperty("complete").GetBoolean()); // the hub started on 15 October
+        Assert.Equal(new DateTimeOffset(2026, 10, 15, 9, 0, 0, Shanghai), json.RootElement.GetProperty("recordsSince").GetDateTimeOffset());
+
+        // September ended before the hub's records begin: nothing to say about it, nothing stored.
+        hub.Http.DefaultRequestHeaders.Authorization = new("Bearer", await hub.TokenAsync(HubHost.AdminUser, HubHost.AdminPassword));
+        var stored = await hub.GetJsonAsync("/api/reports/monthly");
+        Assert.Equal(["2026-10", "2026-10"], stored.EnumerateArray().Select(r => r.GetProperty("month").GetString()!).ToArray());
+        Assert.All(stored.EnumerateArray(), r => Assert.Equal(JsonValueKind.String, r.GetProperty("publishedAt").ValueKind));
+    }
+
+    [Fact]
     public async Task A_reader_with_a_wrong_secret_or_a_bad_reader_configuration_is_refused()
     {
         var settings = new Dictionary<string, string?>
