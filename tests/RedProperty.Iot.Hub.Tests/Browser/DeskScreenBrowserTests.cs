@@ -15,10 +15,10 @@ public sealed class DeskScreenBrowserTests(BrowserFixture browser) : IAsyncLifet
 {
     private const string Hostile = "<img src=x onerror=alert(1)>";
 
+    private readonly WatchedPages _pages = new(browser);
+
     private string _workDir = null!;
     private HubHost _hub = null!;
-    private readonly List<IBrowserContext> _contexts = [];
-    private readonly List<string> _pageErrors = [];
 
     public async Task InitializeAsync()
     {
@@ -36,10 +36,7 @@ public sealed class DeskScreenBrowserTests(BrowserFixture browser) : IAsyncLifet
 
     public async Task DisposeAsync()
     {
-        foreach (var context in _contexts)
-        {
-            await context.CloseAsync();
-        }
+        await _pages.DisposeAsync();
 
         await _hub.DisposeAsync();
         Directory.Delete(_workDir, recursive: true);
@@ -48,7 +45,7 @@ public sealed class DeskScreenBrowserTests(BrowserFixture browser) : IAsyncLifet
     [Fact]
     public async Task Staff_log_in_and_out_and_a_wrong_password_is_refused()
     {
-        var page = await NewPageAsync();
+        var page = await _pages.NewPageAsync();
         await page.GotoAsync(_hub.HttpUrl.ToString());
         Assert.EndsWith("/login.html", new Uri(page.Url).AbsolutePath);
 
@@ -70,7 +67,7 @@ public sealed class DeskScreenBrowserTests(BrowserFixture browser) : IAsyncLifet
         await Expect(page.Locator("#notice")).ToHaveTextAsync("已退出登录。");
         await page.GotoAsync(_hub.HttpUrl.ToString());
         Assert.EndsWith("/login.html", new Uri(page.Url).AbsolutePath);
-        Assert.Empty(_pageErrors);
+        Assert.Empty(_pages.Errors);
     }
 
     [Fact]
@@ -102,7 +99,7 @@ public sealed class DeskScreenBrowserTests(BrowserFixture browser) : IAsyncLifet
         await Expect(page.Locator(".trend[data-device='chg-1'] .spark-line")).ToHaveCountAsync(1);
         await Expect(page.Locator(".trend[data-device='chg-1'] .trend-last")).ToHaveTextAsync("2.10 A");
         await TestArtifacts.ScreenshotAsync(page, "desk-flying-wire");
-        Assert.Empty(_pageErrors);
+        Assert.Empty(_pages.Errors);
     }
 
     [Fact]
@@ -134,7 +131,7 @@ public sealed class DeskScreenBrowserTests(BrowserFixture browser) : IAsyncLifet
         await rowInSecond.ClickAsync();
         await Expect(second.Locator("#drawer .trail li[data-action='acknowledged'] .trail-by")).ToHaveTextAsync("op");
         await TestArtifacts.ScreenshotAsync(second, "desk-acknowledged-elsewhere");
-        Assert.Empty(_pageErrors);
+        Assert.Empty(_pages.Errors);
     }
 
     [Fact]
@@ -170,7 +167,7 @@ public sealed class DeskScreenBrowserTests(BrowserFixture browser) : IAsyncLifet
         await row.ClickAsync();
         await Expect(page.Locator("#drawer .trail li[data-action='resolved'] .trail-note")).ToHaveTextAsync("已到场，电梯门已打开，住户安全");
         await TestArtifacts.ScreenshotAsync(page, "desk-resolved-with-note");
-        Assert.Empty(_pageErrors);
+        Assert.Empty(_pages.Errors);
     }
 
     [Fact]
@@ -203,7 +200,7 @@ public sealed class DeskScreenBrowserTests(BrowserFixture browser) : IAsyncLifet
         await page.ClickAsync("#lang");
         await Expect(page.Locator("#board-title")).ToHaveTextAsync("实时告警");
         await Expect(page.Locator("html")).ToHaveAttributeAsync("lang", "zh-CN");
-        Assert.Empty(_pageErrors);
+        Assert.Empty(_pages.Errors);
     }
 
     [Fact]
@@ -231,7 +228,7 @@ public sealed class DeskScreenBrowserTests(BrowserFixture browser) : IAsyncLifet
         Assert.Equal(0, await page.Locator("img[src='x']").CountAsync());
         Assert.Equal(0, dialogs);
         await TestArtifacts.ScreenshotAsync(page, "desk-markup-as-text");
-        Assert.Empty(_pageErrors);
+        Assert.Empty(_pages.Errors);
     }
 
     [Fact]
@@ -285,7 +282,7 @@ public sealed class DeskScreenBrowserTests(BrowserFixture browser) : IAsyncLifet
         await row.Locator(".act-ack").ClickAsync();
         await Expect(row).ToHaveAttributeAsync("data-state", "acknowledged");
         await TestArtifacts.ScreenshotAsync(page, "desk-tablet");
-        Assert.Empty(_pageErrors);
+        Assert.Empty(_pages.Errors);
     }
 
     /// <summary>An occupied car's alarm button: a critical entrapment alert. Returns its id.</summary>
@@ -298,26 +295,9 @@ public sealed class DeskScreenBrowserTests(BrowserFixture browser) : IAsyncLifet
         return alerts[0].GetProperty("id").GetString()!;
     }
 
-    private async Task<IPage> NewPageAsync(int width = 1920, int height = 1080)
-    {
-        var context = await browser.NewContextAsync(width, height);
-        _contexts.Add(context);
-        var page = await context.NewPageAsync();
-        page.PageError += (_, error) => _pageErrors.Add(error);
-        page.Console += (_, message) =>
-        {
-            // Script errors and CSP violations count; a refused login or a cut connection is the browser reporting what the test did.
-            if (message.Type == "error" && !message.Text.StartsWith("Failed to load resource", StringComparison.Ordinal))
-            {
-                _pageErrors.Add(message.Text);
-            }
-        };
-        return page;
-    }
-
     private async Task<IPage> LoggedInPageAsync(Uri? via = null, int width = 1920, int height = 1080)
     {
-        var page = await NewPageAsync(width, height);
+        var page = await _pages.NewPageAsync(width, height);
         await page.GotoAsync(new Uri(via ?? _hub.HttpUrl, "/login.html").ToString());
         await page.FillAsync("#username", "op");
         await page.FillAsync("#password", "op-password");

@@ -49,8 +49,7 @@ public sealed class ReportPageBrowserTests(BrowserFixture browser) : IAsyncLifet
               - { id: gate, name: 北门, type: gate, devices: { camera: 1 } }
         """;
 
-    private readonly List<string> _pageErrors = [];
-    private readonly List<IBrowserContext> _contexts = [];
+    private readonly WatchedPages _pages = new(browser);
     private string _workDir = null!;
     private HubHost _hub = null!;
 
@@ -76,10 +75,7 @@ public sealed class ReportPageBrowserTests(BrowserFixture browser) : IAsyncLifet
 
     public async Task DisposeAsync()
     {
-        foreach (var context in _contexts)
-        {
-            await context.CloseAsync();
-        }
+        await _pages.DisposeAsync();
 
         await _hub.DisposeAsync();
         Directory.Delete(_workDir, recursive: true);
@@ -98,7 +94,7 @@ public sealed class ReportPageBrowserTests(BrowserFixture browser) : IAsyncLifet
         var moon = ranking.GetProperty("sites").EnumerateArray().Single(s => s.GetProperty("site").GetString() == "moon");
 
         // An anonymous visitor is sent to the login page and comes back to the report.
-        var page = await NewPageAsync();
+        var page = await _pages.NewPageAsync(1440, 1000);
         await page.GotoAsync(new Uri(_hub.HttpUrl, $"/report.html?site=moon&month={Month}").ToString());
         Assert.EndsWith("/login.html", new Uri(page.Url).AbsolutePath);
         await page.FillAsync("#username", "boss");
@@ -159,13 +155,13 @@ public sealed class ReportPageBrowserTests(BrowserFixture browser) : IAsyncLifet
         await RunAsync("pdftoppm", "-f", "1", "-l", "1", "-r", "110", "-png", "-singlefile", pdfPath, pngPrefix);
         var png = new FileInfo(pngPrefix + ".png");
         Assert.True(png.Exists && png.Length > 20_000, $"{png.FullName} was not rendered");
-        Assert.Empty(_pageErrors);
+        Assert.Empty(_pages.Errors);
     }
 
     [Fact]
     public async Task Operators_are_told_the_reports_are_for_supervisors()
     {
-        var page = await NewPageAsync(1280, 800);
+        var page = await _pages.NewPageAsync(1280, 800);
         await page.GotoAsync(new Uri(_hub.HttpUrl, "/login.html?next=/report.html").ToString());
         await page.FillAsync("#username", "op");
         await page.FillAsync("#password", "op-password");
@@ -178,7 +174,7 @@ public sealed class ReportPageBrowserTests(BrowserFixture browser) : IAsyncLifet
         await page.GotoAsync(_hub.HttpUrl.ToString());
         await Expect(page.Locator("#conn")).ToHaveAttributeAsync("data-state", "live");
         await Expect(page.Locator("#reports")).ToBeHiddenAsync();
-        Assert.Empty(_pageErrors);
+        Assert.Empty(_pages.Errors);
     }
 
     /// <summary>
@@ -225,22 +221,6 @@ public sealed class ReportPageBrowserTests(BrowserFixture browser) : IAsyncLifet
                 }
             }
         }
-    }
-
-    private async Task<IPage> NewPageAsync(int width = 1440, int height = 1000)
-    {
-        var context = await browser.NewContextAsync(width, height);
-        _contexts.Add(context);
-        var page = await context.NewPageAsync();
-        page.PageError += (_, error) => _pageErrors.Add(error);
-        page.Console += (_, message) =>
-        {
-            if (message.Type == "error" && !message.Text.StartsWith("Failed to load resource", StringComparison.Ordinal))
-            {
-                _pageErrors.Add(message.Text);
-            }
-        };
-        return page;
     }
 
     private static async Task<string> RunAsync(string tool, params string[] args)
