@@ -4,6 +4,7 @@ using CsvHelper;
 using Microsoft.Extensions.Options;
 using RedProperty.Iot.Alerts;
 using RedProperty.Iot.Hub.Alerts.Storage;
+using RedProperty.Iot.Hub.Broker;
 using RedProperty.Iot.Hub.Reports;
 using RedProperty.Iot.Hub.Staff;
 using RedProperty.Iot.Registry;
@@ -26,7 +27,7 @@ public static class ReportEndpoints
         var group = app.MapGroup("/api/reports").WithTags("Reports").RequireAuthorization(StaffAuthentication.SupervisorPolicy);
 
         group.MapGet("/service-quality", async (string? site, DateTimeOffset? from, DateTimeOffset? to, string? month, string? format,
-            ClaimsPrincipal user, DeviceRegistry registry, SiteReports reports, TimeProvider time, CancellationToken ct) =>
+            ClaimsPrincipal user, DeviceRegistry registry, SiteOwnership ownership, SiteReports reports, TimeProvider time, CancellationToken ct) =>
         {
             if (site is null || !registry.SitesById.TryGetValue(site, out var found))
             {
@@ -38,6 +39,13 @@ public static class ReportEndpoints
                 return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not your site", detail: $"Your account does not cover site '{site}'.");
             }
 
+            if (!ownership.Owns(site))
+            {
+                // Its alerts are in another instance's store: figures from here would look perfect and be wrong.
+                return Results.Problem(statusCode: StatusCodes.Status421MisdirectedRequest, title: "Another instance's site",
+                    detail: $"Site '{site}' is served by another hub instance (Hub:Sites); ask that instance for its figures.");
+            }
+
             if (!TryPeriod(found, from, to, month, time.GetUtcNow(), out var period, out var problem))
             {
                 return Results.ValidationProblem(new Dictionary<string, string[]> { ["period"] = [problem] });
@@ -47,9 +55,10 @@ public static class ReportEndpoints
             return format == "csv" ? Csv(figures) : Results.Ok(figures);
         }).WithSummary("A site's service-quality figures for a period: from/to, or month=YYYY-MM, default the last full month in the site's time zone; format=csv for a spreadsheet.");
 
-        group.MapGet("/ranking", async (string? month, ClaimsPrincipal user, DeviceRegistry registry, SiteReports reports, TimeProvider time, CancellationToken ct) =>
+        group.MapGet("/ranking", async (string? month, ClaimsPrincipal user, DeviceRegistry registry, SiteOwnership ownership, SiteReports reports, TimeProvider time, CancellationToken ct) =>
         {
-            var sites = registry.Sites.Where(s => user.CanSee(s.Id)).ToArray();
+            // Only this instance's sites: the others' alerts are not in its store.
+            var sites = registry.Sites.Where(s => user.CanSee(s.Id) && ownership.Owns(s.Id)).ToArray();
             if (sites.Length == 0)
             {
                 return Results.Ok(new Ranking(month ?? string.Empty, false, null, [], [], []));
@@ -62,7 +71,7 @@ public static class ReportEndpoints
 
             // The month as a calendar month: each site is scored over it in its own time zone.
             return Results.Ok(await reports.RankAsync(sites, first.From.Year, first.From.Month, ct));
-        }).WithSummary("Every site of the account scored for a month (month=YYYY-MM, default the last full one), ranked, with the red (best) and black (worst) lists and the change since the month before.");
+        }).WithSummary("Every site of the account (that this instance serves) scored for a month (month=YYYY-MM, default the last full one), ranked, with the red (best) and black (worst) lists and the change since the month before.");
 
         group.MapGet("/monthly", async (string? site, ClaimsPrincipal user, DeviceRegistry registry, SqliteAlertStore store, CancellationToken ct) =>
         {

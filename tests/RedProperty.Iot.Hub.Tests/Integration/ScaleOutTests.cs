@@ -55,6 +55,12 @@ public sealed class ScaleOutTests : IAsyncLifetime
         Assert.Equal(("acknowledged", HubHost.AdminUser), (stored.GetProperty("alert").GetProperty("state").GetString(), stored.GetProperty("alert").GetProperty("acknowledgedBy").GetString()));
         await desk.WaitForAsync("alertUpdated", p => p.GetProperty("id").GetString() == id && p.GetProperty("state").GetString() == "acknowledged", TimeSpan.FromSeconds(10));
 
+        // Reports come from the instance that has the site's alerts; the other says so instead of showing perfect figures.
+        using var misdirected = await a.Http.GetAsync($"/api/reports/service-quality?site={TestRegistry.Site}");
+        Assert.Equal(HttpStatusCode.MisdirectedRequest, misdirected.StatusCode);
+        Assert.Equal(TestRegistry.OtherSite, Assert.Single((await a.GetJsonAsync("/api/reports/ranking")).GetProperty("sites").EnumerateArray()).GetProperty("site").GetString());
+        Assert.Equal(1, (await b.GetJsonAsync($"/api/reports/service-quality?site={TestRegistry.Site}&from={DateTimeOffset.UtcNow.AddHours(-1):O}&to={DateTimeOffset.UtcNow.AddHours(1):O}".Replace("+", "%2B"))).GetProperty("alerts").GetProperty("raised").GetInt32());
+
         // Details too come from the owner; an alert no instance has is still 404.
         var detail = await a.GetJsonAsync($"/api/alerts/{id}");
         Assert.Equal("acknowledged", detail.GetProperty("alert").GetProperty("state").GetString());
