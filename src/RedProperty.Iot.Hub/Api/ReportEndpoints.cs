@@ -114,6 +114,12 @@ public static class ReportEndpoints
             }
 
             period = ReportPeriod.Month(m.Year, m.Month, site.TimeZone);
+            if (period.From > now)
+            {
+                problem = $"month '{month}' has not begun yet";
+                return false;
+            }
+
             return true;
         }
 
@@ -124,9 +130,9 @@ public static class ReportEndpoints
             return true;
         }
 
-        if (from is null || to is null || to <= from || to - from > LongestPeriod)
+        if (from is null || to is null || to <= from || to - from > LongestPeriod || from > now)
         {
-            problem = "from and to together, from before to, at most 400 days apart (or month=YYYY-MM)";
+            problem = "from and to together, from before to and not in the future, at most 400 days apart (or month=YYYY-MM)";
             return false;
         }
 

@@ -80,5 +80,12 @@ public sealed class ReportApiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Forbidden, (await operatorClient.GetAsync($"/api/reports/service-quality?site={TestRegistry.Site}")).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await hub.Http.GetAsync($"/api/reports/service-quality?site={TestRegistry.Site}&month=November")).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await hub.Http.GetAsync("/api/reports/service-quality?site=nowhere")).StatusCode);
+
+        // A month that has not begun has no figures (they would score as perfect).
+        using var future = await hub.Http.GetAsync($"/api/reports/service-quality?site={TestRegistry.Site}&month=2027-01");
+        Assert.Equal(HttpStatusCode.BadRequest, future.StatusCode);
+        Assert.Contains("month '2027-01' has not begun yet", await future.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.BadRequest, (await hub.Http.GetAsync("/api/reports/ranking?month=2027-01")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await hub.Http.GetAsync($"/api/reports/service-quality?site={TestRegistry.Site}&month=2026-12")).StatusCode); // this month, so far
     }
 }

@@ -69,6 +69,7 @@ function writeUrl() {
 function renderControls() {
   el('r-site').replaceChildren(...[...state.sites.values()].map(s => h('option', { value: s.id, selected: s.id === state.site }, s.name)));
   el('r-month').value = state.month;
+  el('r-month').max = shiftMonth(lastFullMonth(state.sites.get(state.site)?.timeZone ?? 'Asia/Shanghai'), 1);
   el('r-csv').href = `/api/reports/service-quality?${query({ site: state.site, month: state.month, format: 'csv' })}`;
   el('r-csv').setAttribute('download', `service-quality-${state.site}-${state.month}.csv`);
 }
