@@ -41,6 +41,20 @@ public sealed record MonthlyReport(
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
+    /// <summary>A stored report read back; null if it cannot be (a schema this hub does not know).</summary>
+    public static MonthlyReport? TryRead(string payload)
+    {
+        try
+        {
+            var report = JsonSerializer.Deserialize<MonthlyReport>(payload, Json);
+            return report?.Schema == SchemaName ? report : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
     public static string Sha256Of(string payload) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(payload)));
 
     /// <summary>The retained MQTT message of a stored report (QoS 1, its month as a user property).</summary>

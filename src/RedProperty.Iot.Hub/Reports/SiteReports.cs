@@ -25,6 +25,21 @@ public sealed class SiteReports(SqliteAlertStore store, EscalationPolicy policy,
 
     public SiteScore Score(Site site, SiteServiceQuality figures) => ServiceScore.Compute(figures, site.Devices.Count, Weights);
 
+    /// <summary>
+    /// A site's score for a calendar month: the published one once the month is closed (the official
+    /// figure, whatever the weights are now), else computed from the store.
+    /// </summary>
+    public async Task<SiteScore> MonthScoreAsync(Site site, ReportPeriod period, CancellationToken cancellationToken)
+    {
+        if (await store.MonthlyReportAsync(site.Id, MonthlyReport.MonthOf(period), cancellationToken).ConfigureAwait(false) is { } stored
+            && MonthlyReport.TryRead(stored.Payload) is { } report)
+        {
+            return new SiteScore(site.Id, report.Score, report.ScoreParts);
+        }
+
+        return Score(site, await FiguresAsync(site, period, cancellationToken).ConfigureAwait(false));
+    }
+
     /// <summary>Every given site scored for the calendar month (each in its own time zone), ranked, with the month before for the trend.</summary>
     public async Task<Ranking> RankAsync(IReadOnlyList<Site> sites, int year, int month, CancellationToken cancellationToken)
     {
@@ -38,10 +53,10 @@ public sealed class SiteReports(SqliteAlertStore store, EscalationPolicy policy,
             var period = ReportPeriod.Month(year, month, site.TimeZone);
             var previousPeriod = ReportPeriod.Month(before.Year, before.Month, site.TimeZone);
             covered |= period.To > recordsSince;
-            var now = Score(site, await FiguresAsync(site, period, cancellationToken).ConfigureAwait(false));
+            var now = await MonthScoreAsync(site, period, cancellationToken).ConfigureAwait(false);
             // A month before the hub's records would score as perfect: no trend against it.
             double? previous = previousPeriod.To > recordsSince
-                ? Score(site, await FiguresAsync(site, previousPeriod, cancellationToken).ConfigureAwait(false)).Score
+                ? (await MonthScoreAsync(site, previousPeriod, cancellationToken).ConfigureAwait(false)).Score
                 : null;
             scored.Add((site, now, previous));
         }

@@ -185,9 +185,15 @@ public sealed class MonthlyReportTests : IAsyncLifetime
                 Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, write.ReasonCode);
             }
 
-            // After a restart the retained report is still there, and the month is still reported once.
+            // After a restart (with other score weights) the retained report is still there, the month is
+            // still reported once, and its ranking shows the published score, not one with today's weights.
             await hub.DisposeAsync();
+            settings["Reports:Weights:ResponseSla"] = "0";
+            settings["Reports:Weights:CameraAvailability"] = "90";
             hub = await HubHost.StartAsync(settings, dataDir, b => b.Services.AddSingleton<TimeProvider>(clock));
+            hub.Http.DefaultRequestHeaders.Authorization = new("Bearer", await hub.TokenAsync(HubHost.AdminUser, HubHost.AdminPassword));
+            var ranking = await hub.GetJsonAsync("/api/reports/ranking?month=2026-10");
+            Assert.Equal(root.GetProperty("score").GetDouble(), Assert.Single(ranking.GetProperty("sites").EnumerateArray()).GetProperty("score").GetDouble());
             using (var afterRestart = await ConnectReaderAsync(hub, "district-after"))
             {
                 var retained = await FirstMessageAsync(afterRestart);
