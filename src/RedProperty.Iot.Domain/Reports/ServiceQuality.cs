@@ -39,7 +39,7 @@ public sealed record ChargingFigures(IReadOnlyDictionary<string, int> FlyingWire
 
 public sealed record CameraFigures(IReadOnlyDictionary<string, double> AvailabilityPerCamera, double? SiteAvailability);
 
-/// <summary>The figures of one site for one period, all from the alert audit trail.</summary>
+/// <summary>The figures of one site (or one of its zones, <see cref="Zone"/>) for one period, all from the alert audit trail.</summary>
 public sealed record SiteServiceQuality(
     string Site,
     ReportPeriod Period,
@@ -48,7 +48,8 @@ public sealed record SiteServiceQuality(
     ElevatorFigures Elevators,
     ChargingFigures Charging,
     CameraFigures Cameras,
-    IReadOnlyDictionary<string, double> DeviceAvailabilityByKind);
+    IReadOnlyDictionary<string, double> DeviceAvailabilityByKind,
+    string? Zone = null);
 
 /// <summary>
 /// Computes the service-quality figures of a site from its alerts' audit trails. The rules for alerts
@@ -67,8 +68,23 @@ public sealed record SiteServiceQuality(
 /// </summary>
 public static class ServiceQuality
 {
-    public static SiteServiceQuality Compute(Site site, IEnumerable<Alert> alerts, ReportPeriod period, EscalationPolicy policy)
+    /// <summary>
+    /// The figures of a site, or with <paramref name="zone"/> of one zone: its alerts and its devices only
+    /// (an elevator car is a zone of its own, so a building's zone does not include its cars).
+    /// </summary>
+    public static SiteServiceQuality Compute(Site site, IEnumerable<Alert> alerts, ReportPeriod period, EscalationPolicy policy, string? zone = null)
     {
+        if (zone is not null)
+        {
+            if (!site.Zones.ContainsKey(zone))
+            {
+                throw new ArgumentException($"site '{site.Id}' has no zone '{zone}'", nameof(zone));
+            }
+
+            site = site with { Devices = site.Devices.Values.Where(d => d.Zone == zone).ToDictionary(d => d.Id) };
+            alerts = alerts.Where(a => a.Zone == zone);
+        }
+
         var ofSite = alerts.Where(a => a.Site == site.Id).ToArray();
         var raised = ofSite.Where(a => a.RaisedAt >= period.From && a.RaisedAt < period.To).ToArray();
         return new SiteServiceQuality(
@@ -81,7 +97,8 @@ public static class ServiceQuality
             CamerasOf(site, ofSite, period),
             site.Devices.Values.GroupBy(d => d.Kind).ToDictionary(
                 g => g.Key.ToWire(),
-                g => g.Average(d => Availability(ofSite, d.Id, period, AlertType.DeviceOffline))));
+                g => g.Average(d => Availability(ofSite, d.Id, period, AlertType.DeviceOffline))),
+            zone);
     }
 
     /// <summary>The active intervals of an alert from its audit trail (raise/reopen → resolve/clear, or <paramref name="end"/>).</summary>

@@ -15,7 +15,7 @@ namespace RedProperty.Iot.Hub.Api;
 public sealed record StoredReportEntry(string Site, string Month, DateTimeOffset ComputedAt, DateTimeOffset? PublishedAt, string Sha256, string Topic);
 
 /// <summary>One figure of a report as a CSV row (long format: one row per figure and key).</summary>
-public sealed record ReportRow(string Site, DateTimeOffset From, DateTimeOffset To, string Figure, string Key, double? Value);
+public sealed record ReportRow(string Site, string Zone, DateTimeOffset From, DateTimeOffset To, string Figure, string Key, double? Value);
 
 /// <summary>Service-quality figures for supervisors: per site and period (JSON or CSV), and the month's ranking.</summary>
 public static class ReportEndpoints
@@ -26,24 +26,17 @@ public static class ReportEndpoints
     {
         var group = app.MapGroup("/api/reports").WithTags("Reports").RequireAuthorization(StaffAuthentication.SupervisorPolicy);
 
-        group.MapGet("/service-quality", async (string? site, DateTimeOffset? from, DateTimeOffset? to, string? month, string? format,
+        group.MapGet("/service-quality", async (string? site, string? zone, DateTimeOffset? from, DateTimeOffset? to, string? month, string? format,
             ClaimsPrincipal user, DeviceRegistry registry, SiteOwnership ownership, SiteReports reports, TimeProvider time, CancellationToken ct) =>
         {
-            if (site is null || !registry.SitesById.TryGetValue(site, out var found))
+            if (Check(site, user, registry, ownership, out var found) is { } refused)
             {
-                return Results.ValidationProblem(new Dictionary<string, string[]> { ["site"] = [$"one of {string.Join(", ", registry.Sites.Select(s => s.Id))}"] });
+                return refused;
             }
 
-            if (!user.CanSee(site))
+            if (zone is not null && !found.Zones.ContainsKey(zone))
             {
-                return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not your site", detail: $"Your account does not cover site '{site}'.");
-            }
-
-            if (!ownership.Owns(site))
-            {
-                // Its alerts are in another instance's store: figures from here would look perfect and be wrong.
-                return Results.Problem(statusCode: StatusCodes.Status421MisdirectedRequest, title: "Another instance's site",
-                    detail: $"Site '{site}' is served by another hub instance (Hub:Sites); ask that instance for its figures.");
+                return Results.ValidationProblem(new Dictionary<string, string[]> { ["zone"] = [$"one of {string.Join(", ", found.Zones.Keys.Order(StringComparer.Ordinal))}"] });
             }
 
             if (!TryPeriod(found, from, to, month, time.GetUtcNow(), out var period, out var problem))
@@ -51,9 +44,26 @@ public static class ReportEndpoints
                 return Results.ValidationProblem(new Dictionary<string, string[]> { ["period"] = [problem] });
             }
 
-            var figures = await reports.FiguresAsync(found, period, ct);
-            return format == "csv" ? Csv(figures) : Results.Ok(figures);
-        }).WithSummary("A site's service-quality figures for a period: from/to, or month=YYYY-MM, default the last full month in the site's time zone; format=csv for a spreadsheet.");
+            var figures = await reports.FiguresAsync(found, period, ct, zone);
+            return format == "csv" ? Csv([figures]) : Results.Ok(figures);
+        }).WithSummary("A site's (or with zone= one zone's) service-quality figures for a period: from/to, or month=YYYY-MM, default the last full month in the site's time zone; format=csv for a spreadsheet.");
+
+        group.MapGet("/service-quality/zones", async (string? site, DateTimeOffset? from, DateTimeOffset? to, string? month, string? format,
+            ClaimsPrincipal user, DeviceRegistry registry, SiteOwnership ownership, SiteReports reports, TimeProvider time, CancellationToken ct) =>
+        {
+            if (Check(site, user, registry, ownership, out var found) is { } refused)
+            {
+                return refused;
+            }
+
+            if (!TryPeriod(found, from, to, month, time.GetUtcNow(), out var period, out var problem))
+            {
+                return Results.ValidationProblem(new Dictionary<string, string[]> { ["period"] = [problem] });
+            }
+
+            var zones = await reports.ZoneFiguresAsync(found, period, ct);
+            return format == "csv" ? Csv(zones) : Results.Ok(zones);
+        }).WithSummary("The figures of every zone of a site for a period (as service-quality), one entry per zone; format=csv for a spreadsheet.");
 
         group.MapGet("/ranking", async (string? month, ClaimsPrincipal user, DeviceRegistry registry, SiteOwnership ownership, SiteReports reports, TimeProvider time, CancellationToken ct) =>
         {
@@ -101,6 +111,27 @@ public static class ReportEndpoints
         return app;
     }
 
+    /// <summary>The site exists, the caller covers it and this instance has its alerts; else the refusal.</summary>
+    private static IResult? Check(string? site, ClaimsPrincipal user, DeviceRegistry registry, SiteOwnership ownership, out Site found)
+    {
+        found = null!;
+        if (site is null || !registry.SitesById.TryGetValue(site, out found!))
+        {
+            return Results.ValidationProblem(new Dictionary<string, string[]> { ["site"] = [$"one of {string.Join(", ", registry.Sites.Select(s => s.Id))}"] });
+        }
+
+        if (!user.CanSee(site))
+        {
+            return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not your site", detail: $"Your account does not cover site '{site}'.");
+        }
+
+        // Another instance's site: its alerts are in that instance's store, figures from here would look perfect and be wrong.
+        return ownership.Owns(site)
+            ? null
+            : Results.Problem(statusCode: StatusCodes.Status421MisdirectedRequest, title: "Another instance's site",
+                detail: $"Site '{site}' is served by another hub instance (Hub:Sites); ask that instance for its figures.");
+    }
+
     private static bool TryPeriod(Site site, DateTimeOffset? from, DateTimeOffset? to, string? month, DateTimeOffset now, out ReportPeriod period, out string problem)
     {
         period = default!;
@@ -140,10 +171,26 @@ public static class ReportEndpoints
         return true;
     }
 
-    private static IResult Csv(SiteServiceQuality figures)
+    private static IResult Csv(IEnumerable<SiteServiceQuality> reports)
     {
         var rows = new List<ReportRow>();
-        void Add(string figure, string key, double? value) => rows.Add(new ReportRow(figures.Site, figures.Period.From, figures.Period.To, figure, key, value));
+        foreach (var figures in reports)
+        {
+            AddRows(rows, figures);
+        }
+
+        using var text = new StringWriter(CultureInfo.InvariantCulture);
+        using (var csv = new CsvWriter(text, CultureInfo.InvariantCulture))
+        {
+            csv.WriteRecords(rows);
+        }
+
+        return Results.Text(text.ToString(), "text/csv; charset=utf-8");
+    }
+
+    private static void AddRows(List<ReportRow> rows, SiteServiceQuality figures)
+    {
+        void Add(string figure, string key, double? value) => rows.Add(new ReportRow(figures.Site, figures.Zone ?? string.Empty, figures.Period.From, figures.Period.To, figure, key, value));
         var a = figures.Alerts;
         Add("alerts.raised", string.Empty, a.Raised);
         foreach (var (type, count) in a.ByType) Add("alerts.byType", type, count);
@@ -167,13 +214,5 @@ public static class ReportEndpoints
         foreach (var (camera, share) in figures.Cameras.AvailabilityPerCamera) Add("cameras.availability", camera, share);
         Add("cameras.siteAvailability", string.Empty, figures.Cameras.SiteAvailability);
         foreach (var (kind, share) in figures.DeviceAvailabilityByKind) Add("devices.availability", kind, share);
-
-        using var text = new StringWriter(CultureInfo.InvariantCulture);
-        using (var csv = new CsvWriter(text, CultureInfo.InvariantCulture))
-        {
-            csv.WriteRecords(rows);
-        }
-
-        return Results.Text(text.ToString(), "text/csv; charset=utf-8");
     }
 }

@@ -17,10 +17,17 @@ public sealed class SiteReports(SqliteAlertStore store, EscalationPolicy policy,
 {
     public ScoreWeights Weights => options.Value.Weights.ToWeights();
 
-    public async Task<SiteServiceQuality> FiguresAsync(Site site, ReportPeriod period, CancellationToken cancellationToken)
+    public async Task<SiteServiceQuality> FiguresAsync(Site site, ReportPeriod period, CancellationToken cancellationToken, string? zone = null)
     {
         var alerts = await store.ForPeriodAsync(site.Id, period.From, period.To, cancellationToken).ConfigureAwait(false);
-        return ServiceQuality.Compute(site, alerts.Select(a => a.Alert), period, policy);
+        return ServiceQuality.Compute(site, alerts.Select(a => a.Alert), period, policy, zone);
+    }
+
+    /// <summary>The figures of every zone of the site for the period (the site's alerts read once).</summary>
+    public async Task<IReadOnlyList<SiteServiceQuality>> ZoneFiguresAsync(Site site, ReportPeriod period, CancellationToken cancellationToken)
+    {
+        var alerts = (await store.ForPeriodAsync(site.Id, period.From, period.To, cancellationToken).ConfigureAwait(false)).Select(a => a.Alert).ToArray();
+        return site.Zones.Keys.Order(StringComparer.Ordinal).Select(zone => ServiceQuality.Compute(site, alerts, period, policy, zone)).ToArray();
     }
 
     public SiteScore Score(Site site, SiteServiceQuality figures) => ServiceScore.Compute(figures, site.Devices.Count, Weights);

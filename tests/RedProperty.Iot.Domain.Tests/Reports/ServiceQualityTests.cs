@@ -129,6 +129,18 @@ public sealed class ServiceQualityTests
         Assert.Equal((1 - (2 / 30.0) + 1) / 2, report.Cameras.SiteAvailability!.Value, 9);
         Assert.Equal((1 - (1.5 / 30.0) + 1) / 2, report.DeviceAvailabilityByKind["camera"], 9);
         Assert.Equal(1, report.DeviceAvailabilityByKind["light"]);
+
+        // Zone z1 alone: its chargers' and lamp's alerts, its devices (no car, no camera).
+        var z1 = ServiceQuality.Compute(site, h.Alerts, period, Policy, zone: "z1");
+        Assert.Equal("z1", z1.Zone);
+        Assert.Equal(3, z1.Alerts.Raised); // a1, a2 (chg-1) and a8 (lamp-1); a6 was raised in October
+        Assert.Equal(new Dictionary<string, int> { ["flying_wire_charging"] = 2, ["broken_light"] = 1 }, z1.Alerts.ByType);
+        Assert.Equal((5 + 20) / 2.0, z1.Alerts.MeanMinutesToAcknowledge!.Value, 6);
+        Assert.Equal(1 + 2.5, z1.Lighting.LampDaysDark, 6);
+        Assert.Empty(z1.Elevators.DowntimeMinutesPerCar);
+        Assert.Null(z1.Cameras.SiteAvailability);
+        Assert.Equal(new[] { "charger", "light" }, z1.DeviceAvailabilityByKind.Keys.Order(StringComparer.Ordinal));
+        Assert.Throws<ArgumentException>(() => ServiceQuality.Compute(site, h.Alerts, period, Policy, zone: "nowhere"));
     }
 
     [Fact]

@@ -62,10 +62,24 @@ public sealed class ReportApiTests : IAsyncLifetime
         using var csv = await hub.Http.GetAsync($"/api/reports/service-quality?site={TestRegistry.Site}&month=2026-11&format=csv");
         Assert.Equal("text/csv", csv.Content.Headers.ContentType!.MediaType);
         var lines = (await csv.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal("Site,From,To,Figure,Key,Value", lines[0].TrimEnd('\r'));
+        Assert.Equal("Site,Zone,From,To,Figure,Key,Value", lines[0].TrimEnd('\r'));
         Assert.Contains(lines, l => l.Contains(",alerts.raised,,1", StringComparison.Ordinal));
         // A zone id with commas and quotes stays one field (the CSV library quotes it).
         Assert.Contains(lines, l => l.Contains(",charging.flyingWireIncidents,\"grid 1,a=b\"\"c\\d\",1", StringComparison.Ordinal));
+
+        // One zone's figures, and every zone's at once (the charger's zone has the incident, the others nothing).
+        var zone = await hub.GetJsonAsync($"/api/reports/service-quality?site={TestRegistry.Site}&month=2026-11&zone={Uri.EscapeDataString(TestRegistry.HostileZone)}");
+        Assert.Equal(TestRegistry.HostileZone, zone.GetProperty("zone").GetString());
+        Assert.Equal(1, zone.GetProperty("alerts").GetProperty("raised").GetInt32());
+        var zones = await hub.GetJsonAsync($"/api/reports/service-quality/zones?site={TestRegistry.Site}&month=2026-11");
+        var sites = await hub.GetJsonAsync("/api/sites");
+        var zoneCount = sites.EnumerateArray().Single(s => s.GetProperty("id").GetString() == TestRegistry.Site).GetProperty("zones").GetArrayLength();
+        Assert.Equal(zoneCount, zones.GetArrayLength());
+        Assert.Equal(1, zones.EnumerateArray().Sum(z => z.GetProperty("alerts").GetProperty("raised").GetInt32()));
+        Assert.Equal(zone.GetRawText(), zones.EnumerateArray().Single(z => z.GetProperty("zone").GetString() == TestRegistry.HostileZone).GetRawText());
+        using var zonesCsv = await hub.Http.GetAsync($"/api/reports/service-quality/zones?site={TestRegistry.Site}&month=2026-11&format=csv");
+        Assert.Contains("\"grid 1,a=b\"\"c\\d\",", await zonesCsv.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.BadRequest, (await hub.Http.GetAsync($"/api/reports/service-quality?site={TestRegistry.Site}&zone=nowhere")).StatusCode);
 
         var ranking = await hub.GetJsonAsync("/api/reports/ranking?month=2026-11");
         Assert.Equal("2026-11", ranking.GetProperty("month").GetString());

@@ -79,6 +79,7 @@ const strings = {
     'report.table.charging': '充电安全', 'report.table.zone': '区域', 'report.table.incidents': '飞线次数', 'report.table.repeat': '重复发生', 'report.table.overheat': '过热/冒烟事件',
     'report.table.cameras': '摄像头', 'report.table.camera': '摄像头', 'report.table.availability': '可用率',
     'report.table.devices': '设备在线率', 'report.table.kind': '设备类型',
+    'report.table.zones': '各区域', 'report.zones.quiet': '其余 {n} 个区域本月无告警、无停运。',
     'report.none': '无', 'report.yes': '是', 'report.minutes': '{v} 分钟', 'report.days': '{v} 天',
   },
   en: {
@@ -160,6 +161,7 @@ const strings = {
     'report.table.charging': 'Charging safety', 'report.table.zone': 'Zone', 'report.table.incidents': 'Flying-wire incidents', 'report.table.repeat': 'Repeat', 'report.table.overheat': 'Overheat / smoke events',
     'report.table.cameras': 'Cameras', 'report.table.camera': 'Camera', 'report.table.availability': 'Availability',
     'report.table.devices': 'Device availability', 'report.table.kind': 'Kind',
+    'report.table.zones': 'By zone', 'report.zones.quiet': '{n} more zones had no alerts and no downtime this month.',
     'report.none': 'none', 'report.yes': 'yes', 'report.minutes': '{v} min', 'report.days': '{v} days',
   },
 };

@@ -112,13 +112,14 @@ async function load() {
   showMessage(t('report.loading'));
   const months = Array.from({ length: trendMonths }, (_, i) => shiftMonth(state.month, i - trendMonths + 1));
   try {
-    const [figures, rankings, snapshots] = await Promise.all([
+    const [figures, zones, rankings, snapshots] = await Promise.all([
       getJson(`/api/reports/service-quality?${query({ site: state.site, month: state.month })}`),
+      getJson(`/api/reports/service-quality/zones?${query({ site: state.site, month: state.month })}`),
       Promise.all(months.map(month => getJson(`/api/reports/ranking?${query({ month })}`))),
       getJson(`/api/reports/monthly?${query({ site: state.site })}`),
     ]);
     if (ticket !== loading) return;
-    state.data = { figures, rankings, months, snapshots };
+    state.data = { figures, zones, rankings, months, snapshots };
     showMessage(null);
     render();
     document.body.dataset.state = 'ready';
@@ -287,7 +288,8 @@ function renderTables(f, ranking) {
         const tr = row(String(s.rank), s.name, number(s.score), s.trend === null ? '—' : signed(s.trend), listBadge(s));
         if (s.site === state.site) tr.classList.add('current');
         return tr;
-      }), 'wide'),
+      }), 'wide ranking'),
+    zoneTable(state.data.zones),
     table('report.table.lighting', ['report.table.outages', 'report.table.lampDaysDark', 'report.table.medianRepair'],
       [row(number(f.lighting.outages, 0), number(f.lighting.lampDaysDark, 2), f.lighting.medianDaysToRepair === null ? '—' : t('report.days', { v: number(f.lighting.medianDaysToRepair) }))]),
     table('report.table.charging', ['report.table.zone', 'report.table.incidents', 'report.table.repeat'],
@@ -302,6 +304,21 @@ function renderTables(f, ranking) {
     table('report.table.devices', ['report.table.kind', 'report.table.availability'],
       Object.entries(f.deviceAvailabilityByKind).map(([kind, share]) => row(t(`kind.${kind}`), percent(share)))),
   );
+}
+
+/** Zones with anything to report, most alerts first; the quiet ones are counted in a last row. */
+function zoneTable(zones) {
+  const sum = values => Object.values(values).reduce((a, b) => a + b, 0);
+  const eventful = z => z.alerts.raised > 0 || z.lighting.lampDaysDark > 0 || sum(z.elevators.downtimeMinutesPerCar) > 0
+    || (z.cameras.siteAvailability ?? 1) < 1 || Object.values(z.deviceAvailabilityByKind).some(v => v < 1);
+  const shown = zones.filter(eventful).sort((a, b) => b.alerts.raised - a.alerts.raised || zoneLabel(a.zone).localeCompare(zoneLabel(b.zone)));
+  const rows = shown.map(z => row(zoneLabel(z.zone), number(z.alerts.raised, 0), percent(z.alerts.shareAcknowledgedWithinSla), minutes(z.alerts.meanMinutesToAcknowledge),
+    number(z.alerts.openAtEnd, 0), number(sum(z.charging.flyingWireIncidentsPerZone), 0), number(z.lighting.lampDaysDark, 2),
+    number(sum(z.elevators.downtimeMinutesPerCar)), percent(z.cameras.siteAvailability)));
+  const quiet = zones.length - shown.length;
+  if (quiet > 0) rows.push(h('tr', { class: 'quiet' }, h('td', { colspan: 9, class: 'muted' }, t('report.zones.quiet', { n: quiet }))));
+  return table('report.table.zones', ['report.table.zone', 'report.kpi.raised', 'report.kpi.responseSla', 'report.kpi.mtta', 'report.kpi.openAtEnd',
+    'report.table.incidents', 'report.table.lampDaysDark', 'report.table.downtime', 'report.table.availability'], rows, 'wide zones');
 }
 
 // ---------------------------------------------------------------- start
