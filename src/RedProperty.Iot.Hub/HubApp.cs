@@ -149,7 +149,13 @@ public static class HubApp
     {
         services.AddOptions<AlertOptions>().BindConfiguration(AlertOptions.Section);
         services.AddOptions<StaffOptions>().BindConfiguration(StaffOptions.Section);
-        services.AddOptions<ReportOptions>().BindConfiguration(ReportOptions.Section);
+        services.AddOptions<ReportOptions>().BindConfiguration(ReportOptions.Section)
+            .Validate(o => o.Weights.ToWeights() is var w && new[] { w.ResponseSla, w.OnSiteSla, w.CameraAvailability, w.DeviceAvailability, w.LampRepair, w.FlyingWire } is var all
+                && all.All(x => x >= 0 && double.IsFinite(x)) && all.Sum() > 0, "Reports:Weights must be 0 or more each, and not all 0")
+            .Validate(o => o.ListSize >= 0, "Reports:ListSize must be 0 or more")
+            .Validate(o => o.MonthlySnapshot.Delay >= TimeSpan.Zero && o.MonthlySnapshot.Delay < TimeSpan.FromDays(1), "Reports:MonthlySnapshot:Delay must be from 00:00:00 to under 1.00:00:00")
+            .Validate(o => o.MonthlySnapshot.RetryEvery >= TimeSpan.FromSeconds(1), "Reports:MonthlySnapshot:RetryEvery must be at least 00:00:01")
+            .ValidateOnStart();
         services.AddSingleton<SiteReports>();
         services.AddHostedService<MonthlyReportService>();
         services.AddSingleton<IThresholdSource>(sp =>

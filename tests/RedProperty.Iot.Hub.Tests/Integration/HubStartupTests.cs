@@ -27,6 +27,17 @@ public sealed class HubStartupTests : IDisposable
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("Reports:Weights:ResponseSla", "-5", "Reports:Weights must be 0 or more each")]
+    [InlineData("Reports:MonthlySnapshot:Delay", "2.00:00:00", "Reports:MonthlySnapshot:Delay must be from 00:00:00")]
+    [InlineData("Reports:MonthlySnapshot:RetryEvery", "00:00:00", "Reports:MonthlySnapshot:RetryEvery must be at least 00:00:01")]
+    public async Task Invalid_report_settings_are_named(string key, string value, string expected)
+    {
+        var settings = new Dictionary<string, string?> { ["Influx:Version"] = "none", [key] = value };
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => HubHost.StartAsync(settings, _workDir));
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_bad_registry_lists_every_problem_by_entry()
     {
