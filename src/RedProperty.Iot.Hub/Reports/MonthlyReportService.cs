@@ -22,6 +22,9 @@ public sealed partial class MonthlyReportService(
     TimeProvider time,
     ILogger<MonthlyReportService> logger) : BackgroundService
 {
+    /// <summary>How many months back a hub catches up on months it never closed.</summary>
+    private const int LongestCatchUp = 24;
+
     private static readonly TimeSpan LongestWait = TimeSpan.FromHours(1);
 
     private readonly HashSet<(string Site, string Month)> _closed = [];
@@ -47,7 +50,7 @@ public sealed partial class MonthlyReportService(
                 {
                     try
                     {
-                        await CloseMonthAsync(site, now, recordsSince, settings.Delay, stoppingToken).ConfigureAwait(false);
+                        await CloseMonthsAsync(site, now, recordsSince, settings.Delay, stoppingToken).ConfigureAwait(false);
                     }
                     catch (Exception ex) when (ex is not OperationCanceledException)
                     {
@@ -87,9 +90,29 @@ public sealed partial class MonthlyReportService(
         return ReportPeriod.Month(local.Year, local.Month, site.TimeZone).To + delay;
     }
 
-    private async Task CloseMonthAsync(Site site, DateTimeOffset now, DateTimeOffset recordsSince, TimeSpan delay, CancellationToken cancellationToken)
+    /// <summary>
+    /// Closes every month of the site since the hub's records began (at most <see cref="LongestCatchUp"/>
+    /// back) that is not closed yet: normally just the last one; after the hub was down over a 1st, all it missed.
+    /// </summary>
+    private async Task CloseMonthsAsync(Site site, DateTimeOffset now, DateTimeOffset recordsSince, TimeSpan delay, CancellationToken cancellationToken)
     {
-        var period = LastClosedMonth(site, now, delay);
+        var last = LastClosedMonth(site, now, delay);
+        var first = TimeZoneInfo.ConvertTime(recordsSince, site.TimeZone);
+        var month = new DateTime(first.Year, first.Month, 1);
+        var lastMonth = new DateTime(last.From.Year, last.From.Month, 1);
+        if (month < lastMonth.AddMonths(-LongestCatchUp))
+        {
+            month = lastMonth.AddMonths(-LongestCatchUp);
+        }
+
+        for (; month <= lastMonth; month = month.AddMonths(1))
+        {
+            await CloseMonthAsync(site, ReportPeriod.Month(month.Year, month.Month, site.TimeZone), now, recordsSince, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task CloseMonthAsync(Site site, ReportPeriod period, DateTimeOffset now, DateTimeOffset recordsSince, CancellationToken cancellationToken)
+    {
         var month = MonthlyReport.MonthOf(period);
         if (_closed.Contains((site.Id, month)))
         {

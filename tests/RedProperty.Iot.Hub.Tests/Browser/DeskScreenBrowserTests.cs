@@ -37,7 +37,6 @@ public sealed class DeskScreenBrowserTests(BrowserFixture browser) : IAsyncLifet
     public async Task DisposeAsync()
     {
         await _pages.DisposeAsync();
-
         await _hub.DisposeAsync();
         Directory.Delete(_workDir, recursive: true);
     }

@@ -76,7 +76,6 @@ public sealed class ReportPageBrowserTests(BrowserFixture browser) : IAsyncLifet
     public async Task DisposeAsync()
     {
         await _pages.DisposeAsync();
-
         await _hub.DisposeAsync();
         Directory.Delete(_workDir, recursive: true);
     }
@@ -84,7 +83,7 @@ public sealed class ReportPageBrowserTests(BrowserFixture browser) : IAsyncLifet
     [Fact]
     public async Task The_report_page_draws_a_seeded_month_and_prints_a_clean_A4_pdf()
     {
-        // October is over (the machine's clock says so): the hub closed it at start and published it.
+        // October is over (the machine's clock says so): the hub closed it, and any month since, at start and published it.
         await Eventually.BecomesAsync(
             () => _hub.GetJsonAsync("/api/reports/monthly?site=moon"),
             list => list.EnumerateArray().Any(r => r.GetProperty("month").GetString() == Month && r.GetProperty("publishedAt").ValueKind == JsonValueKind.String),

@@ -260,6 +260,39 @@ public sealed class MonthlyReportTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_hub_that_slept_through_several_firsts_closes_every_month_it_missed_oldest_first()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 8, 20, 9, 0, 0, Shanghai));
+        await using var hub = await HubHost.StartAsync(
+            new Dictionary<string, string?>
+            {
+                ["Hub:Registry"] = TestRegistry.Write(_workDir),
+                ["Influx:Version"] = "none",
+                ["Alerts:Thresholds:OfflineIntervals"] = "1000000",
+            },
+            configure: b => b.Services.AddSingleton<TimeProvider>(clock));
+
+        clock.SetUtcNow(new DateTimeOffset(2026, 11, 5, 9, 0, 0, Shanghai));
+        hub.Http.DefaultRequestHeaders.Authorization = new("Bearer", await hub.TokenAsync(HubHost.AdminUser, HubHost.AdminPassword));
+        var stored = await Eventually.BecomesAsync(
+            () => hub.GetJsonAsync("/api/reports/monthly"),
+            list => list.GetArrayLength() == 6 && list.EnumerateArray().All(r => r.GetProperty("publishedAt").ValueKind == JsonValueKind.String),
+            TimeSpan.FromSeconds(15),
+            "August to October of both sites, published");
+        Assert.Equal(["2026-10", "2026-10", "2026-09", "2026-09", "2026-08", "2026-08"], stored.EnumerateArray().Select(r => r.GetProperty("month").GetString()!).ToArray());
+
+        // Published oldest first: what the broker keeps is the newest month; August (begun before the hub) says it is partial.
+        var server = hub.Services.GetRequiredService<MQTTnet.Server.MqttServer>();
+        var retained = (await server.GetRetainedMessagesAsync()).Single(m => m.Topic == $"rp/{TestRegistry.Site}/report/monthly");
+        using var json = JsonDocument.Parse(Encoding.UTF8.GetString(retained.Payload));
+        Assert.Equal("2026-10", json.RootElement.GetProperty("month").GetString());
+        using var august = JsonDocument.Parse(await hub.Http.GetStringAsync($"/api/reports/monthly/{TestRegistry.Site}/2026-08"));
+        Assert.False(august.RootElement.GetProperty("complete").GetBoolean());
+        using var september = JsonDocument.Parse(await hub.Http.GetStringAsync($"/api/reports/monthly/{TestRegistry.Site}/2026-09"));
+        Assert.True(september.RootElement.GetProperty("complete").GetBoolean());
+    }
+
+    [Fact]
     public async Task A_reader_with_a_wrong_secret_or_a_bad_reader_configuration_is_refused()
     {
         var settings = new Dictionary<string, string?>
