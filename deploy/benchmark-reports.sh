@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Benchmark of the service-quality reports: SITES compounds of DEVICES devices each, ALERTS alerts per
 # site in October 2026 (each with its audit trail) written into the hub's store, then the report API
-# timed as the report page calls it: one site's month, one month's ranking, and the six rankings
-# behind the page's trend line. Prints the median of RUNS timings each and the hub's RSS after.
+# timed as the report page calls it: one site's month and its zones, the ranking of the closed month
+# (from the snapshots the hub stored at start) and of the open one, and the eight requests the page
+# makes at once. Prints the median of RUNS timings each and the hub's RSS after.
 #   SITES=5 DEVICES=400 ALERTS=3000 RUNS=5 deploy/benchmark-reports.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,7 +37,7 @@ EOF
 
 http_port=$(free_port); mqtt_port=$(free_port)
 start_hub() {
-  dotnet "$hub_dll" --Http:Urls "http://127.0.0.1:$http_port" --Mqtt:Port "$mqtt_port" --Mqtt:BindAddress 127.0.0.1 \
+  dotnet "$hub_dll" "$@" --Http:Urls "http://127.0.0.1:$http_port" --Mqtt:Port "$mqtt_port" --Mqtt:BindAddress 127.0.0.1 \
     --Hub:DataDir "$work/data" --Hub:Registry "$work/registry.json" --Hub:SecretHashIterations 10000 \
     --Staff:BootstrapAdmin:Username bench --Staff:BootstrapAdmin:Password bench-password \
     --Influx:Version none --Logging:LogLevel:Default Warning >>"$work/hub.log" 2>&1 &
@@ -45,8 +46,9 @@ start_hub() {
   echo "the hub did not start:"; cat "$work/hub.log"; exit 1
 }
 
-# First start creates the store; then the month's history goes in while the hub is stopped.
-start_hub; kill "$hub_pid"; wait "$hub_pid" 2>/dev/null || true; hub_pid=
+# First start creates the store (without closing months: the history is not in yet); then the month's
+# history goes in while the hub is stopped, and the second start closes October from it.
+start_hub --Reports:MonthlySnapshot:Enabled false; kill "$hub_pid"; wait "$hub_pid" 2>/dev/null || true; hub_pid=
 python3 - "$work" "$alerts" <<'EOF'
 import json, random, sqlite3, sys, uuid
 from datetime import datetime, timezone, timedelta
@@ -96,13 +98,21 @@ page_ms() {
     curl -sf -o /dev/null -H "Authorization: Bearer $token" "http://127.0.0.1:$http_port/api/reports/ranking?month=$month" &
   done
   curl -sf -o /dev/null -H "Authorization: Bearer $token" "http://127.0.0.1:$http_port/api/reports/service-quality?site=court-1&month=2026-10" &
+  curl -sf -o /dev/null -H "Authorization: Bearer $token" "http://127.0.0.1:$http_port/api/reports/service-quality/zones?site=court-1&month=2026-10" &
   wait
   t1=$(date +%s%N)
   echo "$(( (t1 - t0) / 1000000 )) ms"
 }
 
+for _ in $(seq 1 100); do
+  [ "$(curl -sf -H "Authorization: Bearer $token" "http://127.0.0.1:$http_port/api/reports/monthly" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" = "$sites" ] && break
+  sleep 0.2
+done
+
 echo "sites=$sites devices/site=$devices alerts/site/month=$alerts"
-echo "service-quality (one site, one month): $(median_ms '/api/reports/service-quality?site=court-1&month=2026-10')"
-echo "ranking (all sites, month and month before): $(median_ms '/api/reports/ranking?month=2026-10')"
-echo "report page data (seven requests at once): $(page_ms)"
+echo "service-quality (one site, one month, computed): $(median_ms '/api/reports/service-quality?site=court-1&month=2026-10')"
+echo "service-quality by zone (one site, every zone): $(median_ms '/api/reports/service-quality/zones?site=court-1&month=2026-10')"
+echo "ranking of the closed month (from the stored snapshots): $(median_ms '/api/reports/ranking?month=2026-10')"
+echo "ranking of the open month (computed, all sites): $(median_ms '/api/reports/ranking?month=2026-11')"
+echo "report page data (eight requests at once): $(page_ms)"
 echo "hub RSS after: $(( $(awk '/VmRSS/ {print $2}' "/proc/$hub_pid/status") / 1024 )) MB"
