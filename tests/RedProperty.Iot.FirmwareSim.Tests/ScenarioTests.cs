@@ -170,4 +170,27 @@ public sealed class ScenarioTests
         var unclosed = Assert.Throws<InvalidDataException>(() => ScenarioReader.Read(new StringReader("seed: [1, 2\nstart: x"), "broken.yaml"));
         Assert.StartsWith("broken.yaml: not valid YAML", unclosed.Message);
     }
+
+    [Theory]
+    [InlineData("90s", 90)]
+    [InlineData("1h30m", 5400)]
+    [InlineData("31d", 31 * 86400)]
+    [InlineData("3d21h40m", (3 * 86400) + (21 * 3600) + (40 * 60))]
+    [InlineData("0.5d", 43200)]
+    public void Durations_are_read_in_days_hours_minutes_and_seconds(string text, int seconds)
+    {
+        Assert.True(ScenarioReader.TryParseDuration(text, out var duration));
+        Assert.Equal(TimeSpan.FromSeconds(seconds), duration);
+    }
+
+    [Fact]
+    public void A_month_long_scenario_places_an_incident_days_after_its_start()
+    {
+        var scenario = Read(Compound(start: "2026-10-01T00:00:00+08:00", duration: "31d", incidents: "  - { device: b01-chg, failure: flying_wire, at: \"+5d20h40m\", for: 6h }"));
+        Assert.Equal(TimeSpan.FromDays(31), scenario.Duration);
+        var incident = Assert.Single(scenario.Incidents);
+        Assert.Equal(TimeSpan.FromDays(5) + TimeSpan.FromHours(20) + TimeSpan.FromMinutes(40), incident.From);
+        Assert.Equal(TimeSpan.FromHours(6), incident.For);
+        Assert.False(ScenarioReader.TryParseDuration("3h2d", out _)); // largest unit first
+    }
 }
