@@ -106,6 +106,7 @@ public sealed class ReportPageBrowserTests(BrowserFixture browser) : IAsyncLifet
         await Expect(page.Locator(".kpi.score .kpi-value")).ToHaveTextAsync(moon.GetProperty("score").GetDouble().ToString("0.#", CultureInfo.InvariantCulture));
         await Expect(page.Locator("#r-snapshot")).ToHaveClassAsync("report-snapshot final");
         await Expect(page.Locator("#r-snapshot")).ToContainTextAsync("rp/moon/report/monthly");
+        await Expect(page.Locator("#r-snapshot-json")).ToHaveAttributeAsync("href", $"/api/reports/monthly/moon/{Month}");
 
         // Every chart is drawn (SVG with marks), and the ones with data are not empty.
         foreach (var chart in new[] { "c-parts", "c-trend", "c-types", "c-severity", "c-ranking", "c-cameras", "c-elevators", "c-wire" })

@@ -145,9 +145,16 @@ function render() {
     from: formatTime(figures.period.from, site.timeZone, true), to: formatTime(figures.period.to, site.timeZone, true), tz: site.timeZone,
   });
   const snapshot = snapshots.find(s => s.month === state.month);
-  el('r-snapshot').textContent = snapshot?.publishedAt
+  el('r-snapshot').replaceChildren(snapshot?.publishedAt
     ? t('report.snapshot', { at: formatTime(snapshot.publishedAt, site.timeZone, true), topic: snapshot.topic, sha: snapshot.sha256.slice(0, 12) })
-    : t('report.snapshotPending');
+    : t('report.snapshotPending'));
+  if (snapshot) {
+    // The published document itself, byte for byte (its SHA-256 is the one above).
+    el('r-snapshot').append(' ', h('a', {
+      id: 'r-snapshot-json', class: 'no-print', href: `/api/reports/monthly/${encodeURIComponent(state.site)}/${encodeURIComponent(state.month)}`,
+      download: `monthly-report-${state.site}-${state.month}.json`,
+    }, t('report.snapshotJson')));
+  }
   el('r-snapshot').classList.toggle('final', Boolean(snapshot?.publishedAt));
   el('r-generated').textContent = t('report.generated', { at: formatTime(new Date(), site.timeZone, true) });
 
