@@ -14,7 +14,7 @@ ensure_packages curl python3
 sites=${SITES:-5}; devices=${DEVICES:-400}; alerts=${ALERTS:-3000}; runs=${RUNS:-5}
 work=$(mktemp -d /tmp/rp-bench-reports.XXXXXX)
 hub_pid=
-cleanup() { [ -n "$hub_pid" ] && kill "$hub_pid" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$work"; }
+cleanup() { [ -n "$hub_pid" ] && kill "$hub_pid" 2>/dev/null; wait 2>/dev/null || true; if [ -n "${KEEP:-}" ]; then echo "kept $work"; else rm -rf "$work"; fi; }
 trap cleanup EXIT
 
 dotnet build RedProperty.Iot.sln -c Release -v quiet -nologo >/dev/null

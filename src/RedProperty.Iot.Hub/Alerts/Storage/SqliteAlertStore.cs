@@ -76,6 +76,9 @@ public sealed partial class SqliteAlertStore : IAsyncDisposable
         BEGIN SELECT RAISE(ABORT, 'monthly reports are immutable'); END;
         CREATE TABLE hub_facts (name TEXT PRIMARY KEY, value TEXT NOT NULL);
         """,
+        """
+        CREATE INDEX alerts_by_site_resolved ON alerts(site, resolved_at);
+        """,
     ];
 
     private readonly SqliteConnection _connection;
@@ -448,33 +451,40 @@ public sealed partial class SqliteAlertStore : IAsyncDisposable
                 }
             }
 
+            // The audit trails and escalations of all those alerts in one query each (not two per alert).
+            // No ORDER BY: it would make SQLite walk the whole table in key order; each trail is sorted below.
+            var history = new Dictionary<string, List<(long N, AlertTransition Transition)>>(StringComparer.Ordinal);
+            await using (var query = Command(null, $"SELECT alert_id, n, at, action, by, note, severity FROM alert_transitions WHERE alert_id IN (SELECT id FROM alerts {clause});"))
+            {
+                configure(query);
+                await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    AlertCatalogue.TryParse(reader.GetString(6), out AlertSeverity severity);
+                    var transition = new AlertTransition(Time(reader.GetInt64(2)), reader.GetString(3), reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetString(5), severity);
+                    (history.TryGetValue(reader.GetString(0), out var list) ? list : history[reader.GetString(0)] = []).Add((reader.GetInt64(1), transition));
+                }
+            }
+
+            var escalations = new Dictionary<string, List<AlertEscalation>>(StringComparer.Ordinal);
+            await using (var query = Command(null, $"SELECT alert_id, reason, at FROM alert_escalations WHERE alert_id IN (SELECT id FROM alerts {clause});"))
+            {
+                configure(query);
+                await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    var escalation = new AlertEscalation(reader.GetString(1), Time(reader.GetInt64(2)));
+                    (escalations.TryGetValue(reader.GetString(0), out var list) ? list : escalations[reader.GetString(0)] = []).Add(escalation);
+                }
+            }
+
             var alerts = new List<(Alert, long)>(rows.Count);
             foreach (var (snapshot, seq) in rows)
             {
-                var history = new List<AlertTransition>();
-                await using (var query = Command(null, "SELECT at, action, by, note, severity FROM alert_transitions WHERE alert_id = $id ORDER BY n;"))
-                {
-                    query.Parameters.AddWithValue("$id", snapshot.Id.ToString());
-                    await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                    {
-                        AlertCatalogue.TryParse(reader.GetString(4), out AlertSeverity severity);
-                        history.Add(new AlertTransition(Time(reader.GetInt64(0)), reader.GetString(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3), severity));
-                    }
-                }
-
-                var escalations = new List<AlertEscalation>();
-                await using (var query = Command(null, "SELECT reason, at FROM alert_escalations WHERE alert_id = $id ORDER BY at;"))
-                {
-                    query.Parameters.AddWithValue("$id", snapshot.Id.ToString());
-                    await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                    {
-                        escalations.Add(new AlertEscalation(reader.GetString(0), Time(reader.GetInt64(1))));
-                    }
-                }
-
-                alerts.Add((Alert.Restore(snapshot with { History = history, Escalations = escalations }), seq));
+                var id = snapshot.Id.ToString();
+                var trail = history.TryGetValue(id, out var steps) ? steps.OrderBy(s => s.N).Select(s => s.Transition).ToArray() : [];
+                var escalated = escalations.TryGetValue(id, out var raised) ? raised.OrderBy(e => e.At).ToArray() : [];
+                alerts.Add((Alert.Restore(snapshot with { History = trail, Escalations = escalated }), seq));
             }
 
             return alerts;
