@@ -16,6 +16,14 @@ public sealed record ReportPeriod(DateTimeOffset From, DateTimeOffset To)
         var first = new DateTime(year, month, 1, 0, 0, 0, DateTimeKind.Unspecified);
         return new ReportPeriod(Midnight(first, zone), Midnight(first.AddMonths(1), zone));
     }
+
+    /// <summary>The calendar month before the one <paramref name="instant"/> falls in, in the zone (the last full month).</summary>
+    public static ReportPeriod MonthBefore(DateTimeOffset instant, TimeZoneInfo zone)
+    {
+        var local = TimeZoneInfo.ConvertTime(instant, zone);
+        var previous = new DateTime(local.Year, local.Month, 1).AddMonths(-1);
+        return Month(previous.Year, previous.Month, zone);
+    }
 }
 
 public sealed record AlertFigures(

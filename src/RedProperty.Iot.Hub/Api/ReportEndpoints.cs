@@ -156,8 +156,7 @@ public static class ReportEndpoints
 
         if (from is null && to is null)
         {
-            var local = TimeZoneInfo.ConvertTime(now, site.TimeZone).AddMonths(-1);
-            period = ReportPeriod.Month(local.Year, local.Month, site.TimeZone);
+            period = ReportPeriod.MonthBefore(now, site.TimeZone);
             return true;
         }
 

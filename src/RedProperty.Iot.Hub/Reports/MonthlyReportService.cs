@@ -77,12 +77,7 @@ public sealed partial class MonthlyReportService(
     }
 
     /// <summary>The last month of the site that has closed by <paramref name="now"/> (its end plus the delay).</summary>
-    public static ReportPeriod LastClosedMonth(Site site, DateTimeOffset now, TimeSpan delay)
-    {
-        var local = TimeZoneInfo.ConvertTime(now - delay, site.TimeZone);
-        var previous = new DateTime(local.Year, local.Month, 1).AddMonths(-1);
-        return ReportPeriod.Month(previous.Year, previous.Month, site.TimeZone);
-    }
+    public static ReportPeriod LastClosedMonth(Site site, DateTimeOffset now, TimeSpan delay) => ReportPeriod.MonthBefore(now - delay, site.TimeZone);
 
     private static DateTimeOffset NextClose(Site site, DateTimeOffset now, TimeSpan delay)
     {

@@ -152,6 +152,10 @@ public sealed class ServiceQualityTests
         Assert.Equal(new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.FromHours(-5)), period.To);
         Assert.Equal(TimeSpan.FromDays(30) + TimeSpan.FromHours(1), period.Length);
 
+        // The last full month depends on the site's clock: at 04:30 UTC on 1 December it is still November in New York.
+        Assert.Equal(ReportPeriod.Month(2026, 10, newYork), ReportPeriod.MonthBefore(new DateTimeOffset(2026, 12, 1, 4, 30, 0, TimeSpan.Zero), newYork));
+        Assert.Equal(period, ReportPeriod.MonthBefore(new DateTimeOffset(2026, 12, 1, 5, 30, 0, TimeSpan.Zero), newYork));
+
         var site = SiteIn(newYork);
         var h = new History(site);
         // 03:30 UTC on 1 November is still 31 October in New York; 04:30 UTC on 1 December is still 30 November there.

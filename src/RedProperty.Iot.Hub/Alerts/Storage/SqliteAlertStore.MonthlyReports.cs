@@ -12,6 +12,9 @@ public sealed record StoredMonthlyReport(string Site, string Month, DateTimeOffs
 /// </summary>
 public sealed partial class SqliteAlertStore
 {
+    // Unix milliseconds, 0 until read once (a long so that readers on other threads never see half of it).
+    private long _recordsSinceMs;
+
     /// <summary>Stores a month's report unless one is already there. True when this call stored it.</summary>
     public async Task<bool> StoreMonthlyReportAsync(string site, string month, DateTimeOffset computedAt, string payload, string sha256, CancellationToken cancellationToken = default)
     {
@@ -82,6 +85,12 @@ public sealed partial class SqliteAlertStore
     /// </summary>
     public async Task<DateTimeOffset> RecordsSinceAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
     {
+        // Set once and never moved: after the first call no report request writes to the database for it.
+        if (Volatile.Read(ref _recordsSinceMs) is var known and not 0)
+        {
+            return DateTimeOffset.FromUnixTimeMilliseconds(known);
+        }
+
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -92,7 +101,9 @@ public sealed partial class SqliteAlertStore
                 """);
             insert.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
             var value = (string)(await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-            return DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(value, CultureInfo.InvariantCulture));
+            var since = long.Parse(value, CultureInfo.InvariantCulture);
+            Volatile.Write(ref _recordsSinceMs, since);
+            return DateTimeOffset.FromUnixTimeMilliseconds(since);
         }
         finally
         {
