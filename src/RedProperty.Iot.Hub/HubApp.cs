@@ -15,6 +15,7 @@ using RedProperty.Iot.Hub.EdgeIo;
 using RedProperty.Iot.Hub.Reports;
 using RedProperty.Iot.Hub.Staff;
 using RedProperty.Iot.Hub.Broker;
+using RedProperty.Iot.Hub.Broker.Transport;
 using RedProperty.Iot.Hub.Configuration;
 using RedProperty.Iot.Hub.Devices;
 using RedProperty.Iot.Hub.Ingestion;
@@ -84,7 +85,7 @@ public static class HubApp
             builder.Services.AddSingleton<EmbeddedHubPublisher>();
             builder.Services.AddSingleton<IHubPublisher>(sp => sp.GetRequiredService<EmbeddedHubPublisher>());
             builder.Services.AddHostedMqttServer(o => o.WithoutDefaultEndpoint().WithPersistentSessions());
-            builder.Services.AddMqttConnectionHandler();
+            builder.Services.AddMqttTransport();
             builder.Services.AddHostedService<BrokerShutdown>();
         }
 
@@ -118,7 +119,7 @@ public static class HubApp
         app.Services.GetRequiredService<SiteOwnership>();
         if (!external)
         {
-            app.MapMqtt("/mqtt");
+            app.MapGuardedMqtt("/mqtt", app.Services.GetRequiredService<IOptions<MqttLimitsOptions>>().Value);
             app.Services.GetRequiredService<ReportReaders>();
             app.UseMqttServer(server =>
             {
@@ -242,21 +243,22 @@ public static class HubApp
         var certificate = TlsCertificate.Load(configuration.GetSection(TlsOptions.Section).Get<TlsOptions>() ?? new TlsOptions());
         if (!external)
         {
+            var limits = configuration.GetSection(MqttLimitsOptions.Section).Get<MqttLimitsOptions>() ?? new MqttLimitsOptions();
+            kestrel.Limits.MaxRequestBufferSize = MqttTransportSetup.InputBufferBytes(limits);
             kestrel.Listen(mqttAddress, mqtt.Port, listen =>
             {
-                listen.UseMqtt();
+                listen.UseGuardedMqtt();
                 listeners.Mqtt = listen;
             });
-        }
 
-        if (certificate is not null && !external)
-        {
-            kestrel.Listen(mqttAddress, mqtt.TlsPort, listen =>
+            if (certificate is not null)
             {
-                listen.UseHttps(certificate);
-                listen.UseMqtt();
-                listeners.MqttTls = listen;
-            });
+                kestrel.Listen(mqttAddress, mqtt.TlsPort, listen =>
+                {
+                    listen.UseGuardedMqtt(certificate);
+                    listeners.MqttTls = listen;
+                });
+            }
         }
 
         foreach (var url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))

@@ -1,0 +1,154 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text;
+
+namespace RedProperty.Iot.Hub.Tests.Infrastructure;
+
+/// <summary>
+/// The real hub as its own process with the embedded broker, on free loopback ports: for attacks whose
+/// effect is the whole process (a spinning thread, memory) and for crashes with SIGKILL.
+/// </summary>
+public sealed class HubProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private HubProcess(Process process, int mqttPort, int httpPort, string dataDir)
+    {
+        _process = process;
+        MqttPort = mqttPort;
+        DataDir = dataDir;
+        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}"), Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public int MqttPort { get; }
+
+    public string DataDir { get; }
+
+    public HttpClient Http { get; }
+
+    public int Pid => _process.Id;
+
+    /// <summary>What the hub wrote to stdout and stderr so far.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public static async Task<HubProcess> StartAsync(string dataDir, IReadOnlyDictionary<string, string?> settings)
+    {
+        var mqttPort = FreePort.Next();
+        var httpPort = FreePort.Next();
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var arguments = new List<string>
+        {
+            Path.Combine(AppContext.BaseDirectory, "RedProperty.Iot.Hub.dll"),
+            "--Http:Urls", $"http://127.0.0.1:{httpPort}",
+            "--Mqtt:Port", mqttPort.ToString(CultureInfo.InvariantCulture),
+            "--Mqtt:BindAddress", "127.0.0.1",
+            "--Hub:DataDir", dataDir,
+            "--Hub:SecretHashIterations", "1000",
+            "--Logging:LogLevel:Default", "Warning",
+            "--Staff:BootstrapAdmin:Username", HubHost.AdminUser,
+            "--Staff:BootstrapAdmin:Password", HubHost.AdminPassword,
+        };
+        foreach (var (key, value) in settings)
+        {
+            arguments.Add($"--{key}");
+            arguments.Add(value ?? string.Empty);
+        }
+
+        arguments.ForEach(start.ArgumentList.Add);
+        var hub = new HubProcess(Process.Start(start)!, mqttPort, httpPort, dataDir);
+        hub._process.OutputDataReceived += (_, e) => hub.Append(e.Data);
+        hub._process.ErrorDataReceived += (_, e) => hub.Append(e.Data);
+        hub._process.BeginOutputReadLine();
+        hub._process.BeginErrorReadLine();
+        await Eventually.BecomesAsync(async () =>
+        {
+            try
+            {
+                return (await hub.Http.GetAsync("/healthz")).StatusCode;
+            }
+            catch (HttpRequestException)
+            {
+                return HttpStatusCode.ServiceUnavailable;
+            }
+        }, s => s == HttpStatusCode.OK || hub._process.HasExited, TimeSpan.FromSeconds(60), "the hub process answering /healthz");
+        Assert.False(hub._process.HasExited, $"the hub process exited: {hub.Output}");
+        return hub;
+    }
+
+    /// <summary>CPU time the process has used so far, in clock ticks (user + system, from /proc).</summary>
+    public long CpuTicks()
+    {
+        var stat = File.ReadAllText($"/proc/{Pid}/stat");
+        // Fields after the command name, which is in parentheses and may contain spaces.
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Resident memory in bytes (from /proc).</summary>
+    public long ResidentBytes()
+    {
+        foreach (var line in File.ReadLines($"/proc/{Pid}/status"))
+        {
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            {
+                return long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
+            }
+        }
+
+        return 0;
+    }
+
+    /// <summary>The CPU ticks the hub uses over <paramref name="window"/>.</summary>
+    public async Task<long> CpuTicksOverAsync(TimeSpan window)
+    {
+        var before = CpuTicks();
+        await Task.Delay(window);
+        return CpuTicks() - before;
+    }
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Kills the process at once (SIGKILL), as a power cut would.</summary>
+    public async Task KillAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill();
+            await _process.WaitForExitAsync();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await KillAsync();
+        _process.Dispose();
+        Http.Dispose();
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            if (_output.Length < 1_000_000)
+            {
+                _output.AppendLine(line);
+            }
+        }
+    }
+}
