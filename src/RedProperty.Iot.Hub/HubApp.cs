@@ -15,6 +15,7 @@ using RedProperty.Iot.Hub.EdgeIo;
 using RedProperty.Iot.Hub.Reports;
 using RedProperty.Iot.Hub.Staff;
 using RedProperty.Iot.Hub.Broker;
+using RedProperty.Iot.Hub.Broker.Logins;
 using RedProperty.Iot.Hub.Broker.Transport;
 using RedProperty.Iot.Hub.Configuration;
 using RedProperty.Iot.Hub.Devices;
@@ -61,7 +62,6 @@ public static class HubApp
         });
         builder.Services.AddSingleton<DeviceDirectory>();
         builder.Services.AddSingleton<DeviceReadings>();
-        builder.Services.AddSingleton<DeviceAuthenticator>();
         builder.Services.AddSingleton<DeviceMessageIngestor>();
         builder.Services.AddSingleton<DeviceBroker>();
 
@@ -82,6 +82,7 @@ public static class HubApp
         else
         {
             builder.Services.AddSingleton(sp => new ReportReaders(sp.GetRequiredService<IOptions<MqttOptions>>().Value, sp.GetRequiredService<DeviceRegistry>()));
+            builder.Services.AddSingleton<BrokerLogins>();
             builder.Services.AddSingleton<EmbeddedHubPublisher>();
             builder.Services.AddSingleton<IHubPublisher>(sp => sp.GetRequiredService<EmbeddedHubPublisher>());
             builder.Services.AddHostedMqttServer(o => o.WithoutDefaultEndpoint().WithPersistentSessions());

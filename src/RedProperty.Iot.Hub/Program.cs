@@ -18,6 +18,15 @@ if (args is ["healthcheck", ..])
     }
 }
 
+// `redproperty-hub new-secret`: a new generated device or reader secret (256 random bits) and its hash.
+if (args is ["new-secret", ..])
+{
+    var secret = RedProperty.Iot.Registry.DeviceSecretHasher.NewSecret();
+    Console.WriteLine($"secret:     {secret}");
+    Console.WriteLine($"secretHash: {RedProperty.Iot.Registry.DeviceSecretHasher.Hash(secret)}");
+    return 0;
+}
+
 // `RedProperty.Iot.Hub hash-secret`: reads a secret from stdin and prints its hash for the registry's
 // secretHash or Mqtt:Readers:N:SecretHash, so plain secrets need not sit in configuration files.
 if (args is ["hash-secret", ..])

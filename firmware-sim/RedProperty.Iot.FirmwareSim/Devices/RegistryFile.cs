@@ -85,7 +85,7 @@ public static class RegistryFile
         Kind = kind,
         Zone = zone,
         Location = location,
-        Secret = Convert.ToHexString(RandomNumberGenerator.GetBytes(12)).ToLowerInvariant(),
+        Secret = DeviceSecretHasher.NewSecret(),
         IntervalS = 30,
         Circuit = circuit,
     };

@@ -24,7 +24,7 @@ public static class ScenarioRegistry
                 Zone = d.Zone,
                 Location = d.Location,
                 // A development registry: the hub hashes plain secrets on import and keeps only the hash.
-                Secret = Convert.ToHexString(RandomNumberGenerator.GetBytes(12)).ToLowerInvariant(),
+                Secret = DeviceSecretHasher.NewSecret(),
                 IntervalS = (int)Math.Ceiling(scenario.IntervalOf(d.Kind).TotalSeconds),
                 Circuit = d.Circuit?.ToWire(),
             }).ToList(),

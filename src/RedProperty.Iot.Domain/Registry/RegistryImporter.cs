@@ -196,7 +196,7 @@ public static class RegistryImporter
             {
                 if (!DeviceSecretHasher.IsWellFormed(entry.SecretHash))
                 {
-                    errors.Add($"{path}: secretHash is not of the form {DeviceSecretHasher.Scheme}$iterations$salt$hash");
+                    errors.Add($"{path}: secretHash is not of the form {DeviceSecretHasher.Scheme}$iterations$salt$hash or {DeviceSecretHasher.GeneratedScheme}$salt$hash (make one with: redproperty-hub hash-secret)");
                 }
 
                 secretHash = entry.SecretHash;

@@ -1,7 +1,12 @@
+using System.Collections;
 using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
 using RedProperty.Iot.Contract;
+using RedProperty.Iot.Hub.Broker.Logins;
 using RedProperty.Iot.Hub.Ingestion;
 using RedProperty.Iot.Hub.Operations;
 using RedProperty.Iot.Registry;
@@ -9,97 +14,130 @@ using RedProperty.Iot.Registry;
 namespace RedProperty.Iot.Hub.Broker;
 
 /// <summary>
-/// Connects the embedded MQTTnet broker to the hub: device logins, the per-device ACL and ingestion.
-/// Handlers never throw into MQTTnet (that would drop the device's connection).
+/// Connects the embedded MQTTnet broker to the hub: logins, the per-device ACL and ingestion.
+/// A session's identity is set at every CONNECT from the credentials just verified, and a publish or
+/// subscription is allowed only from a session whose identity is the connection's own; a session
+/// stored under a client id is never resumed by anyone else. Handlers never throw into MQTTnet.
 /// </summary>
 public sealed partial class DeviceBroker(
-    DeviceAuthenticator authenticator,
-    ReportReaders readers,
+    BrokerLogins logins,
     DeviceMessageIngestor ingestor,
     HubMetrics metrics,
     ILogger<DeviceBroker> logger)
 {
-    private const string DeviceItem = "rp.device";
+    private const string IdentityItem = "rp.identity";
 
-    private const string ReaderItem = "rp.reader";
+    // Who each session on the broker (connected or stored) belongs to, by client id: client ids are
+    // global in a broker, and a session must not change hands.
+    private readonly ConcurrentDictionary<string, SessionOwner> _sessions = new(StringComparer.Ordinal);
+    private readonly OncePerMinute _logGate = new();
+    private MqttServer? _server;
 
-    // Client ids are global in a broker: one device must not be able to take over another's session.
-    private readonly ConcurrentDictionary<string, string> _clientOwners = new(StringComparer.Ordinal);
+    private sealed record SessionOwner(string UserName, bool Connected);
 
     public void Attach(MqttServer server)
     {
+        _server = server;
         server.ValidatingConnectionAsync += ValidateConnectionAsync;
         server.InterceptingPublishAsync += InterceptPublishAsync;
         server.InterceptingSubscriptionAsync += InterceptSubscriptionAsync;
         server.ClientConnectedAsync += OnClientConnectedAsync;
         server.ClientDisconnectedAsync += OnClientDisconnectedAsync;
+        server.SessionDeletedAsync += OnSessionDeletedAsync;
     }
 
-    private Task ValidateConnectionAsync(ValidatingConnectionEventArgs args)
+    private async Task ValidateConnectionAsync(ValidatingConnectionEventArgs args)
     {
-        if (readers.TryFind(args.UserName, out var reader))
+        var address = AddressOf(args.RemoteEndPoint);
+        var verdict = await logins.CheckAsync(args.UserName, args.Password, address, args.CancellationToken).ConfigureAwait(false);
+        if (verdict.Identity is not { } identity)
         {
-            if (!DeviceSecretHasher.Verify(args.Password ?? string.Empty, reader.SecretHash))
+            // One answer for an unknown user and a wrong secret; "busy" only when nothing was checked.
+            args.ReasonCode = verdict.Outcome == LoginOutcome.Busy ? MqttConnectReasonCode.ServerBusy : MqttConnectReasonCode.BadUserNameOrPassword;
+            var reason = verdict.Outcome switch
             {
-                args.ReasonCode = MqttConnectReasonCode.BadUserNameOrPassword;
-                metrics.ConnectionsRefused.WithLabels("wrong_secret").Inc();
-                LogLoginRefused(logger, args.UserName, args.RemoteEndPoint?.ToString(), LoginOutcome.WrongSecret);
-                return Task.CompletedTask;
+                LoginOutcome.UnknownUser => "unknown_user",
+                LoginOutcome.Throttled => "throttled",
+                LoginOutcome.Busy => "busy",
+                _ => "wrong_secret",
+            };
+            metrics.ConnectionsRefused.WithLabels(reason).Inc();
+            if (_logGate.ShouldLog(reason, address?.ToString() ?? "unknown"))
+            {
+                LogLoginRefused(logger, LogText.Safe(args.UserName), address?.ToString(), reason);
             }
 
-            if (IsTakenByAnother(args, reader.UserName))
-            {
-                return Task.CompletedTask;
-            }
-
-            args.SessionItems[ReaderItem] = reader;
-            return Task.CompletedTask;
-        }
-
-        var outcome = authenticator.Authenticate(args.UserName, args.Password, out var device);
-        if (outcome != LoginOutcome.Accepted)
-        {
-            args.ReasonCode = outcome == LoginOutcome.UnknownDevice ? MqttConnectReasonCode.NotAuthorized : MqttConnectReasonCode.BadUserNameOrPassword;
-            metrics.ConnectionsRefused.WithLabels(outcome == LoginOutcome.UnknownDevice ? "unknown_device" : "wrong_secret").Inc();
-            LogLoginRefused(logger, args.UserName, args.RemoteEndPoint?.ToString(), outcome);
-            return Task.CompletedTask;
-        }
-
-        if (IsTakenByAnother(args, device.UserName))
-        {
-            return Task.CompletedTask;
-        }
-
-        args.SessionItems[DeviceItem] = device;
-        return Task.CompletedTask;
-    }
-
-    private bool IsTakenByAnother(ValidatingConnectionEventArgs args, string userName)
-    {
-        if (_clientOwners.TryGetValue(args.ClientId, out var owner) && owner != userName)
-        {
-            args.ReasonCode = MqttConnectReasonCode.ClientIdentifierNotValid;
-            metrics.ConnectionsRefused.WithLabels("client_id_in_use").Inc();
-            LogClientIdTaken(logger, userName, args.ClientId, owner);
-            return true;
-        }
-
-        return false;
-    }
-
-    private async Task InterceptPublishAsync(InterceptingPublishEventArgs args)
-    {
-        if (args.SessionItems?[ReaderItem] is ReportReader reader)
-        {
-            args.ProcessPublish = false;
-            args.Response.ReasonCode = MqttPubAckReasonCode.NotAuthorized;
-            LogReaderPublishRefused(logger, reader.UserName, args.ApplicationMessage.Topic);
             return;
         }
 
-        if (args.SessionItems?[DeviceItem] is not Device device)
+        var clientId = args.ClientId;
+        if (string.IsNullOrEmpty(clientId) && args.ProtocolVersion == MqttProtocolVersion.V500)
+        {
+            args.AssignedClientIdentifier = identity.UserName;
+            clientId = identity.UserName;
+        }
+
+        if (!string.IsNullOrEmpty(clientId) && _sessions.TryGetValue(clientId, out var owner) && owner.UserName != identity.UserName)
+        {
+            if (owner.Connected)
+            {
+                // Taking the id over would disconnect the other device.
+                args.ReasonCode = MqttConnectReasonCode.ClientIdentifierNotValid;
+                metrics.ConnectionsRefused.WithLabels("client_id_in_use").Inc();
+                LogClientIdTaken(logger, identity.UserName, LogText.Safe(clientId), owner.UserName);
+                return;
+            }
+
+            await DiscardSessionAsync(clientId, owner.UserName, identity.UserName).ConfigureAwait(false);
+        }
+
+        args.SessionItems[IdentityItem] = identity;
+    }
+
+    /// <summary>
+    /// A session another identity left under this client id is discarded rather than the login refused:
+    /// otherwise whoever stored a session first under a device's usual client id would lock it out.
+    /// </summary>
+    private async Task DiscardSessionAsync(string clientId, string owner, string newcomer)
+    {
+        _sessions.TryRemove(clientId, out _);
+        try
+        {
+            var session = await _server!.GetSessionAsync(clientId).ConfigureAwait(false);
+            await session.DeleteAsync().ConfigureAwait(false);
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
+        }
+
+        metrics.SessionsDiscarded.Inc();
+        LogSessionDiscarded(logger, LogText.Safe(clientId), owner, newcomer);
+    }
+
+    internal async Task InterceptPublishAsync(InterceptingPublishEventArgs args)
+    {
+        if (ReferenceEquals(args.SessionItems, _server?.ServerSessionItems))
         {
             return; // published by the hub itself
+        }
+
+        var identity = IdentityOf(args.SessionItems, args.UserName);
+        if (identity?.Device is not { } device)
+        {
+            args.ProcessPublish = false;
+            args.Response.ReasonCode = MqttPubAckReasonCode.NotAuthorized;
+            if (identity is null)
+            {
+                args.CloseConnection = true;
+                LogUnverifiedPublishRefused(logger, LogText.Safe(args.ClientId), LogText.Safe(args.UserName), LogText.Safe(args.ApplicationMessage.Topic));
+            }
+            else if (_logGate.ShouldLog("reader_publish", identity.UserName))
+            {
+                LogReaderPublishRefused(logger, identity.UserName, LogText.Safe(args.ApplicationMessage.Topic));
+            }
+
+            return;
         }
 
         try
@@ -133,7 +171,7 @@ public sealed partial class DeviceBroker(
         }
         catch (Exception ex)
         {
-            LogIngestFailed(logger, ex, device.UserName, args.ApplicationMessage.Topic);
+            LogIngestFailed(logger, ex, device.UserName, LogText.Safe(args.ApplicationMessage.Topic));
             args.ProcessPublish = false;
             args.CloseConnection = true;
         }
@@ -141,60 +179,85 @@ public sealed partial class DeviceBroker(
 
     private Task InterceptSubscriptionAsync(InterceptingSubscriptionEventArgs args)
     {
-        if (args.SessionItems?[ReaderItem] is ReportReader reader)
+        var identity = IdentityOf(args.SessionItems, args.UserName);
+        var topic = args.TopicFilter.Topic;
+        var allowed = identity switch
         {
-            if (!reader.MaySubscribe(args.TopicFilter.Topic))
-            {
-                args.ProcessSubscription = false;
-                args.Response.ReasonCode = MqttSubscribeReasonCode.NotAuthorized;
-                metrics.SubscriptionsRefused.Inc();
-                LogReaderSubscriptionRefused(logger, reader.UserName, args.TopicFilter.Topic);
-            }
-
-            return Task.CompletedTask;
-        }
-
-        if (args.SessionItems?[DeviceItem] is not Device device)
-        {
-            return Task.CompletedTask;
-        }
-
-        var own = DeviceTopic.Format(device.Site, device.Kind, device.Id, DeviceChannel.Cmd);
-        if (args.TopicFilter.Topic != own)
+            { Reader: { } reader } => reader.MaySubscribe(topic),
+            { Device: { } device } => topic == DeviceTopic.Format(device.Site, device.Kind, device.Id, DeviceChannel.Cmd),
+            _ => false,
+        };
+        if (!allowed)
         {
             args.ProcessSubscription = false;
             args.Response.ReasonCode = MqttSubscribeReasonCode.NotAuthorized;
+            args.CloseConnection = identity is null;
             metrics.SubscriptionsRefused.Inc();
-            LogSubscriptionRefused(logger, device.UserName, args.TopicFilter.Topic, own);
+            if (_logGate.ShouldLog("subscription", identity?.UserName ?? LogText.Safe(args.ClientId)))
+            {
+                LogSubscriptionRefused(logger, identity?.UserName ?? "(unverified)", LogText.Safe(topic));
+            }
         }
 
         return Task.CompletedTask;
     }
 
-    private Task OnClientConnectedAsync(ClientConnectedEventArgs args)
+    private async Task OnClientConnectedAsync(ClientConnectedEventArgs args)
     {
-        if (args.SessionItems?[DeviceItem] is Device device)
+        metrics.ClientsConnected.Inc();
+        if (IdentityOf(args.SessionItems, args.UserName) is { } identity)
         {
-            _clientOwners[args.ClientId] = device.UserName;
-        }
-        else if (args.SessionItems?[ReaderItem] is ReportReader reader)
-        {
-            _clientOwners[args.ClientId] = reader.UserName;
+            _sessions[args.ClientId] = new SessionOwner(identity.UserName, Connected: true);
+            return;
         }
 
-        metrics.ClientsConnected.Inc();
-        return Task.CompletedTask;
+        // Another identity's session was resumed after all (a race between two logins under one client id):
+        // nothing from it may reach this connection, and the connection ends.
+        LogForeignSessionResumed(logger, LogText.Safe(args.ClientId), LogText.Safe(args.UserName));
+        metrics.SessionsDiscarded.Inc();
+        _sessions.TryRemove(args.ClientId, out _);
+        try
+        {
+            var session = await _server!.GetSessionAsync(args.ClientId).ConfigureAwait(false);
+            await session.ClearApplicationMessagesQueueAsync().ConfigureAwait(false);
+            await session.DeleteAsync().ConfigureAwait(false);
+        }
+        catch (InvalidOperationException)
+        {
+        }
     }
 
     private Task OnClientDisconnectedAsync(ClientDisconnectedEventArgs args)
     {
-        if (args.DisconnectType != MqttClientDisconnectType.Takeover)
+        metrics.ClientsConnected.Dec();
+        if (args.DisconnectType != MqttClientDisconnectType.Takeover
+            && _sessions.TryGetValue(args.ClientId, out var owner)
+            && IdentityOf(args.SessionItems, null) is { } identity && identity.UserName == owner.UserName)
         {
-            _clientOwners.TryRemove(args.ClientId, out _);
+            _sessions.TryUpdate(args.ClientId, owner with { Connected = false }, owner);
         }
 
-        metrics.ClientsConnected.Dec();
         return Task.CompletedTask;
+    }
+
+    private Task OnSessionDeletedAsync(SessionDeletedEventArgs args)
+    {
+        if (_sessions.TryGetValue(args.Id, out var owner) && !owner.Connected)
+        {
+            _sessions.TryRemove(new KeyValuePair<string, SessionOwner>(args.Id, owner));
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The session's verified identity, if it is the connection's own (<paramref name="userName"/>, when given).</summary>
+    internal static SessionIdentity? IdentityOf(IDictionary? items, string? userName) =>
+        items?[IdentityItem] is SessionIdentity identity && (userName is null || identity.UserName == userName) ? identity : null;
+
+    private static IPAddress? AddressOf(EndPoint? endPoint)
+    {
+        var address = (endPoint as IPEndPoint)?.Address;
+        return address is { AddressFamily: AddressFamily.InterNetworkV6, IsIPv4MappedToIPv6: true } ? address.MapToIPv4() : address;
     }
 
     private static MqttPubAckReasonCode ReasonCodeFor(RejectionReason reason) => reason switch

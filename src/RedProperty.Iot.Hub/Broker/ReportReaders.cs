@@ -46,7 +46,7 @@ public sealed class ReportReaders
 
             if (!DeviceSecretHasher.IsWellFormed(r.SecretHash))
             {
-                problems.Add($"{at}:SecretHash must be a {DeviceSecretHasher.Scheme} hash (make one with: redproperty-hub hash-secret)");
+                problems.Add($"{at}:SecretHash must be a {DeviceSecretHasher.Scheme} or {DeviceSecretHasher.GeneratedScheme} hash (make one with: redproperty-hub hash-secret)");
             }
 
             var unknown = r.Sites.Where(s => !registry.SitesById.ContainsKey(s)).ToArray();

@@ -15,6 +15,8 @@ public sealed class HubMetrics
         Rejections = factory.CreateCounter("rp_hub_rejections_total", "Device messages refused, by reason.", "reason");
         SubscriptionsRefused = factory.CreateCounter("rp_hub_subscriptions_refused_total", "Subscriptions refused by the per-device ACL.");
         ConnectionsRefused = factory.CreateCounter("rp_hub_connections_refused_total", "MQTT logins refused, by reason.", "reason");
+        SecretChecks = factory.CreateCounter("rp_hub_login_secret_checks_total", "Broker login secrets checked, by kind: remembered (verified before), generated (salted HMAC), key_stretched (PBKDF2, rationed).", "kind");
+        SessionsDiscarded = factory.CreateCounter("rp_hub_sessions_discarded_total", "Stored MQTT sessions discarded because another device or reader logged in under their client id.");
         ConnectionsClosed = factory.CreateCounter("rp_hub_connections_closed_total", "MQTT connections the hub closed or turned away for breaking a limit (Mqtt:Limits), by reason.", "reason");
         TimestampsCorrected = factory.CreateCounter("rp_hub_timestamps_corrected_total", "Points stored at receive time because the device ts was more than 5 minutes off.");
         SequenceGaps = factory.CreateCounter("rp_hub_seq_gaps_total", "Times a device's seq skipped numbers (messages lost before the hub).");
@@ -45,6 +47,10 @@ public sealed class HubMetrics
     public Counter ConnectionsRefused { get; }
 
     public Counter ConnectionsClosed { get; }
+
+    public Counter SessionsDiscarded { get; }
+
+    public Counter SecretChecks { get; }
 
     public Counter TimestampsCorrected { get; }
 

@@ -25,6 +25,33 @@ public sealed class DeviceSecretHasherTests
         Assert.StartsWith($"pbkdf2-sha256${DeviceSecretHasher.DefaultIterations}$", DeviceSecretHasher.Hash("x"), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_generated_secret_is_kept_as_a_salted_hmac_that_verifies_it_and_nothing_else()
+    {
+        var secret = DeviceSecretHasher.NewSecret();
+        Assert.Equal(43, secret.Length);
+        Assert.True(DeviceSecretHasher.IsGenerated(secret));
+        var hash = DeviceSecretHasher.Hash(secret, 100_000);
+        Assert.StartsWith("hmac-sha256$", hash, StringComparison.Ordinal);
+        Assert.False(DeviceSecretHasher.IsKeyStretched(hash));
+        Assert.True(DeviceSecretHasher.IsWellFormed(hash));
+        Assert.True(DeviceSecretHasher.Verify(secret, hash));
+        Assert.False(DeviceSecretHasher.Verify(secret[..^1] + (secret[^1] == 'A' ? 'B' : 'A'), hash));
+        Assert.NotEqual(hash, DeviceSecretHasher.Hash(secret, 100_000));
+    }
+
+    [Theory]
+    [InlineData("dev-only-plain-secret")]
+    [InlineData("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")]
+    [InlineData("0123456789abcde0123456789abcde01")]
+    public void A_short_or_repetitive_secret_is_key_stretched(string secret)
+    {
+        Assert.False(DeviceSecretHasher.IsGenerated(secret));
+        var hash = DeviceSecretHasher.Hash(secret, 1000);
+        Assert.True(DeviceSecretHasher.IsKeyStretched(hash));
+        Assert.True(DeviceSecretHasher.Verify(secret, hash));
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("plain")]
@@ -32,6 +59,8 @@ public sealed class DeviceSecretHasherTests
     [InlineData("pbkdf2-sha1$1000$c2FsdHNhbHQ=$aGFzaGhhc2hoYXNoaGFzaA==")]
     [InlineData("pbkdf2-sha256$1000$!!$aGFzaGhhc2hoYXNoaGFzaA==")]
     [InlineData("pbkdf2-sha256$1000$c2FsdHNhbHQ=")]
+    [InlineData("hmac-sha256$c2FsdHNhbHQ=")]
+    [InlineData("hmac-sha256$c2Fs$aGFzaGhhc2hoYXNoaGFzaA==")]
     public void Malformed_hashes_never_verify(string hash)
     {
         Assert.False(DeviceSecretHasher.IsWellFormed(hash));

@@ -29,6 +29,21 @@ public static class MqttWire
             SessionExpiryInterval = sessionExpiry,
         }, version);
 
+    /// <summary>An MQTT 3.1.1 CONNECT written by hand, for combinations MQTTnet's encoder refuses to make (an empty client id without a clean session).</summary>
+    public static byte[] Connect311(string userName, string password, string clientId, bool cleanSession)
+    {
+        var body = new List<byte> { 0, 4, (byte)'M', (byte)'Q', (byte)'T', (byte)'T', 4, (byte)(0xC0 | (cleanSession ? 0x02 : 0)), 0, 60 };
+        foreach (var text in new[] { clientId, userName, password })
+        {
+            var bytes = Encoding.UTF8.GetBytes(text);
+            body.Add((byte)(bytes.Length >> 8));
+            body.Add((byte)bytes.Length);
+            body.AddRange(bytes);
+        }
+
+        return [0x10, .. VariableLength(body.Count), .. body];
+    }
+
     public static byte[] Publish(MqttProtocolVersion version, string topic, string payload, MqttQualityOfServiceLevel qos, ushort packetId = 1) =>
         Encode(new MqttPublishPacket
         {
@@ -74,7 +89,7 @@ public static class MqttWire
     {
         var client = await OpenAsync(port, from);
         var stream = client.GetStream();
-        await stream.WriteAsync(Connect(version, userName, password, clientId, cleanSession));
+        await stream.WriteAsync(version == MqttProtocolVersion.V311 ? Connect311(userName, password, clientId, cleanSession) : Connect(version, userName, password, clientId, cleanSession));
         var connAck = await ReadPacketAsync(stream, TimeSpan.FromSeconds(30));
         if (connAck is null || connAck[0] != 0x20)
         {
@@ -131,6 +146,11 @@ public static class MqttWire
     /// <summary>True when the hub closes the connection within <paramref name="within"/> (reading and discarding what it sends).</summary>
     public static async Task<bool> ClosedByHubAsync(TcpClient client, TimeSpan within)
     {
+        if (!client.Connected)
+        {
+            return true;
+        }
+
         var stream = client.GetStream();
         var buffer = new byte[4096];
         using var cancel = new CancellationTokenSource(within);

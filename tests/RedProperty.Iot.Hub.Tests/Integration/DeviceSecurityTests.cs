@@ -23,10 +23,10 @@ public sealed class DeviceSecurityTests : HubWithInfluxTest
     [InlineData("testsite/nobody", MqttProtocolVersion.V500)]
     [InlineData("othersite/cam-1", MqttProtocolVersion.V311)]
     [InlineData("cam-1", MqttProtocolVersion.V500)]
-    public async Task An_unknown_device_is_refused_as_not_authorized(string userName, MqttProtocolVersion version)
+    public async Task An_unknown_device_is_refused_as_bad_credentials_like_a_wrong_secret(string userName, MqttProtocolVersion version)
     {
         var (_, result) = await Hub.TryConnectAsync(userName, TestRegistry.SecretOf("cam-1"), version);
-        Assert.Equal(MqttClientConnectResultCode.NotAuthorized, result.ResultCode);
+        Assert.Equal(MqttClientConnectResultCode.BadUserNameOrPassword, result.ResultCode);
     }
 
     [Fact]

@@ -313,7 +313,7 @@ public sealed class MonthlyReportTests : IAsyncLifetime
         settings["Mqtt:Readers:0:Sites:0"] = "nowhere";
         settings["Mqtt:Readers:0:SecretHash"] = "plain-text";
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => HubHost.StartAsync(settings));
-        Assert.Contains("Mqtt:Readers:0:SecretHash must be a pbkdf2-sha256 hash", error.Message);
+        Assert.Contains("Mqtt:Readers:0:SecretHash must be a pbkdf2-sha256 or hmac-sha256 hash", error.Message);
         Assert.Contains("unknown: nowhere", error.Message);
     }
 
