@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 . deploy/lib.sh
 
 ensure_dotnet
-ensure_packages influxdb victoria-metrics curl chromium fonts-wqy-microhei mosquitto ffmpeg systemd redis-server poppler-utils
+ensure_packages influxdb victoria-metrics curl chromium fonts-wqy-microhei mosquitto mosquitto-clients ffmpeg systemd redis-server poppler-utils
 
 log=$(mktemp)
 status=0

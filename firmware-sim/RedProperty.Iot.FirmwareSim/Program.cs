@@ -212,6 +212,41 @@ latencyCommand.SetAction((result, ct) => AlertLatencyCommand.RunAsync(
     ct));
 root.Subcommands.Add(latencyCommand);
 
+var fuzzHost = new Option<string>("--host") { Description = "Broker host", DefaultValueFactory = _ => "127.0.0.1" };
+var fuzzPort = new Option<int?>("--port") { Description = "MQTT over TCP port (left out: not fuzzed)" };
+var fuzzTlsPort = new Option<int?>("--tls-port") { Description = "MQTT over TLS port (any certificate is accepted)" };
+var fuzzWebSocket = new Option<Uri?>("--ws-url")
+{
+    Description = "MQTT over WebSockets URL, e.g. ws://127.0.0.1:8080/mqtt",
+    CustomParser = r =>
+    {
+        var text = r.Tokens.Count == 1 ? r.Tokens[0].Value : string.Empty;
+        if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "ws" or "wss")
+        {
+            return uri;
+        }
+
+        r.AddError($"--ws-url '{text}' must be a URL such as ws://127.0.0.1:8080/mqtt");
+        return null;
+    },
+};
+var seedOption = new Option<int>("--seed") { Description = "Seed: the same seed makes the same cases", DefaultValueFactory = _ => 1 };
+var casesOption = new Option<int>("--cases") { Description = "Connections to fuzz", DefaultValueFactory = _ => 1000 };
+var parallelOption = new Option<int>("--parallel") { Description = "Connections at once", DefaultValueFactory = _ => 8 };
+var fuzzCommand = new Command("fuzz", "Seeded MQTT fuzzing of a broker: broken packets of every type, MQTT 3.1.1 and 5, before and after a good login, over TCP, TLS and WebSockets.")
+{
+    registry, fuzzHost, fuzzPort, fuzzTlsPort, fuzzWebSocket, seedOption, casesOption, parallelOption,
+};
+fuzzCommand.SetAction((result, ct) => FuzzCommand.RunAsync(
+    result.GetValue(registry)!.FullName,
+    new RedProperty.Iot.FirmwareSim.Fuzzing.FuzzTargets(result.GetValue(fuzzHost)!, result.GetValue(fuzzPort), result.GetValue(fuzzTlsPort), result.GetValue(fuzzWebSocket)),
+    result.GetValue(seedOption),
+    Math.Max(1, result.GetValue(casesOption)),
+    Math.Max(1, result.GetValue(parallelOption)),
+    Console.Out,
+    ct));
+root.Subcommands.Add(fuzzCommand);
+
 try
 {
     return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });

@@ -19,8 +19,11 @@ public sealed class HubProcess : IAsyncDisposable
         _process = process;
         MqttPort = mqttPort;
         DataDir = dataDir;
-        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}"), Timeout = TimeSpan.FromSeconds(30) };
+        HttpUrl = new Uri($"http://127.0.0.1:{httpPort}");
+        Http = new HttpClient { BaseAddress = HttpUrl, Timeout = TimeSpan.FromSeconds(30) };
     }
+
+    public Uri HttpUrl { get; }
 
     public int MqttPort { get; }
 

@@ -13,7 +13,7 @@ namespace RedProperty.Iot.Hub.Tests.Integration;
 /// work factor (PBKDF2, 100 000 iterations), its CPU time counted while it is attacked.
 /// </summary>
 [Collection("heavy")]
-public sealed class LoginAbuseTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class BrokerLoginAbuseTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly IPAddress Attacker = IPAddress.Parse("127.0.0.2");
     private string _workDir = null!;
