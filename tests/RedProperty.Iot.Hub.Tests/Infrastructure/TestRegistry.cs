@@ -28,7 +28,7 @@ public static class TestRegistry
     /// <summary>The location each device gets unless <c>locations</c> says otherwise.</summary>
     public static string LocationOf(string deviceId) => $"位置 {deviceId}";
 
-    public static string Write(string directory, int extraLights = 0, IReadOnlyDictionary<string, string>? locations = null, IReadOnlyDictionary<string, string>? streamUrls = null)
+    public static string Write(string directory, int extraLights = 0, IReadOnlyDictionary<string, string>? locations = null, IReadOnlyDictionary<string, string>? streamUrls = null, IReadOnlyList<string>? extraZones = null)
     {
         var devices = Devices.Select(d => new DeviceEntry
         {
@@ -52,6 +52,7 @@ public static class TestRegistry
                         new ZoneEntry { Id = HostileZone, Name = "第一网格", Type = "area" },
                         new ZoneEntry { Id = "grid-2", Name = "第二网格", Type = "area" },
                         new ZoneEntry { Id = "lift-1", Name = "1栋A梯", Type = "elevator-car" },
+                        .. (extraZones ?? []).Select(z => new ZoneEntry { Id = z, Name = z, Type = "area" }),
                     ],
                     Devices = devices,
                 },
