@@ -30,6 +30,7 @@ public sealed class HubMetrics
         DurableLatency = factory.CreateHistogram("rp_hub_receive_to_durable_seconds", "From receiving a message to its point being in InfluxDB or the spool.", new HistogramConfiguration { Buckets = LatencyBuckets });
         BatchSize = factory.CreateHistogram("rp_hub_write_batch_points", "Points per write batch.", new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(1, 2, 16) });
         InfluxUp = factory.CreateGauge("rp_hub_influx_up", "1 when the last InfluxDB write or ping succeeded.");
+        AlertCommandsRefused = factory.CreateCounter("rp_hub_alert_commands_refused_total", "Alert commands and replies from Redis (scale-out) refused, by reason (signature, malformed, expired, replayed).", "reason");
     }
 
     /// <summary>Each hub has its own registry, so several hubs in one process (tests) do not share counters.</summary>
@@ -72,4 +73,6 @@ public sealed class HubMetrics
     public Histogram BatchSize { get; }
 
     public Gauge InfluxUp { get; }
+
+    public Counter AlertCommandsRefused { get; }
 }
