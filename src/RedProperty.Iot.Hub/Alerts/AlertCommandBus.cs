@@ -68,7 +68,8 @@ public sealed class AlertCommandSigner(byte[] key)
 /// goes out on a Redis channel, the instance whose store holds the alert carries it out — checking the
 /// operator's sites — and answers. Each alert stays in exactly one store. Requests and replies are signed
 /// with the instances' shared key, carry the time they were issued and a request id: anything unsigned,
-/// wrongly signed, older than <see cref="FreshFor"/> or seen before is refused and counted.
+/// wrongly signed, older than <see cref="FreshFor"/> or seen before is refused and counted
+/// (<c>rp_hub_scaleout_messages_refused_total</c>).
 /// </summary>
 public sealed partial class AlertCommandBus : BackgroundService
 {
@@ -214,7 +215,7 @@ public sealed partial class AlertCommandBus : BackgroundService
     private T? Refuse<T>(string purpose, string reason)
         where T : class
     {
-        _metrics.AlertCommandsRefused.WithLabels(reason).Inc();
+        _metrics.ScaleOutRefused.WithLabels(purpose, reason).Inc();
         LogRefused(_logger, purpose, reason);
         return null;
     }

@@ -43,9 +43,11 @@ public static class DeskSetup
             signalR.AddStackExchangeRedis(redis, o => o.Configuration.ChannelPrefix = RedisChannel.Literal("rp-desk"));
             services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(redis));
             services.AddSingleton<AlertCommandBus>();
+            services.AddSingleton<DeskFeedRelay>();
             services.AddHostedService(sp => sp.GetRequiredService<AlertCommandBus>());
         }
 
+        services.AddSingleton<DeskHistory>();
         services.AddSingleton<DeskBroadcaster>();
         services.AddHostedService(sp => sp.GetRequiredService<DeskBroadcaster>());
         services.AddHostedService<ElevatorBroadcaster>();

@@ -209,7 +209,7 @@ public sealed class ScaleOutTests : IAsyncLifetime
         double total = 0;
         foreach (var reason in new[] { "signature", "expired", "replayed", "malformed" })
         {
-            total += await hub.MetricAsync($"rp_hub_alert_commands_refused_total{{reason=\"{reason}\"}}");
+            total += await hub.MetricAsync($"rp_hub_scaleout_messages_refused_total{{message=\"command\",reason=\"{reason}\"}}");
         }
 
         return total;
