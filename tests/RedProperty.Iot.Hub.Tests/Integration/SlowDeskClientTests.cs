@@ -84,6 +84,80 @@ public sealed class SlowDeskClientTests(ITestOutputHelper output) : IAsyncLifeti
         }
     }
 
+    [Fact]
+    public async Task A_desk_that_catches_up_while_changes_keep_coming_gets_each_once_in_order_and_ends_with_the_stores_state()
+    {
+        var store = _hub.Services.GetRequiredService<SqliteAlertStore>();
+        var service = _hub.Services.GetRequiredService<AlertService>();
+        var registry = _hub.Services.GetRequiredService<DeviceRegistry>();
+        async Task CycleAsync(int from, int count)
+        {
+            for (var i = from; i < from + count; i++)
+            {
+                registry.TryGetDevice(TestRegistry.Site, $"light-x{i % SeededLights}", out var lamp);
+                await service.ApplyAsync(new AlertSignal(AlertSignalKind.Raise, AlertType.BrokenLight, lamp!, AlertSeverity.Minor, "lamp dark"), CancellationToken.None);
+                await service.ApplyAsync(new AlertSignal(AlertSignalKind.Clear, AlertType.BrokenLight, lamp!, AlertSeverity.Minor, "lamp lit"), CancellationToken.None);
+            }
+        }
+
+        await CycleAsync(0, 200);
+        var afterSeq = await store.LastSeqAsync() - 300;
+
+        // Desks come with ?lastSeq= while lamps keep changing: each gets the missed changes from the store, then live ones.
+        var token = await _hub.TokenAsync(HubHost.AdminUser, HubHost.AdminPassword);
+        var changing = CycleAsync(200, 400);
+        var desks = new List<DeskClient>();
+        for (var i = 0; i < 4; i++)
+        {
+            await Task.Delay(150);
+            desks.Add(await DeskClient.ConnectAsync(_hub, token, afterSeq));
+        }
+
+        await changing;
+        var last = await store.LastSeqAsync();
+        var final = (await store.ChangesSinceAsync(afterSeq, [TestRegistry.Site], DeskHubMaxReplay))
+            .GroupBy(c => System.Text.Json.JsonDocument.Parse(c.Payload).RootElement.GetProperty("id").GetString())
+            .ToDictionary(g => g.Key!, g => g.Max(c => c.Seq));
+        foreach (var desk in desks)
+        {
+            await desk.WaitForAsync("alertUpdated", p => p.GetProperty("seq").GetInt64() == last, TimeSpan.FromSeconds(20));
+            var received = desk.Received.Where(r => r.Method is "alertRaised" or "alertUpdated").Select(r => (Id: r.Payload.GetProperty("id").GetString()!, Seq: r.Payload.GetProperty("seq").GetInt64())).ToArray();
+            Assert.DoesNotContain(desk.Received, r => r.Method == "snapshot");
+            Assert.True(received.Zip(received.Skip(1)).All(p => p.First.Seq < p.Second.Seq), "changes twice or out of order: " + string.Join(",", received.Select(r => r.Seq)));
+            Assert.Equal(afterSeq + 1, received[0].Seq);
+            Assert.Equal(final, received.GroupBy(r => r.Id).ToDictionary(g => g.Key, g => g.Max(r => r.Seq)));
+            await desk.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task When_the_change_feed_overflows_every_desk_is_disconnected_to_catch_up_from_the_change_log()
+    {
+        var token = await _hub.TokenAsync(HubHost.AdminUser, HubHost.AdminPassword);
+        await using var desk = await DeskClient.ConnectAsync(_hub, token);
+        await desk.WaitForAsync("snapshot");
+        var closed = new TaskCompletionSource();
+        desk.Connection.Closed += _ =>
+        {
+            closed.TrySetResult();
+            return Task.CompletedTask;
+        };
+
+        // Far more than the feed holds, faster than the broadcaster takes them (old numbers: nothing for the desk to show).
+        var feed = _hub.Services.GetRequiredService<DeskChangeFeed>();
+        var payload = """{"seq":1,"site":"testsite","zone":"grid-2","deviceId":"light-1","kind":"light","status":"online","at":"2026-11-29T00:00:00+00:00"}""";
+        for (var i = 0; i < 4 * DeskChangeFeed.Capacity; i++)
+        {
+            feed.Publish(new ChangeRecord(1, TestRegistry.Site, "deviceStatusChanged", payload));
+        }
+
+        Assert.True(await _hub.MetricAsync("rp_hub_desk_feed_dropped_total") > 0);
+        await closed.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(1, await _hub.MetricAsync("rp_hub_desk_clients_dropped_total{reason=\"resync\"}"));
+    }
+
+    private const int DeskHubMaxReplay = RedProperty.Iot.Hub.Desk.DeskHub.MaxReplay;
+
     /// <summary>Each camera reports tampering, 150 ms apart; the time from its publish to the desk's alertRaised (null: never arrived).</summary>
     private static async Task<double?[]> AlertLatenciesAsync(DeskClient desk, IReadOnlyList<IMqttClient> cameras)
     {
