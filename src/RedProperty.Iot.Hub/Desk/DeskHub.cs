@@ -148,7 +148,6 @@ public sealed partial class DeskBroadcaster(
     private static readonly TimeSpan BatchWindow = TimeSpan.FromMilliseconds(50);
     private readonly Lock _gate = new();
     private readonly Dictionary<string, DeskOutbox> _outboxes = new(StringComparer.Ordinal);
-    private readonly CancellationTokenSource _stopping = new();
     private long _lastSentSeq;
 
     /// <summary>The newest change already handed to the desks (at start-up: everything in the store).</summary>
@@ -157,7 +156,7 @@ public sealed partial class DeskBroadcaster(
     /// <summary>Takes a desk connection on and starts its sender; returns at once.</summary>
     public void Attach(HubCallerContext connection, IReadOnlyCollection<string> sites, long? afterSeq)
     {
-        var outbox = new DeskOutbox(connection, sites, afterSeq, _stopping.Token);
+        var outbox = new DeskOutbox(connection, sites, afterSeq);
         lock (_gate)
         {
             outbox.StartSeq = _lastSentSeq;
@@ -191,14 +190,19 @@ public sealed partial class DeskBroadcaster(
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        await base.StopAsync(cancellationToken).ConfigureAwait(false);
-    }
+        DeskOutbox[] open;
+        lock (_gate)
+        {
+            open = [.. _outboxes.Values];
+            _outboxes.Clear();
+        }
 
-    public override void Dispose()
-    {
-        _stopping.Dispose();
-        base.Dispose();
+        foreach (var outbox in open)
+        {
+            outbox.Close();
+        }
+
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Sends one change; live changes carry their view, replayed ones are read back from the stored payload.</summary>
@@ -324,10 +328,6 @@ public sealed partial class DeskBroadcaster(
             LogSendFailed(logger, e, outbox.ConnectionId);
             Detach(outbox.ConnectionId);
             Drop(outbox, "error");
-        }
-        finally
-        {
-            outbox.Dispose();
         }
     }
 

@@ -10,7 +10,7 @@ namespace RedProperty.Iot.Hub.Desk;
 /// that falls <see cref="Capacity"/> changes behind, or does not take one for <see cref="SendTimeout"/>, is
 /// disconnected; it catches up by sequence number when it comes back.
 /// </summary>
-public sealed class DeskOutbox : IDisposable
+public sealed class DeskOutbox
 {
     /// <summary>Changes a desk may have waiting (as many as a reconnect can replay).</summary>
     public const int Capacity = DeskHub.MaxReplay;
@@ -21,16 +21,16 @@ public sealed class DeskOutbox : IDisposable
     private readonly Channel<ChangeRecord> _queue = Channel.CreateBounded<ChangeRecord>(new BoundedChannelOptions(Capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     private readonly HubCallerContext _connection;
     private readonly HashSet<string> _sites;
-    private readonly CancellationTokenSource _closed;
+    // Not linked to another token and without a timer, so it needs no disposing.
+    private readonly CancellationTokenSource _closed = new();
     private int _dropped;
 
-    public DeskOutbox(HubCallerContext connection, IReadOnlyCollection<string> sites, long? afterSeq, CancellationToken stopping)
+    public DeskOutbox(HubCallerContext connection, IReadOnlyCollection<string> sites, long? afterSeq)
     {
         _connection = connection;
         _sites = new HashSet<string>(sites, StringComparer.Ordinal);
         Sites = sites;
         AfterSeq = afterSeq;
-        _closed = CancellationTokenSource.CreateLinkedTokenSource(stopping);
     }
 
     public string ConnectionId => _connection.ConnectionId;
@@ -73,14 +73,6 @@ public sealed class DeskOutbox : IDisposable
     public void Close()
     {
         _queue.Writer.TryComplete();
-        try
-        {
-            _closed.Cancel();
-        }
-        catch (ObjectDisposedException)
-        {
-        }
+        _closed.Cancel();
     }
-
-    public void Dispose() => _closed.Dispose();
 }
