@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Claims;
 using CsvHelper;
+using CsvHelper.Configuration;
 using Microsoft.Extensions.Options;
 using RedProperty.Iot.Alerts;
 using RedProperty.Iot.Hub.Alerts.Storage;
@@ -178,13 +179,7 @@ public static class ReportEndpoints
             AddRows(rows, figures);
         }
 
-        using var text = new StringWriter(CultureInfo.InvariantCulture);
-        using (var csv = new CsvWriter(text, CultureInfo.InvariantCulture))
-        {
-            csv.WriteRecords(rows);
-        }
-
-        return Results.Text(text.ToString(), "text/csv; charset=utf-8");
+        return Results.Text(ReportCsvWriter.Write(rows), "text/csv; charset=utf-8");
     }
 
     private static void AddRows(List<ReportRow> rows, SiteServiceQuality figures)
@@ -214,4 +209,47 @@ public static class ReportEndpoints
         Add("cameras.siteAvailability", string.Empty, figures.Cameras.SiteAvailability);
         foreach (var (kind, share) in figures.DeviceAvailabilityByKind) Add("devices.availability", kind, share);
     }
+}
+
+/// <summary>
+/// Report rows as CSV for spreadsheets. Text cells (site, zone and device ids, keys) that begin with
+/// <c>=</c>, <c>+</c>, <c>-</c>, <c>@</c>, tab or CR would run as formulas in Excel or LibreOffice; CsvHelper's
+/// injection escaping writes them with a leading <c>'</c> instead. Numbers and times are left as they are,
+/// so a negative figure stays a number.
+/// </summary>
+public sealed class ReportCsvWriter : CsvWriter
+{
+    private static readonly CsvConfiguration Spreadsheet = new(CultureInfo.InvariantCulture) { InjectionOptions = InjectionOptions.Escape };
+    private bool _textCell = true;
+
+    private ReportCsvWriter(TextWriter writer)
+        : base(writer, Spreadsheet)
+    {
+    }
+
+    public static string Write(IEnumerable<ReportRow> rows)
+    {
+        using var text = new StringWriter(CultureInfo.InvariantCulture);
+        using (var csv = new ReportCsvWriter(text))
+        {
+            csv.WriteRecords(rows);
+        }
+
+        return text.ToString();
+    }
+
+    public override void WriteConvertedField(string? field, Type fieldType)
+    {
+        _textCell = fieldType == typeof(string);
+        try
+        {
+            base.WriteConvertedField(field, fieldType);
+        }
+        finally
+        {
+            _textCell = true;
+        }
+    }
+
+    protected override string? SanitizeForInjection(string? field) => _textCell ? base.SanitizeForInjection(field) : field;
 }

