@@ -153,7 +153,7 @@ public sealed class StaffDirectory(string databasePath, TimeProvider time)
             next = next with { Role = role };
         }
 
-        if (change.Sites is { } sites && !sites.SequenceEqual(current.Sites, StringComparer.Ordinal))
+        if (change.Sites is { } sites && !sites.ToHashSet(StringComparer.Ordinal).SetEquals(current.Sites))
         {
             audit.Add(("sites", $"{string.Join(',', current.Sites)} → {string.Join(',', sites)}"));
             next = next with { Sites = sites };
