@@ -29,7 +29,8 @@ public sealed class LoginThrottle : IDisposable
     private readonly TimeSpan _forgetAfter;
     private readonly Lock _create = new();
 
-    // Bounded: names and addresses come from strangers.
+    // Bounded: names and addresses come from strangers. The cache's own expiry only frees memory; counts
+    // are forgotten by the hub's clock (Failures), so the rules hold whatever the cache does.
     private readonly MemoryCache _counts = new(new MemoryCacheOptions { SizeLimit = 200_000 });
 
     public LoginThrottle(IOptions<StaffOptions> options, TimeProvider time)
@@ -49,7 +50,7 @@ public sealed class LoginThrottle : IDisposable
             WaitOf(Find(PairKey(user, address)), _options.FreeFailures, now),
             WaitOf(Find(AddressKey(address)), _options.AddressFreeFailures, now));
         var userCount = Find(UserKey(user));
-        var anywhere = userCount is not null && userCount.AddressCount >= _options.UserAddresses
+        var anywhere = userCount is not null && userCount.AddressCount(now, _forgetAfter) >= _options.UserAddresses
             ? WaitOf(userCount, _options.UserFreeFailures, now)
             : TimeSpan.Zero;
         return new LoginWait(here, anywhere);
@@ -58,9 +59,9 @@ public sealed class LoginThrottle : IDisposable
     public void Failed(string user, string address)
     {
         var now = _time.GetUtcNow();
-        Get(PairKey(user, address))?.Add(now, null);
-        Get(AddressKey(address))?.Add(now, null);
-        Get(UserKey(user))?.Add(now, address);
+        Get(PairKey(user, address))?.Add(now, null, _forgetAfter);
+        Get(AddressKey(address))?.Add(now, null, _forgetAfter);
+        Get(UserKey(user))?.Add(now, address, _forgetAfter);
     }
 
     /// <summary>The right password: this user name at this address starts afresh (the address and user counts do not).</summary>
@@ -106,7 +107,7 @@ public sealed class LoginThrottle : IDisposable
             return TimeSpan.Zero;
         }
 
-        var (count, last) = failures.Read();
+        var (count, last) = failures.Read(now, _forgetAfter);
         if (count < free)
         {
             return TimeSpan.Zero;
@@ -126,29 +127,33 @@ public sealed class LoginThrottle : IDisposable
         private DateTimeOffset _last;
         private HashSet<string>? _addresses;
 
-        public int AddressCount
+        public int AddressCount(DateTimeOffset now, TimeSpan forgetAfter)
         {
-            get
+            lock (_lock)
             {
-                lock (_lock)
+                return now - _last > forgetAfter ? 0 : _addresses?.Count ?? 0;
+            }
+        }
+
+        public (int Count, DateTimeOffset Last) Read(DateTimeOffset now, TimeSpan forgetAfter)
+        {
+            lock (_lock)
+            {
+                return now - _last > forgetAfter ? (0, _last) : (_count, _last);
+            }
+        }
+
+        public void Add(DateTimeOffset at, string? address, TimeSpan forgetAfter)
+        {
+            lock (_lock)
+            {
+                if (at - _last > forgetAfter)
                 {
-                    return _addresses?.Count ?? 0;
+                    // A quiet spell: start counting afresh.
+                    _count = 0;
+                    _addresses?.Clear();
                 }
-            }
-        }
 
-        public (int Count, DateTimeOffset Last) Read()
-        {
-            lock (_lock)
-            {
-                return (_count, _last);
-            }
-        }
-
-        public void Add(DateTimeOffset at, string? address)
-        {
-            lock (_lock)
-            {
                 _count++;
                 _last = at;
                 if (address is not null && (_addresses ??= new HashSet<string>(StringComparer.Ordinal)).Count < MaxAddresses)
