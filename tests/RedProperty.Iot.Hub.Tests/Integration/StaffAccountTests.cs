@@ -284,6 +284,19 @@ public sealed class StaffAccountTests : IAsyncLifetime
         await Eventually.BecomesAsync(() => Task.FromResult(desk.Connection.State), s => s == HubConnectionState.Disconnected, within, "the desk connection closed");
     }
 
+    [Fact]
+    public async Task The_openapi_document_describes_account_management()
+    {
+        await StartAsync();
+        var paths = (await Hub.GetJsonAsync("/openapi/v1.json")).GetProperty("paths");
+        Assert.True(paths.GetProperty("/api/staff").TryGetProperty("get", out _));
+        Assert.True(paths.GetProperty("/api/staff").TryGetProperty("post", out _));
+        Assert.True(paths.GetProperty("/api/staff/{username}").TryGetProperty("patch", out _));
+        Assert.True(paths.GetProperty("/api/staff/{username}/password").TryGetProperty("post", out _));
+        Assert.True(paths.GetProperty("/api/staff/{username}/audit").TryGetProperty("get", out _));
+        Assert.True(paths.GetProperty("/api/auth/password").TryGetProperty("post", out _));
+    }
+
     /// <summary>A problem body without its per-request trace id.</summary>
     private static string ProblemOf(string json)
     {
