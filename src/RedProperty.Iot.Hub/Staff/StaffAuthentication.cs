@@ -5,7 +5,10 @@ using Microsoft.AspNetCore.DataProtection;
 
 namespace RedProperty.Iot.Hub.Staff;
 
-/// <summary>Cookie login for the desk screen, bearer tokens for API and SignalR clients, and the role policies.</summary>
+/// <summary>
+/// Cookie login for the desk screen, bearer tokens for API and SignalR clients, and the role policies. A cookie or
+/// token whose account was disabled or changed since it was issued (security stamp) is refused.
+/// </summary>
 public static class StaffAuthentication
 {
     public const string Scheme = "staff";
