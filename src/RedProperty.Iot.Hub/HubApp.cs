@@ -69,6 +69,7 @@ public static class HubApp
         AddAlerts(builder.Services, builder.Configuration);
         builder.Services.AddStaffAuthentication(builder.Configuration[$"{HubOptions.Section}:DataDir"] ?? new HubOptions().DataDir);
         builder.Services.AddStaffAntiforgery();
+        builder.Services.AddStaffAccounts();
 
         // Registered after the writer, so the broker stops first and the writer then drains into the spool.
         builder.Services.AddSingleton<SiteOwnership>();
@@ -115,6 +116,7 @@ public static class HubApp
         app.UseWebSockets();
         app.UseAuthentication();
         app.UseDeskScreen();
+        app.UseRateLimiter();
         app.UseStaffAntiforgery();
         app.UseAuthorization();
         app.Services.GetRequiredService<SiteOwnership>();
@@ -138,6 +140,7 @@ public static class HubApp
         app.MapDeviceEndpoints();
         app.MapAlertEndpoints();
         app.MapAuthEndpoints();
+        app.MapStaffEndpoints();
         app.MapAntiforgeryEndpoint();
         app.MapSiteEndpoints();
         app.MapEvidenceEndpoint();
@@ -150,7 +153,6 @@ public static class HubApp
     private static void AddAlerts(IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<AlertOptions>().BindConfiguration(AlertOptions.Section);
-        services.AddOptions<StaffOptions>().BindConfiguration(StaffOptions.Section);
         services.AddOptions<ReportOptions>().BindConfiguration(ReportOptions.Section)
             .Validate(o => o.Weights.ToWeights() is var w && new[] { w.ResponseSla, w.OnSiteSla, w.CameraAvailability, w.DeviceAvailability, w.LampRepair, w.FlyingWire } is var all
                 && all.All(x => x >= 0 && double.IsFinite(x)) && all.Sum() > 0, "Reports:Weights must be 0 or more each, and not all 0")
@@ -186,6 +188,8 @@ public static class HubApp
         services.AddHostedService(sp => sp.GetRequiredService<AlertService>());
         services.AddHostedService<AlertTimers>();
         services.AddDesk(configuration);
+        services.AddSingleton<DeskSessionWatch>();
+        services.AddHostedService(sp => sp.GetRequiredService<DeskSessionWatch>());
     }
 
     private static void AddTimeSeries(IServiceCollection services)

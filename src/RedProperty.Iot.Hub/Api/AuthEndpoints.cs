@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.BearerToken;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -12,21 +13,24 @@ public sealed record TokenResponse(string AccessToken, DateTimeOffset ExpiresAt)
 
 public sealed record StaffView(string Username, string DisplayName, string Role, IReadOnlyList<string> Sites);
 
-public sealed record CreateStaffRequest(string? Username, string? DisplayName, string? Password, string? Role, IReadOnlyList<string>? Sites);
+public sealed record ChangeOwnPasswordRequest(string? CurrentPassword, string? NewPassword);
 
 /// <summary>Staff logins: bearer tokens for API and SignalR clients, a cookie for the desk screen.</summary>
 public static class AuthEndpoints
 {
+    public const int MinPasswordLength = 10;
+    public const int MaxPasswordLength = 1024;
+
     public static IEndpointRouteBuilder MapAuthEndpoints(this IEndpointRouteBuilder app)
     {
         var auth = app.MapGroup("/api/auth").WithTags("Staff");
 
-        auth.MapPost("/token", async (LoginRequest request, StaffDirectory staff, IOptionsMonitor<BearerTokenOptions> bearer, TimeProvider time, CancellationToken ct) =>
+        auth.MapPost("/token", async (LoginRequest request, StaffLogins logins, IOptionsMonitor<BearerTokenOptions> bearer, TimeProvider time, HttpContext http, CancellationToken ct) =>
         {
-            var (result, account) = await CheckAsync(request, staff, ct);
-            if (account is null)
+            var outcome = await logins.CheckAsync(request.Username, request.Password, ClientAddress.Of(http), ct);
+            if (outcome.Account is not { } account)
             {
-                return Refused(result);
+                return Refused(outcome, http);
             }
 
             var options = bearer.Get(BearerTokenDefaults.AuthenticationScheme);
@@ -36,19 +40,24 @@ public static class AuthEndpoints
                 new AuthenticationProperties { ExpiresUtc = expiresAt, IssuedUtc = time.GetUtcNow() },
                 BearerTokenDefaults.AuthenticationScheme);
             return Results.Ok(new TokenResponse(options.BearerTokenProtector.Protect(ticket), expiresAt));
-        }).WithSummary("Exchanges a staff user name and password for a bearer token (API and SignalR clients).");
+        })
+            .ChecksPassword()
+            .WithSummary("Exchanges a staff user name and password for a bearer token (API and SignalR clients).")
+            .WithDescription("401 for an unknown name, a wrong password or a disabled account alike; 429 with Retry-After after repeated wrong passwords; 503 with Retry-After when too many logins are being checked at once.");
 
-        auth.MapPost("/login", async (LoginRequest request, StaffDirectory staff, HttpContext http, CancellationToken ct) =>
+        auth.MapPost("/login", async (LoginRequest request, StaffLogins logins, HttpContext http, CancellationToken ct) =>
         {
-            var (result, account) = await CheckAsync(request, staff, ct);
-            if (account is null)
+            var outcome = await logins.CheckAsync(request.Username, request.Password, ClientAddress.Of(http), ct);
+            if (outcome.Account is not { } account)
             {
-                return Refused(result);
+                return Refused(outcome, http);
             }
 
             await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, StaffClaims.Principal(account, CookieAuthenticationDefaults.AuthenticationScheme));
             return Results.Ok(View(account));
-        }).WithSummary("Signs in with a cookie (the desk screen).");
+        })
+            .ChecksPassword()
+            .WithSummary("Signs in with a cookie (the desk screen); answers like POST /api/auth/token.");
 
         auth.MapPost("/logout", async (HttpContext http) =>
         {
@@ -59,62 +68,66 @@ public static class AuthEndpoints
         auth.MapGet("/me", (HttpContext http) => Results.Ok(new StaffView(
                 http.User.Identity!.Name!,
                 http.User.FindFirst("name")?.Value ?? http.User.Identity.Name!,
-                http.User.FindFirst(System.Security.Claims.ClaimTypes.Role)?.Value ?? string.Empty,
+                http.User.FindFirst(ClaimTypes.Role)?.Value ?? string.Empty,
                 http.User.FindAll(StaffClaims.Site).Select(c => c.Value).ToArray())))
             .RequireAuthorization()
             .WithSummary("Who is signed in.");
 
-        app.MapPost("/api/staff", async (CreateStaffRequest request, StaffDirectory staff, CancellationToken ct) =>
+        auth.MapPost("/password", async (ChangeOwnPasswordRequest request, StaffLogins logins, StaffDirectory staff, StaffSessions sessions, HttpContext http, CancellationToken ct) =>
         {
-            var problems = new Dictionary<string, string[]>();
-            if (string.IsNullOrWhiteSpace(request.Username) || request.Username.Length > 64 || request.Username.Any(char.IsControl))
+            var username = http.User.Identity!.Name!;
+            if (PasswordProblem(request.NewPassword) is { } problem)
             {
-                problems["username"] = ["1-64 characters, no control characters"];
+                return Results.ValidationProblem(new Dictionary<string, string[]> { ["newPassword"] = [problem] });
             }
 
-            if (string.IsNullOrEmpty(request.Password) || request.Password.Length < 10)
+            var outcome = await logins.CheckAsync(username, request.CurrentPassword, ClientAddress.Of(http), ct);
+            switch (outcome.Status)
             {
-                problems["password"] = ["at least 10 characters"];
+                case LoginStatus.Throttled:
+                    return LoginProblems.TooManyAttempts(http, outcome.RetryAfter);
+                case LoginStatus.Busy:
+                    return LoginProblems.Busy(http);
+                case LoginStatus.Refused:
+                    return Results.ValidationProblem(new Dictionary<string, string[]> { ["currentPassword"] = ["not the current password"] });
             }
 
-            if (!StaffClaims.TryParseRole(request.Role, out var role))
+            var result = await staff.ChangeAsync(username, new StaffChange(NewPassword: request.NewPassword), username, _ => null, ct);
+            if (result is not { Status: StaffChangeStatus.Changed, Account: { } account })
             {
-                problems["role"] = ["viewer, operator or supervisor"];
+                return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Password not changed", detail: result.Reason);
             }
 
-            if (request.Sites is not { Count: > 0 })
+            sessions.Changed(username);
+            StaffAudit.Log(http, result.Changes);
+            // Every other session of the account ends; this browser stays signed in with the new stamp.
+            if (http.User.Identity.AuthenticationType == CookieAuthenticationDefaults.AuthenticationScheme)
             {
-                problems["sites"] = ["at least one site id, or \"*\" for all"];
+                await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, StaffClaims.Principal(account, CookieAuthenticationDefaults.AuthenticationScheme));
             }
 
-            if (problems.Count > 0)
-            {
-                return Results.ValidationProblem(problems);
-            }
-
-            var created = await staff.CreateAsync(request.Username!, request.DisplayName ?? request.Username!, request.Password!, role, request.Sites!, ct);
-            return created
-                ? Results.Created($"/api/staff/{request.Username}", new StaffView(request.Username!, request.DisplayName ?? request.Username!, role.ToWire(), request.Sites!))
-                : Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "User name taken", detail: $"'{request.Username}' already has an account.");
-        }).RequireAuthorization(StaffAuthentication.SupervisorPolicy).WithTags("Staff").WithSummary("Creates a staff account (supervisors only).");
+            return Results.NoContent();
+        })
+            .RequireAuthorization()
+            .ChecksPassword()
+            .WithSummary("Changes the signed-in user's own password, given the current one.")
+            .WithDescription("Ends every other session of the account (bearer clients get a new token); a cookie session that asked stays signed in.");
 
         return app;
     }
 
-    private static async Task<(LoginResult Result, StaffAccount? Account)> CheckAsync(LoginRequest request, StaffDirectory staff, CancellationToken ct)
+    /// <summary>Why a new password is not acceptable, or null.</summary>
+    public static string? PasswordProblem(string? password) =>
+        string.IsNullOrEmpty(password) || password.Length < MinPasswordLength || password.Length > MaxPasswordLength
+            ? $"{MinPasswordLength} to {MaxPasswordLength} characters"
+            : null;
+
+    public static StaffView View(StaffAccount account) => new(account.Username, account.DisplayName, account.Role.ToWire(), account.Sites);
+
+    private static IResult Refused(LoginOutcome outcome, HttpContext http) => outcome.Status switch
     {
-        if (string.IsNullOrEmpty(request.Username) || string.IsNullOrEmpty(request.Password))
-        {
-            return (LoginResult.Invalid, null);
-        }
-
-        return await staff.VerifyAsync(request.Username, request.Password, ct);
-    }
-
-    private static IResult Refused(LoginResult result) =>
-        result == LoginResult.LockedOut
-            ? Results.Problem(statusCode: StatusCodes.Status423Locked, title: "Account locked", detail: $"Too many wrong passwords; try again in {StaffDirectory.LockoutDuration.TotalMinutes:0} minutes or ask a supervisor.")
-            : Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Login refused", detail: "Wrong user name or password.");
-
-    private static StaffView View(StaffAccount account) => new(account.Username, account.DisplayName, account.Role.ToWire(), account.Sites);
+        LoginStatus.Throttled => LoginProblems.TooManyAttempts(http, outcome.RetryAfter),
+        LoginStatus.Busy => LoginProblems.Busy(http),
+        _ => LoginProblems.Refused(),
+    };
 }

@@ -20,6 +20,14 @@ public sealed class StaffOptions
     public const string Section = "Staff";
 
     public BootstrapAdminOptions BootstrapAdmin { get; set; } = new();
+
+    /// <summary>
+    /// How long a session's check against its account (stamp, disabled) is trusted before the database is read
+    /// again; changes made through the API take effect at once, others within 1.5 times this.
+    /// </summary>
+    public TimeSpan SessionCheck { get; set; } = TimeSpan.FromSeconds(30);
+
+    public StaffLoginOptions Login { get; set; } = new();
 }
 
 public sealed class BootstrapAdminOptions

@@ -3,19 +3,32 @@ using Microsoft.AspNetCore.SignalR;
 namespace RedProperty.Iot.Hub.Desk;
 
 /// <summary>
-/// Cross-cutting for the desk hub: who connected and left (the desk's own audit), and hub method
-/// failures logged with the caller instead of vanishing into a generic client error.
+/// Cross-cutting for the desk hub: who connected and left (the desk's own audit), each connection watched
+/// for its account being disabled or changed (<see cref="DeskSessionWatch"/>), and hub method failures
+/// logged with the caller instead of vanishing into a generic client error.
 /// </summary>
-public sealed partial class DeskHubFilter(ILogger<DeskHubFilter> logger) : IHubFilter
+public sealed partial class DeskHubFilter(DeskSessionWatch sessions, ILogger<DeskHubFilter> logger) : IHubFilter
 {
     public async Task OnConnectedAsync(HubLifetimeContext context, Func<HubLifetimeContext, Task> next)
     {
-        await next(context).ConfigureAwait(false);
+        sessions.Add(context.Context);
+        try
+        {
+            await next(context).ConfigureAwait(false);
+        }
+        catch
+        {
+            // A connection that failed to start gets no OnDisconnectedAsync.
+            sessions.Remove(context.Context);
+            throw;
+        }
+
         LogConnected(logger, context.Context.UserIdentifier ?? context.Context.User?.Identity?.Name ?? "?", context.Context.ConnectionId);
     }
 
     public async Task OnDisconnectedAsync(HubLifetimeContext context, Exception? exception, Func<HubLifetimeContext, Exception?, Task> next)
     {
+        sessions.Remove(context.Context);
         LogDisconnected(logger, context.Context.User?.Identity?.Name ?? "?", context.Context.ConnectionId, exception?.Message);
         await next(context, exception).ConfigureAwait(false);
     }

@@ -13,6 +13,9 @@ public static class DeskScreen
     /// <summary>The supervisors' monthly service-quality report.</summary>
     public const string ReportPage = "/report.html";
 
+    /// <summary>Staff accounts (supervisors) and changing one's own password (everyone).</summary>
+    public const string StaffPage = "/staff.html";
+
     /// <summary>Scripts, styles and images only from the hub itself; no inline script, no framing.</summary>
     public const string ContentSecurityPolicy =
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; font-src 'self'; " +
@@ -51,7 +54,7 @@ public static class DeskScreen
                     return Task.CompletedTask;
                 }
 
-                if (path == ReportPage)
+                if (path == ReportPage || path == StaffPage)
                 {
                     context.Response.Redirect($"{LoginPage}?next={Uri.EscapeDataString(path + context.Request.QueryString)}");
                     return Task.CompletedTask;

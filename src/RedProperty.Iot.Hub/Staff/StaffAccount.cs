@@ -10,32 +10,48 @@ public enum StaffRole
     Supervisor,
 }
 
+/// <summary>
+/// A staff account. <see cref="SecurityStamp"/> changes with every change of password, role, sites or
+/// access; tokens and cookies carry the stamp they were issued with and stop working when it changes.
+/// </summary>
 public sealed record StaffAccount(
     string Username,
     string DisplayName,
     string PasswordHash,
     StaffRole Role,
     IReadOnlyList<string> Sites,
-    int FailedLogins,
-    DateTimeOffset? LockedUntil)
+    bool Disabled,
+    string SecurityStamp,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? ChangedAt,
+    DateTimeOffset? LastLoginAt)
 {
     /// <summary>In <see cref="Sites"/>: every site of the hub.</summary>
     public const string AllSites = "*";
+
+    public bool HasAllSites => Sites.Contains(AllSites);
+
+    /// <summary>An enabled supervisor of every site: the hub needs at least one.</summary>
+    public bool IsAllSitesSupervisor => !Disabled && Role == StaffRole.Supervisor && HasAllSites;
 }
 
 public static class StaffClaims
 {
     public const string Site = "rp:site";
 
+    /// <summary>The account's security stamp when the token or cookie was issued.</summary>
+    public const string Stamp = "rp:stamp";
+
     public static string ToWire(this StaffRole role) => role.ToString().ToLowerInvariant();
 
-    public static bool TryParseRole(string? text, out StaffRole role) => Enum.TryParse(text, ignoreCase: true, out role) && Enum.IsDefined(role);
+    public static bool TryParseRole(string? text, out StaffRole role) => Enum.TryParse(text, ignoreCase: true, out role) && Enum.IsDefined(role) && !int.TryParse(text, out _);
 
     public static ClaimsPrincipal Principal(StaffAccount account, string scheme) => new(new ClaimsIdentity(
         [
             new Claim(ClaimTypes.Name, account.Username),
             new Claim("name", account.DisplayName),
             new Claim(ClaimTypes.Role, account.Role.ToWire()),
+            new Claim(Stamp, account.SecurityStamp),
             .. account.Sites.Select(s => new Claim(Site, s)),
         ],
         scheme,
@@ -53,4 +69,7 @@ public static class StaffClaims
 
     public static bool IsAtLeast(this ClaimsPrincipal user, StaffRole role) =>
         TryParseRole(user.FindFirstValue(ClaimTypes.Role), out var actual) && actual >= role;
+
+    public static StaffRole? RoleOf(ClaimsPrincipal user) =>
+        TryParseRole(user.FindFirstValue(ClaimTypes.Role), out var role) ? role : null;
 }

@@ -20,7 +20,7 @@ public sealed partial class StaffBootstrap(StaffDirectory staff, IOptions<StaffO
             return;
         }
 
-        await staff.CreateAsync(admin.Username, admin.Username, admin.Password, StaffRole.Supervisor, [StaffAccount.AllSites], cancellationToken).ConfigureAwait(false);
+        await staff.CreateAsync(admin.Username, admin.Username, admin.Password, StaffRole.Supervisor, [StaffAccount.AllSites], "Staff:BootstrapAdmin", cancellationToken).ConfigureAwait(false);
         LogCreated(logger, admin.Username);
     }
 

@@ -79,6 +79,22 @@ public sealed partial class SqliteAlertStore : IAsyncDisposable
         """
         CREATE INDEX alerts_by_site_resolved ON alerts(site, resolved_at);
         """,
+        """
+        ALTER TABLE staff ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE staff ADD COLUMN security_stamp TEXT NOT NULL DEFAULT '';
+        ALTER TABLE staff ADD COLUMN changed_at INTEGER;
+        ALTER TABLE staff ADD COLUMN last_login_at INTEGER;
+        UPDATE staff SET security_stamp = lower(hex(randomblob(16)));
+        ALTER TABLE staff DROP COLUMN failed_logins;
+        ALTER TABLE staff DROP COLUMN locked_until;
+        CREATE TABLE staff_logins (
+            username TEXT NOT NULL COLLATE NOCASE, address TEXT NOT NULL, last_at INTEGER NOT NULL,
+            PRIMARY KEY (username, address));
+        CREATE TABLE staff_audit (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, actor TEXT NOT NULL,
+            username TEXT NOT NULL COLLATE NOCASE, action TEXT NOT NULL, detail TEXT NOT NULL);
+        CREATE INDEX staff_audit_by_user ON staff_audit(username, id);
+        """,
     ];
 
     private readonly SqliteConnection _connection;

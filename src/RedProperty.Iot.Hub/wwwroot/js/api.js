@@ -34,11 +34,16 @@ export async function getJson(path) {
 }
 
 /** POSTs JSON with the anti-forgery token (fetched once, again if the hub refuses it). */
-export async function postJson(path, body, { redirectOn401 = true } = {}) {
+export function postJson(path, body, options) { return sendJson('POST', path, body, options); }
+
+/** PATCHes JSON, like postJson. */
+export function patchJson(path, body, options) { return sendJson('PATCH', path, body, options); }
+
+async function sendJson(method, path, body, { redirectOn401 = true } = {}) {
   for (let attempt = 0; attempt < 2; attempt++) {
     const token = csrf && attempt === 0 ? csrf : await fetchToken();
     const response = await fetch(path, {
-      method: 'POST',
+      method,
       credentials: 'same-origin',
       headers: { 'Content-Type': 'application/json', [token.headerName]: token.token },
       body: JSON.stringify(body ?? {}),

@@ -696,6 +696,7 @@ function renderUser() {
   if (!state.me) return;
   el('user').replaceChildren(h('span', { class: 'user-name' }, state.me.displayName), h('span', { class: 'user-role' }, t(`role.${state.me.role}`)));
   el('reports').hidden = state.me.role !== 'supervisor';
+  el('staff').hidden = state.me.role !== 'supervisor';
 }
 
 // ---------------------------------------------------------------- start

@@ -13,9 +13,9 @@ function showNotice() {
   if (!notice.hidden) notice.textContent = t(reason === 'expired' ? 'auth.expired' : 'auth.loggedOut');
 }
 
-function showError(key) {
+function showError(key, values) {
   error.hidden = false;
-  error.textContent = t(key);
+  error.textContent = t(key, values);
 }
 
 // Only paths on this hub are followed after logging in (never another site).
@@ -38,7 +38,8 @@ form.addEventListener('submit', async event => {
     forgetToken();
     location.assign(nextPage());
   } catch (e) {
-    showError(e instanceof ApiError ? (e.status === 423 ? 'auth.locked' : e.status === 401 ? 'auth.refused' : 'auth.failed') : 'auth.failed');
+    if (e instanceof ApiError && (e.status === 429 || e.status === 503)) showError('auth.throttled', { s: e.problem?.retryAfter ?? 1 });
+    else showError(e instanceof ApiError && e.status === 401 ? 'auth.refused' : 'auth.failed');
     form.password.select();
   } finally {
     submit.disabled = false;
