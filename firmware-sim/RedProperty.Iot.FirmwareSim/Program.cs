@@ -247,6 +247,43 @@ fuzzCommand.SetAction((result, ct) => FuzzCommand.RunAsync(
     ct));
 root.Subcommands.Add(fuzzCommand);
 
+var floodUser = new Option<string>("--username") { Description = "User name to guess secrets for (an existing device's is the expensive case)", Required = true };
+var floodRate = new Option<double>("--rate") { Description = "Attempts per second", DefaultValueFactory = _ => 500 };
+var floodDuration = new Option<double>("--duration") { Description = "Seconds to keep guessing", DefaultValueFactory = _ => 60 };
+var floodFrom = new Option<string?>("--from") { Description = "Local address to send from, e.g. 127.0.0.2 (all of 127.0.0.0/8 is loopback)" };
+var floodV311 = new Option<bool>("--mqtt311") { Description = "MQTT 3.1.1 instead of 5" };
+var floodCommand = new Command("login-flood", "Wrong-secret CONNECTs at a steady rate from one address; prints the broker's answers and their latency.")
+{
+    fuzzHost, fuzzPort, floodUser, floodRate, floodDuration, floodFrom, floodV311,
+};
+floodCommand.SetAction((result, ct) => LoginFloodCommand.RunAsync(
+    result.GetValue(fuzzHost)!,
+    result.GetValue(fuzzPort) ?? 1883,
+    result.GetValue(floodFrom) is { } from ? System.Net.IPAddress.Parse(from) : null,
+    result.GetValue(floodUser)!,
+    Math.Max(0.1, result.GetValue(floodRate)),
+    TimeSpan.FromSeconds(result.GetValue(floodDuration)),
+    result.GetValue(floodV311) ? MQTTnet.Formatter.MqttProtocolVersion.V311 : MQTTnet.Formatter.MqttProtocolVersion.V500,
+    Console.Out,
+    ct));
+root.Subcommands.Add(floodCommand);
+
+var oversizeCount = new Option<int>("--count") { Description = "Devices, each sending one oversized publish at once", DefaultValueFactory = _ => 5 };
+var oversizeMegabytes = new Option<int>("--megabytes") { Description = "Size of each publish in MB", DefaultValueFactory = _ => 100 };
+var oversizeCommand = new Command("oversize", "Devices each send one oversized PUBLISH; prints how much of it the broker took before closing the connection.")
+{
+    registry, fuzzHost, fuzzPort, oversizeCount, oversizeMegabytes,
+};
+oversizeCommand.SetAction((result, ct) => OversizeCommand.RunAsync(
+    result.GetValue(registry)!.FullName,
+    result.GetValue(fuzzHost)!,
+    result.GetValue(fuzzPort) ?? 1883,
+    Math.Max(1, result.GetValue(oversizeCount)),
+    Math.Max(1, result.GetValue(oversizeMegabytes)) * 1_000_000L,
+    Console.Out,
+    ct));
+root.Subcommands.Add(oversizeCommand);
+
 try
 {
     return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });

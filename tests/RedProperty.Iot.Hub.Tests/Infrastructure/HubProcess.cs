@@ -74,19 +74,27 @@ public sealed class HubProcess : IAsyncDisposable
         hub._process.ErrorDataReceived += (_, e) => hub.Append(e.Data);
         hub._process.BeginOutputReadLine();
         hub._process.BeginErrorReadLine();
-        await Eventually.BecomesAsync(async () =>
+        try
         {
-            try
+            await Eventually.BecomesAsync(async () =>
             {
-                return (await hub.Http.GetAsync("/healthz")).StatusCode;
-            }
-            catch (HttpRequestException)
-            {
-                return HttpStatusCode.ServiceUnavailable;
-            }
-        }, s => s == HttpStatusCode.OK || hub._process.HasExited, TimeSpan.FromSeconds(60), "the hub process answering /healthz");
-        Assert.False(hub._process.HasExited, $"the hub process exited: {hub.Output}");
-        return hub;
+                try
+                {
+                    return (await hub.Http.GetAsync("/healthz")).StatusCode;
+                }
+                catch (HttpRequestException)
+                {
+                    return HttpStatusCode.ServiceUnavailable;
+                }
+            }, s => s == HttpStatusCode.OK || hub._process.HasExited, TimeSpan.FromSeconds(60), "the hub process answering /healthz");
+            Assert.False(hub._process.HasExited, $"the hub process exited: {hub.Output}");
+            return hub;
+        }
+        catch
+        {
+            await hub.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>CPU time the process has used so far, in clock ticks (user + system, from /proc).</summary>
