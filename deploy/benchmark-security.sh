@@ -53,9 +53,11 @@ for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$http_port/healthz" >/dev/n
 # Mosquitto with the same accounts (its own password hashing), TCP, TLS and WebSockets.
 mosq_port=$(free_port); mosq_tls=$(free_port); mosq_ws=$(free_port)
 : > "$work/mosquitto.passwd"
-python3 -c 'import json,sys; [print(f"{s[\"id\"]}/{d[\"id\"]} {d[\"secret\"]}") for s in json.load(open(sys.argv[1]))["sites"] for d in s["devices"]]' "$work/registry.json" \
+python3 -c 'import json,sys; [print(s["id"] + "/" + d["id"], d["secret"]) for s in json.load(open(sys.argv[1]))["sites"] for d in s["devices"]]' "$work/registry.json" \
   | while read -r user secret; do mosquitto_passwd -b "$work/mosquitto.passwd" "$user" "$secret"; done
+# Run as root, mosquitto switches to its own user, which cannot read the benchmark's files: stay as the caller.
 cat > "$work/mosquitto.conf" <<CONF
+user $(id -un)
 per_listener_settings false
 allow_anonymous false
 password_file $work/mosquitto.passwd
@@ -70,6 +72,7 @@ CONF
 mosquitto -c "$work/mosquitto.conf" >"$work/mosquitto.log" 2>&1 &
 mosq_pid=$!; pids+=("$mosq_pid")
 sleep 1
+kill -0 "$mosq_pid" 2>/dev/null || { cat "$work/mosquitto.log" >&2; exit 1; }
 
 cpu_seconds() { awk '{printf "%.2f", ($14+$15)/100}' "/proc/$1/stat"; }
 rss_mb() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$1/status"; }

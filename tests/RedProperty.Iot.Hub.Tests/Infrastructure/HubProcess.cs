@@ -97,6 +97,20 @@ public sealed class HubProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>The value of one metric line, e.g. <c>rp_hub_connections_closed_total{reason="connect_timeout"}</c> (0 when absent).</summary>
+    public async Task<double> MetricAsync(string series)
+    {
+        foreach (var line in (await Http.GetStringAsync("/metrics")).Split('\n'))
+        {
+            if (line.StartsWith(series + " ", StringComparison.Ordinal))
+            {
+                return double.Parse(line[(series.Length + 1)..], CultureInfo.InvariantCulture);
+            }
+        }
+
+        return 0;
+    }
+
     /// <summary>CPU time the process has used so far, in clock ticks (user + system, from /proc).</summary>
     public long CpuTicks()
     {

@@ -79,7 +79,7 @@ public sealed class BrokerLoginAbuseTests(ITestOutputHelper output) : IAsyncLife
         var ticks = hub.CpuTicks() - before - (idlePerSecond * seconds);
 
         // From the attacking address: 5 free checks, then at most one per delay (at least 1 s); plus the device's own.
-        var checks = await MetricAsync(hub, "rp_hub_login_secret_checks_total{kind=\"key_stretched\"}");
+        var checks = await hub.MetricAsync("rp_hub_login_secret_checks_total{kind=\"key_stretched\"}");
         output.WriteLine($"flood: {seconds:0.0} s, {checks} key-stretched checks, {ticks:0} clock ticks of hub CPU beyond idle ({idlePerSecond:0.0}/s); one check costs {perCheck:0.0}");
         Assert.True(checks <= 5 + seconds + 1, $"{checks} key-stretched checks in {seconds:0} s of flood");
 
@@ -107,19 +107,6 @@ public sealed class BrokerLoginAbuseTests(ITestOutputHelper output) : IAsyncLife
         }
 
         return (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - before).TotalSeconds * 100 / 10;
-    }
-
-    private static async Task<double> MetricAsync(HubProcess hub, string series)
-    {
-        foreach (var line in (await hub.Http.GetStringAsync("/metrics")).Split('\n'))
-        {
-            if (line.StartsWith(series + " ", StringComparison.Ordinal))
-            {
-                return double.Parse(line[(series.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture);
-            }
-        }
-
-        return 0;
     }
 
     [Fact]

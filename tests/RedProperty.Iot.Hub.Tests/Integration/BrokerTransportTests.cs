@@ -77,7 +77,7 @@ public sealed class BrokerTransportTests : IAsyncLifetime
 
         var grown = _hub.ResidentBytes() - before;
         Assert.True(grown < 64_000_000, $"the hub grew by {grown:N0} bytes");
-        Assert.Equal(3, await MetricAsync("rp_hub_connections_closed_total{reason=\"packet_too_large\"}"));
+        Assert.Equal(3, await _hub.MetricAsync("rp_hub_connections_closed_total{reason=\"packet_too_large\"}"));
         await AGoodDeviceStillWorksAsync();
     }
 
@@ -87,7 +87,7 @@ public sealed class BrokerTransportTests : IAsyncLifetime
         using var client = await MqttWire.OpenAsync(_hub.MqttPort, Stranger);
         var sent = await MqttWire.StreamUntilClosedAsync(client, MqttWire.ConnectHeader(50_000_000), 50_000_000);
         Assert.True(sent < 16_000_000, $"the hub took {sent:N0} bytes of a 50 MB CONNECT before closing the connection");
-        Assert.Equal(1, await MetricAsync("rp_hub_connections_closed_total{reason=\"packet_too_large\"}"));
+        Assert.Equal(1, await _hub.MetricAsync("rp_hub_connections_closed_total{reason=\"packet_too_large\"}"));
         await AGoodDeviceStillWorksAsync();
     }
 
@@ -100,7 +100,7 @@ public sealed class BrokerTransportTests : IAsyncLifetime
 
         Assert.True(await MqttWire.ClosedByHubAsync(silent, TimeSpan.FromSeconds(6)), "a connection that sent nothing was still open after 6 s (limit 2 s)");
         Assert.True(await MqttWire.ClosedByHubAsync(dribbling, TimeSpan.FromSeconds(2)), "a half-sent CONNECT was still open after 6 s (limit 2 s)");
-        Assert.True(await MetricAsync("rp_hub_connections_closed_total{reason=\"connect_timeout\"}") >= 2);
+        Assert.True(await _hub.MetricAsync("rp_hub_connections_closed_total{reason=\"connect_timeout\"}") >= 2);
     }
 
     [Theory]
@@ -151,7 +151,7 @@ public sealed class BrokerTransportTests : IAsyncLifetime
 
             using var ninth = await MqttWire.OpenAsync(_hub.MqttPort, IPAddress.Parse("127.0.0.4"));
             Assert.True(await MqttWire.ClosedByHubAsync(ninth, TimeSpan.FromSeconds(1.5)), "the ninth connection from one address was kept open (limit 8)");
-            Assert.True(await MetricAsync("rp_hub_connections_closed_total{reason=\"too_many_from_address\"}") >= 1);
+            Assert.True(await _hub.MetricAsync("rp_hub_connections_closed_total{reason=\"too_many_from_address\"}") >= 1);
             await AGoodDeviceStillWorksAsync();
         }
         finally
@@ -174,7 +174,7 @@ public sealed class BrokerTransportTests : IAsyncLifetime
             Assert.True(await MqttWire.ClosedByHubAsync(client, TimeSpan.FromSeconds(10)), "200 publishes without waiting for PUBACKs were all taken (limit 8 in flight)");
         }
 
-        Assert.Equal(1, await MetricAsync("rp_hub_connections_closed_total{reason=\"receive_maximum_exceeded\"}"));
+        Assert.Equal(1, await _hub.MetricAsync("rp_hub_connections_closed_total{reason=\"receive_maximum_exceeded\"}"));
         await AGoodDeviceStillWorksAsync();
     }
 
@@ -194,18 +194,5 @@ public sealed class BrokerTransportTests : IAsyncLifetime
         Assert.True(published.IsSuccess, published.ReasonString);
         await client.DisconnectAsync();
         client.Dispose();
-    }
-
-    private async Task<double> MetricAsync(string series)
-    {
-        foreach (var line in (await _hub.Http.GetStringAsync("/metrics")).Split('\n'))
-        {
-            if (line.StartsWith(series + " ", StringComparison.Ordinal))
-            {
-                return double.Parse(line[(series.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture);
-            }
-        }
-
-        return 0;
     }
 }
