@@ -64,6 +64,10 @@ public sealed class GuardedChannelAdapter(IMqttChannelAdapter inner, GuardedConn
             connAck.MaximumPacketSize = (uint)limits.MaxPacketBytes;
             connAck.ReceiveMaximum = (ushort)limits.MaxInflightPerClient;
             connAck.ServerKeepAlive = _serverKeepAlive;
+            if (inner.PacketFormatterAdapter.ProtocolVersion == MqttProtocolVersion.V500)
+            {
+                connection.LoggedIn((reason, ct) => inner.SendPacketAsync(new MqttDisconnectPacket { ReasonCode = reason }, ct));
+            }
         }
 
         return inner.SendPacketAsync(packet, cancellationToken);

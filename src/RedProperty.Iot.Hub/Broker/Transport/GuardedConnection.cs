@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.AspNetCore.Connections;
+using MQTTnet.Protocol;
 
 namespace RedProperty.Iot.Hub.Broker.Transport;
 
@@ -44,6 +45,7 @@ public sealed class GuardedConnection
     private long _lastReceived;
     private int _closeReason;
     private PacketGuardReader? _reader;
+    private Func<MqttDisconnectReasonCode, CancellationToken, Task>? _disconnect;
 
     public GuardedConnection(ConnectionContext connection, IPAddress? address, TimeProvider time, TimeSpan connectTimeout)
     {
@@ -75,16 +77,22 @@ public sealed class GuardedConnection
 
     internal void Received() => Volatile.Write(ref _lastReceived, _time.GetTimestamp());
 
+    /// <summary>True when the first bytes of the CONNECT say MQTT 5 (so a refusal can carry a reason).</summary>
+    public bool SpeaksMqtt5 { get; internal set; }
+
     public void ConnectArrived(TimeSpan keepAlive)
     {
         IdleLimit = keepAlive * 1.5;
         ConnectReceived = true;
     }
 
-    /// <summary>Closes the connection for <paramref name="reason"/>; the first reason wins. False when it was already closing.</summary>
+    /// <summary>Once an MQTT 5 client is logged in: how to tell it why it is disconnected (a DISCONNECT packet).</summary>
+    public void LoggedIn(Func<MqttDisconnectReasonCode, CancellationToken, Task> disconnect) => _disconnect = disconnect;
+
+    /// <summary>Closes the connection for <paramref name="reason"/> at once; the first reason wins. False when it was already closing.</summary>
     public bool Close(ConnectionCloseReason reason)
     {
-        if (Interlocked.CompareExchange(ref _closeReason, (int)reason, (int)ConnectionCloseReason.None) != (int)ConnectionCloseReason.None)
+        if (!TryMarkClosing(reason))
         {
             return false;
         }
@@ -93,5 +101,47 @@ public sealed class GuardedConnection
         _reader?.CancelPendingRead();
         _connection.Abort(new ConnectionAbortedException($"closed by the hub: {reason.ToWire()}"));
         return true;
+    }
+
+    /// <summary>Marks the connection as closing for <paramref name="reason"/> without aborting it (the failing read ends it).</summary>
+    public bool TryMarkClosing(ConnectionCloseReason reason) =>
+        Interlocked.CompareExchange(ref _closeReason, (int)reason, (int)ConnectionCloseReason.None) == (int)ConnectionCloseReason.None;
+
+    /// <summary>
+    /// Tells an MQTT 5 client why it is being closed, as far as the protocol allows: a DISCONNECT with the
+    /// reason once logged in, a CONNACK with it before (MQTT 3.1.1 has no such codes). Best effort, bounded.
+    /// </summary>
+    public async Task SayWhyAsync(ConnectionCloseReason reason)
+    {
+        MqttDisconnectReasonCode? code = reason switch
+        {
+            ConnectionCloseReason.PacketTooLarge => MqttDisconnectReasonCode.PacketTooLarge,
+            ConnectionCloseReason.ReceiveMaximumExceeded => MqttDisconnectReasonCode.ReceiveMaximumExceeded,
+            ConnectionCloseReason.MalformedPacket => MqttDisconnectReasonCode.MalformedPacket,
+            _ => null,
+        };
+        if (code is not { } reasonCode)
+        {
+            return;
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        try
+        {
+            if (_disconnect is { } disconnect)
+            {
+                await disconnect(reasonCode, timeout.Token).ConfigureAwait(false);
+            }
+            else if (!ConnectReceived && SpeaksMqtt5)
+            {
+                // Nothing else writes before the CONNACK. The reason codes are the same numbers in CONNACK.
+                var output = _connection.Transport.Output;
+                await output.WriteAsync(new byte[] { 0x20, 0x03, 0x00, (byte)reasonCode, 0x00 }, timeout.Token).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or InvalidOperationException or IOException)
+        {
+            // The client is gone or not reading; closing is all that is left.
+        }
     }
 }

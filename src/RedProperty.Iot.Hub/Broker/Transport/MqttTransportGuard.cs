@@ -55,14 +55,29 @@ public sealed partial class MqttTransportGuard(IOptions<MqttLimitsOptions> optio
     {
         if (connection.Items.TryGetValue(typeof(GuardedConnection), out var item) && item is GuardedConnection guarded)
         {
-            connection.Transport = new GuardedPipe(new PacketGuardReader(connection.Transport.Input, guarded, this, Limits), connection.Transport.Output);
+            connection.Transport = new GuardedPipe(new PacketGuardReader(connection.Transport.Input, guarded, this, Limits), new GracefulOutput(connection.Transport.Output, guarded));
             return guarded;
         }
 
         throw new InvalidOperationException("MQTT connection without admission: the listener must run MqttTransportGuard.Admit first");
     }
 
-    /// <summary>Closes <paramref name="connection"/> for <paramref name="reason"/> and returns the exception that ends its read.</summary>
+    /// <summary>
+    /// For a limit broken by what the client sent: tells an MQTT 5 client why, and returns the exception
+    /// that ends its read (and with it the connection, after what was written has gone out).
+    /// </summary>
+    public async ValueTask<Exception> RefuseAsync(GuardedConnection connection, ConnectionCloseReason reason)
+    {
+        if (connection.TryMarkClosing(reason))
+        {
+            Count(reason, connection.Source);
+            await connection.SayWhyAsync(reason).ConfigureAwait(false);
+        }
+
+        return new ConnectionAbortedException($"closed by the hub: {reason.ToWire()}");
+    }
+
+    /// <summary>Closes <paramref name="connection"/> for <paramref name="reason"/> at once and returns the exception that ends its read.</summary>
     public Exception Fail(GuardedConnection connection, ConnectionCloseReason reason)
     {
         if (connection.Close(reason))
@@ -156,7 +171,7 @@ public sealed partial class MqttTransportGuard(IOptions<MqttLimitsOptions> optio
         return address is { AddressFamily: AddressFamily.InterNetworkV6, IsIPv4MappedToIPv6: true } ? address.MapToIPv4() : address;
     }
 
-    private sealed class GuardedPipe(PacketGuardReader input, System.IO.Pipelines.PipeWriter output) : System.IO.Pipelines.IDuplexPipe
+    private sealed class GuardedPipe(PacketGuardReader input, GracefulOutput output) : System.IO.Pipelines.IDuplexPipe
     {
         public System.IO.Pipelines.PipeReader Input { get; } = input;
 

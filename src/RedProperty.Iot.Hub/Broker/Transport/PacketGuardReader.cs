@@ -44,7 +44,8 @@ public sealed class PacketGuardReader : PipeReader
     {
         ThrowIfClosed();
         var result = await _inner.ReadAsync(cancellationToken).ConfigureAwait(false);
-        return Inspect(result);
+        var broken = Inspect(result);
+        return broken == ConnectionCloseReason.None ? result : throw await _guard.RefuseAsync(_connection, broken).ConfigureAwait(false);
     }
 
     public override bool TryRead(out ReadResult result)
@@ -55,8 +56,8 @@ public sealed class PacketGuardReader : PipeReader
             return false;
         }
 
-        result = Inspect(result);
-        return true;
+        var broken = Inspect(result);
+        return broken == ConnectionCloseReason.None ? true : throw _guard.Fail(_connection, broken);
     }
 
     public override void AdvanceTo(SequencePosition consumed) => AdvanceTo(consumed, consumed);
@@ -79,14 +80,15 @@ public sealed class PacketGuardReader : PipeReader
 
     public override ValueTask CompleteAsync(Exception? exception = null) => _inner.CompleteAsync(exception);
 
-    private ReadResult Inspect(ReadResult result)
+    /// <summary>Reads the headers of what arrived; the limit it breaks, or none.</summary>
+    private ConnectionCloseReason Inspect(ReadResult result)
     {
         ThrowIfClosed();
         var buffer = result.Buffer;
         _lastBuffer = buffer;
         if (result.IsCanceled)
         {
-            return result;
+            return ConnectionCloseReason.None;
         }
 
         _connection.Received();
@@ -101,12 +103,20 @@ public sealed class PacketGuardReader : PipeReader
 
             if (header == HeaderState.Malformed || (_nextHeader == 0 && type != 1))
             {
-                throw _guard.Fail(_connection, ConnectionCloseReason.MalformedPacket);
+                return ConnectionCloseReason.MalformedPacket;
+            }
+
+            if (_nextHeader == 0)
+            {
+                // The CONNECT's protocol level (after the fixed header and "\0\4MQTT") says MQTT 5.
+                var level = buffer.Slice(0, Math.Min(buffer.Length, 16)).ToArray();
+                var headerLength = Array.FindIndex(level, 1, b => (b & 0x80) == 0) + 1;
+                _connection.SpeaksMqtt5 = headerLength > 0 && level.Length > headerLength + 6 && level[headerLength + 6] == 5;
             }
 
             if (size > (_nextHeader == 0 ? _maxConnectBytes : _maxPacketBytes))
             {
-                throw _guard.Fail(_connection, ConnectionCloseReason.PacketTooLarge);
+                return ConnectionCloseReason.PacketTooLarge;
             }
 
             _nextHeader += size;
@@ -115,7 +125,7 @@ public sealed class PacketGuardReader : PipeReader
                 _waitingPublishes.Enqueue(_nextHeader);
                 if (_waitingPublishes.Count > _maxWaitingPublishes)
                 {
-                    throw _guard.Fail(_connection, ConnectionCloseReason.ReceiveMaximumExceeded);
+                    return ConnectionCloseReason.ReceiveMaximumExceeded;
                 }
             }
         }
@@ -124,10 +134,10 @@ public sealed class PacketGuardReader : PipeReader
         if (result.IsCompleted && !buffer.IsEmpty
             && (ReadFixedHeader(buffer, out _, out _, out var first) != HeaderState.Complete || first > buffer.Length))
         {
-            throw _guard.Fail(_connection, ConnectionCloseReason.TruncatedPacket);
+            return ConnectionCloseReason.TruncatedPacket;
         }
 
-        return result;
+        return ConnectionCloseReason.None;
     }
 
     private void ThrowIfClosed()
