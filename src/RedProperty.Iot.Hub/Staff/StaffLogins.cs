@@ -78,7 +78,7 @@ public sealed partial class StaffLogins : IDisposable
 
         if (blocked > TimeSpan.Zero)
         {
-            LogThrottled(_logger, username, address, blocked.TotalSeconds);
+            LogThrottled(_logger, LogText.Safe(username), address, blocked.TotalSeconds);
             return Count(new LoginOutcome(LoginStatus.Throttled, RetryAfter: blocked));
         }
 
@@ -99,7 +99,7 @@ public sealed partial class StaffLogins : IDisposable
         if (account is null || account.Disabled || verdict == PasswordVerificationResult.Failed)
         {
             _throttle.Failed(key, address);
-            LogRefused(_logger, username, address);
+            LogRefused(_logger, LogText.Safe(username), address);
             return Count(new LoginOutcome(LoginStatus.Refused));
         }
 
