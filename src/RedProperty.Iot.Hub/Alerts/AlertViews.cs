@@ -71,6 +71,9 @@ public static class DeskEvents
     public const string AlertRaised = "alertRaised";
     public const string AlertUpdated = "alertUpdated";
     public const string DeviceStatusChanged = "deviceStatusChanged";
+
+    /// <summary>An elevator car's live state: not numbered, not stored; only the latest one matters.</summary>
+    public const string ElevatorChanged = "elevatorChanged";
 }
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
@@ -78,4 +81,5 @@ public static class DeskEvents
 [JsonSerializable(typeof(DeviceStatusView))]
 [JsonSerializable(typeof(AlertDetailView))]
 [JsonSerializable(typeof(DeskSnapshot))]
+[JsonSerializable(typeof(RedProperty.Iot.Hub.Devices.ElevatorView))]
 public sealed partial class DeskJsonContext : JsonSerializerContext;

@@ -42,19 +42,13 @@ public sealed class DeskHub(DeskHistory history, DeviceRegistry registry, DeskBr
 {
     public const int MaxReplay = 10_000;
 
-    public static string GroupOf(string site) => $"site:{site}";
-
     public override async Task OnConnectedAsync()
     {
         var sites = VisibleSites();
         var lastSeq = Context.GetHttpContext()?.Request.Query["lastSeq"].ToString();
 
-        // The site groups carry the elevator panel; sequence-numbered changes go through the outbox.
-        foreach (var site in sites)
-        {
-            await Groups.AddToGroupAsync(Context.ConnectionId, GroupOf(site)).ConfigureAwait(false);
-        }
-
+        // No SignalR groups: everything a desk gets goes through its own outbox, so nothing sent to a group
+        // (over the Redis backplane, say) reaches a desk.
         broadcaster.Attach(Context, sites, long.TryParse(lastSeq, out var afterSeq) && afterSeq >= 0 ? afterSeq : null);
         await base.OnConnectedAsync().ConfigureAwait(false);
     }
@@ -211,8 +205,20 @@ public sealed partial class DeskBroadcaster(
         DeskEvents.AlertRaised => client.alertRaised(AlertOf(change)),
         DeskEvents.AlertUpdated => client.alertUpdated(AlertOf(change)),
         DeskEvents.DeviceStatusChanged => client.deviceStatusChanged(change.View as DeviceStatusView ?? JsonSerializer.Deserialize(change.Payload, DeskJsonContext.Default.DeviceStatusView)!),
+        DeskEvents.ElevatorChanged => client.elevatorChanged(change.View as ElevatorView ?? JsonSerializer.Deserialize(change.Payload, DeskJsonContext.Default.ElevatorView)!),
         _ => Task.CompletedTask,
     };
+
+    /// <summary>
+    /// Hands elevator cars' live state to the desks (and, in scale-out, the other instances' desks) through
+    /// the same outboxes as everything else, so a desk that does not read delays no one's elevator panel.
+    /// </summary>
+    public void Publish(IReadOnlyCollection<ElevatorView> cars)
+    {
+        var changes = cars.Select(car => new ChangeRecord(0, car.Site, DeskEvents.ElevatorChanged, JsonSerializer.Serialize(car, DeskJsonContext.Default.ElevatorView)) { View = car }).ToArray();
+        Queue(changes, remote: false);
+        relay?.Publish(changes);
+    }
 
     private static AlertView AlertOf(ChangeRecord change) =>
         change.View as AlertView ?? JsonSerializer.Deserialize(change.Payload, DeskJsonContext.Default.AlertView)!;
@@ -257,8 +263,9 @@ public sealed partial class DeskBroadcaster(
             {
                 foreach (var change in changes)
                 {
-                    // Up to StartSeq the desk's own instance replays from the store; another instance's numbers are its own.
-                    if (outbox.Sees(change.Site) && (remote || change.Seq > outbox.StartSeq) && !outbox.TryQueue(change))
+                    // Up to StartSeq the desk's own instance replays from the store; another instance's numbers are its
+                    // own; unnumbered ones (elevator states) are never replayed.
+                    if (outbox.Sees(change.Site) && (remote || change.Seq == 0 || change.Seq > outbox.StartSeq) && !outbox.TryQueue(change))
                     {
                         (drop ??= []).Add((outbox, "backlog"));
                         break;

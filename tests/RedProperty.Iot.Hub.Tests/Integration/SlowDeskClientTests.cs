@@ -85,6 +85,35 @@ public sealed class SlowDeskClientTests(ITestOutputHelper output) : IAsyncLifeti
     }
 
     [Fact]
+    public async Task Elevator_updates_reach_the_other_desks_while_one_desk_is_stuck()
+    {
+        await SeedChangesAsync();
+        var token = await _hub.TokenAsync(HubHost.AdminUser, HubHost.AdminPassword);
+        await using var desk = await DeskClient.ConnectAsync(_hub, token);
+        await desk.WaitForAsync("snapshot");
+        await using var stuck = await StuckDeskClient.ConnectAsync(_hub.HttpUrl, token, lastSeq: 0);
+        await Task.Delay(1000);
+
+        // The car goes up a floor every 300 ms; the desk that reads sees it move, not in 2 s jumps.
+        var lift = await _hub.ConnectDeviceAsync("lift-1");
+        var published = new Dictionary<int, DateTime>();
+        for (var floor = 1; floor <= 15; floor++)
+        {
+            published[floor] = DateTime.UtcNow;
+            await HubHost.PublishAsync(lift, $"rp/{TestRegistry.Site}/elevator/lift-1/telemetry", $$"""{"floor":{{floor}},"doorOpen":false,"running":true,"occupied":true,"fault":null}""");
+            await Task.Delay(300);
+        }
+
+        var (_, lastAt) = await desk.WaitForAsync("elevatorChanged", p => p.GetProperty("floor").GetInt32() == 15, TimeSpan.FromSeconds(10));
+        var floors = desk.All("elevatorChanged").Select(c => c.Payload.GetProperty("floor").GetInt32()).Distinct().Count();
+        var lag = (lastAt - published[15]).TotalMilliseconds;
+        output.WriteLine($"beside the stuck desk: {floors} of 15 floors seen, the last {lag:0} ms after its publish");
+        Assert.True(floors >= 10, $"the desk saw only {floors} of 15 floors while another desk was stuck");
+        Assert.True(lag < 1500, $"the last floor reached the desk {lag:0} ms after it was published");
+        await lift.DisconnectAsync();
+    }
+
+    [Fact]
     public async Task A_desk_that_catches_up_while_changes_keep_coming_gets_each_once_in_order_and_ends_with_the_stores_state()
     {
         var store = _hub.Services.GetRequiredService<SqliteAlertStore>();
