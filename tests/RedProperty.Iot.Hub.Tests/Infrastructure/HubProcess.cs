@@ -142,6 +142,23 @@ public sealed class HubProcess : IAsyncDisposable
         return CpuTicks() - before;
     }
 
+    /// <summary>
+    /// Waits until the hub uses less than <paramref name="ticks"/> clock ticks in a 2 s window (just-in-time
+    /// compilation and garbage collection after a burst settle within seconds; a spinning thread never does),
+    /// and returns the last window's ticks, which is at least <paramref name="ticks"/> when that never happened.
+    /// </summary>
+    public async Task<long> SettledCpuTicksAsync(long ticks, TimeSpan within)
+    {
+        var deadline = DateTime.UtcNow + within;
+        long last;
+        do
+        {
+            last = await CpuTicksOverAsync(TimeSpan.FromSeconds(2));
+        }
+        while (last >= ticks && DateTime.UtcNow < deadline);
+        return last;
+    }
+
     public bool HasExited => _process.HasExited;
 
     /// <summary>Kills the process at once (SIGKILL), as a power cut would.</summary>

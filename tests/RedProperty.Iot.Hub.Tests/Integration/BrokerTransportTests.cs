@@ -52,11 +52,9 @@ public sealed class BrokerTransportTests : IAsyncLifetime
             await Task.Delay(200);
         }
 
-        await Task.Delay(1000);
-        var after = await _hub.CpuTicksOverAsync(TimeSpan.FromSeconds(3));
-
-        // A spinning reader costs a whole core: 300 ticks in 3 s.
-        Assert.True(after < 40 + (2 * idle), $"the hub used {after} clock ticks in 3 s after two half-sent connects (idle: {idle} in 2 s)");
+        // A spinning reader costs a whole core (200 ticks in 2 s) for good; anything else settles.
+        var after = await _hub.SettledCpuTicksAsync(30 + idle, TimeSpan.FromSeconds(15));
+        Assert.True(after < 30 + idle, $"the hub still used {after} clock ticks in 2 s after two half-sent connects (idle: {idle} in 2 s)");
         await AGoodDeviceStillWorksAsync();
     }
 
