@@ -108,6 +108,7 @@ public static class HubApp
         // Fail at start, with the registry's and thresholds' problems listed, rather than at the first device login.
         app.Services.GetRequiredService<DeviceRegistry>();
         app.Services.GetRequiredService<IThresholdSource>();
+        app.Services.GetRequiredService<ClearingPolicy>();
         app.Services.GetRequiredService<SqliteAlertStore>();
 
         app.UseExceptionHandler();
@@ -167,6 +168,12 @@ public static class HubApp
             var catalog = ThresholdCatalog.Build(sp.GetRequiredService<DeviceRegistry>(), AlertSettings.Read(configuration), $"{AlertOptions.Section}:", out var errors);
             return errors.Count == 0 ? catalog : throw new InvalidOperationException(
                 $"alert thresholds have {errors.Count} problem(s):{Environment.NewLine}  " + string.Join(Environment.NewLine + "  ", errors));
+        });
+        services.AddSingleton(_ =>
+        {
+            var policy = ClearingPolicy.Build(AlertSettings.Clearing(configuration), $"{AlertOptions.Section}:Clearing", out var errors);
+            return errors.Count == 0 ? policy : throw new InvalidOperationException(
+                $"alert clearing policy has {errors.Count} problem(s):{Environment.NewLine}  " + string.Join(Environment.NewLine + "  ", errors));
         });
         services.AddEdgeIo(configuration);
         services.AddCameras();

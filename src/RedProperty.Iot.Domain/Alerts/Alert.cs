@@ -18,6 +18,15 @@ public sealed record AlertTransition(DateTimeOffset At, string Action, string By
     public const string Reopened = "reopened";
     public const string Escalated = "escalated";
     public const string SeverityChanged = "severity_changed";
+
+    /// <summary>The condition of an alert only staff may close has cleared; the alert stays open for a person.</summary>
+    public const string ConditionCleared = "condition_cleared";
+
+    /// <summary>The condition came back while such an alert waited for a person.</summary>
+    public const string ConditionReturned = "condition_returned";
+
+    /// <summary>An open alert the system could close was raised again for a cause only staff may close (smoke, an alarm button).</summary>
+    public const string StaffRequired = "staff_required";
 }
 
 /// <summary>An SLA miss: not acknowledged in time, or (critical) not resolved in time.</summary>
@@ -60,12 +69,15 @@ public sealed record AlertSnapshot(
     DateTimeOffset? ResolvedAt,
     string? ResolutionNote,
     IReadOnlyList<AlertTransition> History,
-    IReadOnlyList<AlertEscalation> Escalations);
+    IReadOnlyList<AlertEscalation> Escalations,
+    AlertClearing Clearing = AlertClearing.Automatic,
+    DateTimeOffset? ConditionClearedAt = null);
 
 /// <summary>
 /// The alert aggregate: its state changes only through these methods, each of which checks the
 /// lifecycle (active → acknowledged → resolved; resolved → reopened within the flap window) and
-/// appends to the audit trail.
+/// appends to the audit trail. An alert only staff may close (<see cref="AlertClearing.Staff"/>) is
+/// never resolved by the system: when its condition clears it is marked so and stays open.
 /// </summary>
 public sealed class Alert
 {
@@ -127,7 +139,52 @@ public sealed class Alert
 
     public string? ResolutionNote { get; private set; }
 
+    /// <summary>Whether the system may close the alert when its condition clears; once staff only, always staff only.</summary>
+    public AlertClearing Clearing { get; private set; }
+
+    /// <summary>When the condition of an open alert only staff may close cleared (null while it holds).</summary>
+    public DateTimeOffset? ConditionClearedAt { get; private set; }
+
     public bool IsOpen => State != AlertState.Resolved;
+
+    /// <summary>Open with its condition still present (an open alert the system may close is open exactly while its condition holds).</summary>
+    public bool ConditionPresent => IsOpen && ConditionClearedAt is null;
+
+    /// <summary>
+    /// Who resolved the alert before its condition brought it back: set while the current activation began
+    /// with a reopen that followed a person's resolve (not a clear by the system).
+    /// </summary>
+    public string? ReopenedAfterResolveBy
+    {
+        get
+        {
+            if (!IsOpen)
+            {
+                return null;
+            }
+
+            for (var i = _history.Count - 1; i >= 0; i--)
+            {
+                switch (_history[i].Action)
+                {
+                    case AlertTransition.Raised:
+                        return null;
+                    case AlertTransition.Reopened:
+                        for (var j = i - 1; j >= 0; j--)
+                        {
+                            if (_history[j].Action is AlertTransition.Resolved or AlertTransition.Cleared)
+                            {
+                                return _history[j].Action == AlertTransition.Resolved ? _history[j].By : null;
+                            }
+                        }
+
+                        return null;
+                }
+            }
+
+            return null;
+        }
+    }
 
     public IReadOnlyList<AlertTransition> History => _history;
 
@@ -147,6 +204,8 @@ public sealed class Alert
             ResolvedBy = snapshot.ResolvedBy,
             ResolvedAt = snapshot.ResolvedAt,
             ResolutionNote = snapshot.ResolutionNote,
+            Clearing = snapshot.Clearing,
+            ConditionClearedAt = snapshot.ConditionClearedAt,
         };
         alert._history.AddRange(snapshot.History);
         alert._escalations.AddRange(snapshot.Escalations);
@@ -155,17 +214,20 @@ public sealed class Alert
 
     public AlertSnapshot ToSnapshot() => new(
         Id, Key, Zone, Kind, Severity, State, Message, RaisedAt, ActiveSince, LastSeenAt, Count,
-        AcknowledgedBy, AcknowledgedAt, ResolvedBy, ResolvedAt, ResolutionNote, [.. _history], [.. _escalations]);
+        AcknowledgedBy, AcknowledgedAt, ResolvedBy, ResolvedAt, ResolutionNote, [.. _history], [.. _escalations], Clearing, ConditionClearedAt);
 
-    public static Alert Raise(Guid id, AlertKey key, string zone, DeviceKind kind, AlertSeverity severity, string message, DateTimeOffset at)
+    public static Alert Raise(Guid id, AlertKey key, string zone, DeviceKind kind, AlertSeverity severity, string message, DateTimeOffset at, AlertClearing clearing = AlertClearing.Automatic)
     {
-        var alert = new Alert(id, key, zone, kind, severity, message, at);
+        var alert = new Alert(id, key, zone, kind, severity, message, at) { Clearing = clearing };
         alert.Record(at, AlertTransition.Raised, SystemUser, message);
         return alert;
     }
 
-    /// <summary>The condition fired again while the alert is open: count it, not a new alert.</summary>
-    public bool Repeat(DateTimeOffset at, string message)
+    /// <summary>
+    /// The condition fired again while the alert is open: count it, not a new alert. For a cause only staff
+    /// may close, the alert becomes staff only (recorded); if its condition had cleared, it is back (recorded).
+    /// </summary>
+    public bool Repeat(DateTimeOffset at, string message, AlertClearing clearing = AlertClearing.Automatic)
     {
         if (!IsOpen)
         {
@@ -175,6 +237,18 @@ public sealed class Alert
         Count++;
         LastSeenAt = at;
         Message = message;
+        if (clearing == AlertClearing.Staff && Clearing != AlertClearing.Staff)
+        {
+            Clearing = AlertClearing.Staff;
+            Record(at, AlertTransition.StaffRequired, SystemUser, message);
+        }
+
+        if (ConditionClearedAt is not null)
+        {
+            ConditionClearedAt = null;
+            Record(at, AlertTransition.ConditionReturned, SystemUser, message);
+        }
+
         return true;
     }
 
@@ -218,10 +292,10 @@ public sealed class Alert
         return AlertCommandResult.Done;
     }
 
-    /// <summary>The condition cleared: the alert resolves itself (by <see cref="SystemUser"/>).</summary>
+    /// <summary>The condition cleared: the alert resolves itself (by <see cref="SystemUser"/>), unless only staff may close it.</summary>
     public bool Clear(DateTimeOffset at, string reason)
     {
-        if (!IsOpen)
+        if (!IsOpen || Clearing == AlertClearing.Staff)
         {
             return false;
         }
@@ -230,10 +304,32 @@ public sealed class Alert
         return true;
     }
 
+    /// <summary>The condition of an open alert only staff may close has cleared: it stays open, awaiting a person.</summary>
+    public bool MarkConditionCleared(DateTimeOffset at, string reason)
+    {
+        if (!IsOpen || Clearing != AlertClearing.Staff || ConditionClearedAt is not null)
+        {
+            return false;
+        }
+
+        ConditionClearedAt = at;
+        Record(at, AlertTransition.ConditionCleared, SystemUser, reason);
+        return true;
+    }
+
+    /// <summary>
+    /// The rule says the condition has cleared: the alert clears itself or, if only staff may close it, is
+    /// marked as cleared and stays open. Returns the transition recorded, or null when nothing changed.
+    /// </summary>
+    public string? ConditionEnded(DateTimeOffset at, string reason) =>
+        Clearing == AlertClearing.Staff
+            ? MarkConditionCleared(at, reason) ? AlertTransition.ConditionCleared : null
+            : Clear(at, reason) ? AlertTransition.Cleared : null;
+
     /// <summary>A resolved alert that fires again within the window reopens rather than flapping into a new one.</summary>
     public bool CanReopen(DateTimeOffset at, TimeSpan window) => State == AlertState.Resolved && ResolvedAt is { } resolved && at - resolved <= window;
 
-    public bool Reopen(DateTimeOffset at, string message, TimeSpan window)
+    public bool Reopen(DateTimeOffset at, string message, TimeSpan window, AlertClearing clearing = AlertClearing.Automatic)
     {
         if (!CanReopen(at, window))
         {
@@ -241,6 +337,8 @@ public sealed class Alert
         }
 
         State = AlertState.Active;
+        Clearing = clearing == AlertClearing.Staff ? clearing : Clearing;
+        ConditionClearedAt = null;
         ActiveSince = at;
         LastSeenAt = at;
         Count++;

@@ -38,6 +38,29 @@ public enum AlertState
     Resolved,
 }
 
+/// <summary>What raised an alert, as far as the rule can tell; the clearing policy may depend on it.</summary>
+public enum AlertCause
+{
+    /// <summary>A reading (or silence) met the type's condition.</summary>
+    Condition,
+
+    /// <summary>A person raised it: an elevator car's alarm button, the gate's panic button, a resident's report.</summary>
+    Person,
+
+    /// <summary>A charger reported smoke.</summary>
+    Smoke,
+}
+
+/// <summary>Who may close an alert once its condition has cleared.</summary>
+public enum AlertClearing
+{
+    /// <summary>The system resolves it when the condition clears (it may still reopen).</summary>
+    Automatic,
+
+    /// <summary>Never the system: when the condition clears the alert says so and waits for a person to resolve it.</summary>
+    Staff,
+}
+
 public static class AlertCatalogue
 {
     public static IReadOnlyList<AlertType> All { get; } = Enum.GetValues<AlertType>();
@@ -76,7 +99,26 @@ public static class AlertCatalogue
         _ => throw new ArgumentOutOfRangeException(nameof(state), state, null),
     };
 
+    public static string ToWire(this AlertCause cause) => cause switch
+    {
+        AlertCause.Condition => "condition",
+        AlertCause.Person => "person",
+        AlertCause.Smoke => "smoke",
+        _ => throw new ArgumentOutOfRangeException(nameof(cause), cause, null),
+    };
+
+    public static string ToWire(this AlertClearing clearing) => clearing switch
+    {
+        AlertClearing.Automatic => "auto",
+        AlertClearing.Staff => "staff",
+        _ => throw new ArgumentOutOfRangeException(nameof(clearing), clearing, null),
+    };
+
     public static bool TryParse(string? text, out AlertSeverity severity) => TryParseWire(text, static s => s.ToWire(), out severity);
+
+    public static bool TryParse(string? text, out AlertCause cause) => TryParseWire(text, static c => c.ToWire(), out cause);
+
+    public static bool TryParse(string? text, out AlertClearing clearing) => TryParseWire(text, static c => c.ToWire(), out clearing);
 
     public static bool TryParse(string? text, out AlertState state) => TryParseWire(text, static s => s.ToWire(), out state);
 
@@ -95,6 +137,15 @@ public static class AlertCatalogue
         value = default;
         return false;
     }
+
+    /// <summary>
+    /// Who may close an alert when its condition clears, by default. An alarm a person raised (an elevator
+    /// car's alarm button, the gate's panic button, and any type a person raises later, such as a resident's
+    /// report) and smoke are life safety: a person must answer them, so the system never closes them.
+    /// Everything else may clear itself. <see cref="ClearingPolicy"/> applies the configured overrides.
+    /// </summary>
+    public static AlertClearing DefaultClearing(AlertType type, AlertCause cause) =>
+        cause is AlertCause.Person or AlertCause.Smoke || type == AlertType.PanicButton ? AlertClearing.Staff : AlertClearing.Automatic;
 
     /// <summary>Default severity of a type (device_offline depends on what went offline).</summary>
     public static AlertSeverity SeverityOf(AlertType type, DeviceKind kind) => type switch

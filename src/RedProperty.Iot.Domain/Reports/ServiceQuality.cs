@@ -37,7 +37,10 @@ public sealed record AlertFigures(
     double? ShareAcknowledgedWithinSla,
     double? ShareCriticalResolvedWithinSla,
     int Escalations,
-    int OpenAtEnd);
+    int OpenAtEnd,
+    int PendingAcknowledgement = 0,
+    int PendingOnSite = 0,
+    int ClearedUnattended = 0);
 
 public sealed record LightingFigures(int Outages, double LampDaysDark, double? MedianDaysToRepair);
 
@@ -47,7 +50,12 @@ public sealed record ChargingFigures(IReadOnlyDictionary<string, int> FlyingWire
 
 public sealed record CameraFigures(IReadOnlyDictionary<string, double> AvailabilityPerCamera, double? SiteAvailability);
 
-/// <summary>The figures of one site (or one of its zones, <see cref="Zone"/>) for one period, all from the alert audit trail.</summary>
+/// <summary>
+/// The figures of one site (or one of its zones, <see cref="Zone"/>) for one period, all from the alert audit
+/// trail, as of <see cref="AsOf"/>: the period's end once it has <see cref="Ended"/>, else the moment they were
+/// computed (so far). <see cref="HasRecords"/> is false for a period that ended before the hub's records begin,
+/// or for a site (zone) without devices: its figures would look perfect and mean nothing.
+/// </summary>
 public sealed record SiteServiceQuality(
     string Site,
     ReportPeriod Period,
@@ -57,21 +65,29 @@ public sealed record SiteServiceQuality(
     ChargingFigures Charging,
     CameraFigures Cameras,
     IReadOnlyDictionary<string, double> DeviceAvailabilityByKind,
-    string? Zone = null);
+    string? Zone = null,
+    DateTimeOffset? AsOf = null,
+    bool Ended = true,
+    bool HasRecords = true);
 
 /// <summary>
-/// Computes the service-quality figures of a site from its alerts' audit trails. The rules for alerts
-/// that cross the period's edges:
+/// Computes the service-quality figures of a site from its alerts' audit trails, as of the end of the
+/// period or, for a period that has not ended, as of now (the hub's clock). The rules:
 /// <list type="bullet">
 /// <item>An alert is counted (raised, by type and severity, time to acknowledge and to resolve, SLA
 /// shares, open at the end) in the period in which it was first raised.</item>
+/// <item>A promise (respond within 15 minutes, someone on site within 30 for critical alerts) whose
+/// deadline has not passed by then is neither met nor missed: it is pending.</item>
 /// <item>Time to acknowledge runs from the raise to the first acknowledgement; an alert that cleared
-/// by itself before anyone was due to respond (within the response promise) does not count towards
-/// the response SLA. Time to resolve runs from the raise to the final resolve or clear; alerts still
-/// open at the period's end count as open, not in the means.</item>
+/// by itself before anyone was due to respond does not count towards the response SLA. Time to resolve
+/// runs from the raise to the final resolve or clear; alerts still open count as open, not in the means.</item>
+/// <item>An alert whose condition cleared before anyone responded (cleared by the system, or marked
+/// cleared while it waits for staff and until a person resolves it) is "cleared unattended": it counts in
+/// neither the times to resolve and release nor the on-site share.</item>
 /// <item>Durations (lamp-days dark, elevator downtime, camera and device availability) use the time
-/// each alert was active (raise or reopen until resolve or clear, or the period's end), clipped to the
-/// period, whenever the alert was raised; overlapping alerts of one device count once.</item>
+/// each alert's condition held (raise, reopen or return until resolve, clear or condition cleared, or
+/// the end), clipped to the period up to then, whenever the alert was raised; overlapping alerts of one
+/// device count once; availability is a share of the period's time so far.</item>
 /// </list>
 /// </summary>
 public static class ServiceQuality
@@ -80,7 +96,9 @@ public static class ServiceQuality
     /// The figures of a site, or with <paramref name="zone"/> of one zone: its alerts and its devices only
     /// (an elevator car is a zone of its own, so a building's zone does not include its cars).
     /// </summary>
-    public static SiteServiceQuality Compute(Site site, IEnumerable<Alert> alerts, ReportPeriod period, EscalationPolicy policy, string? zone = null)
+    /// <param name="now">The hub's clock: a period that has not ended is figured up to here.</param>
+    /// <param name="recordsSince">Since when the hub has records, if known: a period that ended before has none.</param>
+    public static SiteServiceQuality Compute(Site site, IEnumerable<Alert> alerts, ReportPeriod period, EscalationPolicy policy, DateTimeOffset now, string? zone = null, DateTimeOffset? recordsSince = null)
     {
         if (zone is not null)
         {
@@ -93,34 +111,43 @@ public static class ServiceQuality
             alerts = alerts.Where(a => a.Zone == zone);
         }
 
+        // The part of the period that has happened: all of it once it has ended.
+        var end = now < period.To ? now : period.To;
+        var sofar = new ReportPeriod(period.From, end > period.From ? end : period.From);
         var ofSite = alerts.Where(a => a.Site == site.Id).ToArray();
-        var raised = ofSite.Where(a => a.RaisedAt >= period.From && a.RaisedAt < period.To).ToArray();
+        var raised = ofSite.Where(a => a.RaisedAt >= sofar.From && a.RaisedAt < sofar.To).ToArray();
         return new SiteServiceQuality(
             site.Id,
             period,
-            AlertsOf(raised, period, policy),
-            LightingOf(ofSite, raised, period),
-            ElevatorsOf(site, ofSite, raised, period),
+            AlertsOf(raised, sofar.To, policy),
+            LightingOf(ofSite, raised, sofar),
+            ElevatorsOf(site, ofSite, raised, sofar),
             ChargingOf(raised),
-            CamerasOf(site, ofSite, period),
+            CamerasOf(site, ofSite, sofar),
             site.Devices.Values.GroupBy(d => d.Kind).ToDictionary(
                 g => g.Key.ToWire(),
-                g => g.Average(d => Availability(ofSite, d.Id, period, AlertType.DeviceOffline))),
-            zone);
+                g => g.Average(d => Availability(ofSite, d.Id, sofar, AlertType.DeviceOffline))),
+            zone,
+            sofar.To,
+            now >= period.To,
+            site.Devices.Count > 0 && (recordsSince is null || recordsSince < period.To));
     }
 
-    /// <summary>The active intervals of an alert from its audit trail (raise/reopen → resolve/clear, or <paramref name="end"/>).</summary>
+    /// <summary>
+    /// The intervals in which an alert's condition held, from its audit trail: raise, reopen or the condition's
+    /// return until resolve, clear or the condition clearing (an alert waiting for staff), or <paramref name="end"/>.
+    /// </summary>
     public static IReadOnlyList<(DateTimeOffset From, DateTimeOffset To)> ActiveIntervals(Alert alert, DateTimeOffset end)
     {
         var intervals = new List<(DateTimeOffset, DateTimeOffset)>();
         DateTimeOffset? start = null;
         foreach (var step in alert.History.OrderBy(h => h.At))
         {
-            if (step.Action is AlertTransition.Raised or AlertTransition.Reopened && start is null)
+            if (step.Action is AlertTransition.Raised or AlertTransition.Reopened or AlertTransition.ConditionReturned && start is null)
             {
                 start = step.At;
             }
-            else if (step.Action is AlertTransition.Resolved or AlertTransition.Cleared && start is { } s)
+            else if (step.Action is AlertTransition.Resolved or AlertTransition.Cleared or AlertTransition.ConditionCleared && start is { } s)
             {
                 intervals.Add((s, step.At < end ? step.At : end));
                 start = null;
@@ -135,46 +162,65 @@ public static class ServiceQuality
         return intervals;
     }
 
-    private static AlertFigures AlertsOf(IReadOnlyList<Alert> raised, ReportPeriod period, EscalationPolicy policy)
+    /// <summary>The alert figures as of <paramref name="end"/> (the period's end, or now).</summary>
+    private static AlertFigures AlertsOf(IReadOnlyList<Alert> raised, DateTimeOffset end, EscalationPolicy policy)
     {
         var toAck = new List<double>();
         var toResolve = new List<double>();
-        int needingResponse = 0, acknowledgedInTime = 0, critical = 0, criticalInTime = 0, openAtEnd = 0;
+        int needingResponse = 0, acknowledgedInTime = 0, pendingResponse = 0, critical = 0, criticalInTime = 0, pendingOnSite = 0, openAtEnd = 0, unattended = 0;
         foreach (var alert in raised)
         {
-            var ack = alert.History.Where(h => h.Action == AlertTransition.Acknowledged && h.At < period.To).Select(h => (DateTimeOffset?)h.At).FirstOrDefault();
-            var closed = Closed(alert, period.To);
+            var ack = alert.History.Where(h => h.Action == AlertTransition.Acknowledged && h.At < end).Select(h => (DateTimeOffset?)h.At).FirstOrDefault();
+            var closed = Closed(alert, end);
+            var clearedUnattended = ClearedUnattended(alert, end);
             if (ack is { } acknowledged)
             {
                 toAck.Add((acknowledged - alert.RaisedAt).TotalMinutes);
             }
 
-            // Needed a response: acknowledged, or still unacknowledged when the promise ran out.
+            // Needed a response: acknowledged, or still unacknowledged when the promise ran out. Still
+            // unacknowledged with the promise running: pending. Closed before it ran out: not counted.
             var due = alert.RaisedAt + policy.AcknowledgeWithin;
-            if (ack is not null || ((closed is null || closed > due) && due <= period.To))
+            if (ack is { } a)
             {
                 needingResponse++;
-                if (ack is { } a && a <= due)
-                {
-                    acknowledgedInTime++;
-                }
+                acknowledgedInTime += a <= due ? 1 : 0;
+            }
+            else if (closed is null || closed > due)
+            {
+                needingResponse += due <= end ? 1 : 0;
+                pendingResponse += due > end ? 1 : 0;
             }
 
-            if (closed is { } end)
+            if (closed is { } c)
             {
-                toResolve.Add((end - alert.RaisedAt).TotalMinutes);
+                if (!clearedUnattended)
+                {
+                    toResolve.Add((c - alert.RaisedAt).TotalMinutes);
+                }
             }
             else
             {
                 openAtEnd++;
             }
 
-            if (alert.Severity == AlertSeverity.Critical)
+            unattended += clearedUnattended ? 1 : 0;
+            if (alert.Severity == AlertSeverity.Critical && !clearedUnattended)
             {
-                critical++;
-                if (closed is { } c && c - alert.RaisedAt <= policy.ResolveCriticalWithin)
+                // Someone on site in time: closed within the promise (by a person, or after a response). Open
+                // with the promise running: pending.
+                if (closed is { } done && done - alert.RaisedAt <= policy.ResolveCriticalWithin)
                 {
+                    critical++;
                     criticalInTime++;
+                }
+                else if (alert.RaisedAt + policy.ResolveCriticalWithin <= end)
+                {
+                    critical++;
+                }
+                else
+                {
+                    pendingOnSite++;
                 }
             }
         }
@@ -189,10 +235,50 @@ public static class ServiceQuality
             Percentile(toResolve, 0.9),
             needingResponse == 0 ? null : (double)acknowledgedInTime / needingResponse,
             critical == 0 ? null : (double)criticalInTime / critical,
-            raised.Sum(a => a.Escalations.Count(e => e.At < period.To)),
-            openAtEnd);
+            raised.Sum(a => a.Escalations.Count(e => e.At < end)),
+            openAtEnd,
+            pendingResponse,
+            pendingOnSite,
+            unattended);
     }
 
+    /// <summary>
+    /// Whether, as of <paramref name="end"/>, the alert's condition cleared before anyone responded in its
+    /// latest activation: the system cleared it unacknowledged, or it waits for staff with its condition
+    /// cleared before an acknowledgement and no person has resolved it yet.
+    /// </summary>
+    public static bool ClearedUnattended(Alert alert, DateTimeOffset end)
+    {
+        bool responded = false, conditionCleared = false, clearedBySystem = false, resolvedByStaff = false;
+        foreach (var step in alert.History.Where(h => h.At < end).OrderBy(h => h.At))
+        {
+            switch (step.Action)
+            {
+                case AlertTransition.Raised or AlertTransition.Reopened:
+                    (responded, conditionCleared, clearedBySystem, resolvedByStaff) = (false, false, false, false);
+                    break;
+                case AlertTransition.Acknowledged when !conditionCleared:
+                    responded = true;
+                    break;
+                case AlertTransition.ConditionCleared:
+                    conditionCleared = true;
+                    break;
+                case AlertTransition.ConditionReturned:
+                    conditionCleared = false;
+                    break;
+                case AlertTransition.Cleared:
+                    clearedBySystem = true;
+                    break;
+                case AlertTransition.Resolved:
+                    resolvedByStaff = true;
+                    break;
+            }
+        }
+
+        return !responded && (clearedBySystem || (conditionCleared && !resolvedByStaff));
+    }
+
+    /// <summary>Lighting figures for the period so far (<paramref name="period"/> ends now for an open period).</summary>
     private static LightingFigures LightingOf(IReadOnlyList<Alert> ofSite, IReadOnlyList<Alert> raised, ReportPeriod period)
     {
         var broken = raised.Where(a => a.Type == AlertType.BrokenLight).ToArray();
@@ -208,7 +294,7 @@ public static class ServiceQuality
         var downtime = cars.ToDictionary(car => car, car => Covered(
             ofSite.Where(a => a.DeviceId == car && a.Type is AlertType.ElevatorFault or AlertType.ElevatorEntrapment).SelectMany(a => ActiveIntervals(a, period.To)), period).TotalMinutes);
         var entrapments = raised.Where(a => a.Type == AlertType.ElevatorEntrapment).ToArray();
-        var release = entrapments.Select(a => Closed(a, period.To) is { } c ? (c - a.RaisedAt).TotalMinutes : (double?)null).OfType<double>().ToList();
+        var release = entrapments.Where(a => !ClearedUnattended(a, period.To)).Select(a => Closed(a, period.To) is { } c ? (c - a.RaisedAt).TotalMinutes : (double?)null).OfType<double>().ToList();
         return new ElevatorFigures(downtime, entrapments.Length, Mean(release));
     }
 
@@ -225,9 +311,9 @@ public static class ServiceQuality
         return new CameraFigures(cameras, cameras.Count == 0 ? null : cameras.Values.Average());
     }
 
-    /// <summary>Share of the period a device was not under any of the given alerts.</summary>
+    /// <summary>Share of the period (so far) a device was not under any of the given alerts; all of an empty one.</summary>
     private static double Availability(IReadOnlyList<Alert> ofSite, string deviceId, ReportPeriod period, params AlertType[] types) =>
-        1 - (Covered(ofSite.Where(a => a.DeviceId == deviceId && types.Contains(a.Type)).SelectMany(a => ActiveIntervals(a, period.To)), period) / period.Length);
+        period.Length <= TimeSpan.Zero ? 1 : 1 - (Covered(ofSite.Where(a => a.DeviceId == deviceId && types.Contains(a.Type)).SelectMany(a => ActiveIntervals(a, period.To)), period) / period.Length);
 
     /// <summary>The union of intervals inside the period.</summary>
     private static TimeSpan Covered(IEnumerable<(DateTimeOffset From, DateTimeOffset To)> intervals, ReportPeriod period)

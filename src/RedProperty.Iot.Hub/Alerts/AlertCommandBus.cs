@@ -88,19 +88,17 @@ public sealed partial class AlertCommandBus : BackgroundService
     private readonly IConnectionMultiplexer _redis;
     private readonly AlertService _alerts;
     private readonly SqliteAlertStore _store;
-    private readonly EscalationPolicy _policy;
     private readonly AlertCommandSigner _signer;
     private readonly TimeProvider _time;
     private readonly HubMetrics _metrics;
     private readonly ILogger<AlertCommandBus> _logger;
 
     public AlertCommandBus(
-        IConnectionMultiplexer redis, AlertService alerts, SqliteAlertStore store, EscalationPolicy policy, IOptions<SignalROptions> options, TimeProvider time, HubMetrics metrics, ILogger<AlertCommandBus> logger)
+        IConnectionMultiplexer redis, AlertService alerts, SqliteAlertStore store, IOptions<SignalROptions> options, TimeProvider time, HubMetrics metrics, ILogger<AlertCommandBus> logger)
     {
         _redis = redis;
         _alerts = alerts;
         _store = store;
-        _policy = policy;
         _signer = new AlertCommandSigner(options.Value.CommandKeyBytes);
         _time = time;
         _metrics = metrics;
@@ -237,7 +235,7 @@ public sealed partial class AlertCommandBus : BackgroundService
             }
             else if (command.Action == "get")
             {
-                reply = new AlertCommandReply(command.RequestId, "Done", null, null, AlertDetailView.From(found.Alert, found.Seq, _policy, _alerts.EvidenceOf(found.Alert.Id)), _time.GetUtcNow());
+                reply = new AlertCommandReply(command.RequestId, "Done", null, null, _alerts.DetailOf(found.Alert, found.Seq), _time.GetUtcNow());
             }
             else
             {

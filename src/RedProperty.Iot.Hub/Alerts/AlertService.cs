@@ -4,6 +4,7 @@ using System.Threading.Channels;
 using RedProperty.Iot.Alerts;
 using RedProperty.Iot.Contract;
 using RedProperty.Iot.Hub.Alerts.Storage;
+using RedProperty.Iot.Hub.Devices;
 using RedProperty.Iot.Hub.TimeSeries;
 using RedProperty.Iot.Registry;
 
@@ -31,6 +32,8 @@ public sealed partial class AlertService : BackgroundService
 {
     private readonly SqliteAlertStore _store;
     private readonly EscalationPolicy _policy;
+    private readonly ClearingPolicy _clearing;
+    private readonly DeviceDirectory _devices;
     private readonly TimeProvider _time;
     private readonly DeskChangeFeed _feed;
     private readonly TimeSeriesWriter _timeSeries;
@@ -49,10 +52,13 @@ public sealed partial class AlertService : BackgroundService
     private readonly Dictionary<Guid, DateTimeOffset> _lastRepeatFlush = [];
     private readonly HashSet<Guid> _unflushedRepeats = [];
 
-    public AlertService(SqliteAlertStore store, EscalationPolicy policy, TimeProvider time, DeskChangeFeed feed, TimeSeriesWriter timeSeries, ILogger<AlertService> logger)
+    public AlertService(
+        SqliteAlertStore store, EscalationPolicy policy, ClearingPolicy clearing, DeviceDirectory devices, TimeProvider time, DeskChangeFeed feed, TimeSeriesWriter timeSeries, ILogger<AlertService> logger)
     {
         _store = store;
         _policy = policy;
+        _clearing = clearing;
+        _devices = devices;
         _time = time;
         _feed = feed;
         _timeSeries = timeSeries;
@@ -109,6 +115,14 @@ public sealed partial class AlertService : BackgroundService
 
     public AlertEvidence? EvidenceOf(Guid id) => _evidence.GetValueOrDefault(id);
 
+    /// <summary>The view of an alert as clients get it: with its camera evidence and its device's latest reading.</summary>
+    public AlertView ViewOf(Alert alert, long seq) => AlertView.From(alert, seq, _policy, EvidenceOf(alert.Id), ReadingOf(alert));
+
+    /// <summary>An alert with its audit trail, its evidence and its device's latest reading (<c>GET /api/alerts/{id}</c>).</summary>
+    public AlertDetailView DetailOf(Alert alert, long seq) => AlertDetailView.From(alert, seq, _policy, EvidenceOf(alert.Id), ReadingOf(alert));
+
+    private DeviceReadingView? ReadingOf(Alert alert) => _devices.TryGet(alert.Site, alert.DeviceId, out var device) ? device.LatestReading() : null;
+
     /// <summary>Attaches a camera file to an alert and tells the desk (the alert's view now carries its URL).</summary>
     public async Task<bool> AttachEvidenceAsync(Guid id, string kind, string url, CancellationToken cancellationToken)
     {
@@ -151,7 +165,7 @@ public sealed partial class AlertService : BackgroundService
         _gate.Wait();
         try
         {
-            return _live.Values.Where(a => a.Alert.IsOpen && (sites is null || sites.Contains(a.Alert.Site))).Select(a => AlertView.From(a.Alert, a.Seq, _policy, EvidenceOf(a.Alert.Id))).ToArray();
+            return _live.Values.Where(a => a.Alert.IsOpen && (sites is null || sites.Contains(a.Alert.Site))).Select(a => ViewOf(a.Alert, a.Seq)).ToArray();
         }
         finally
         {
@@ -264,18 +278,30 @@ public sealed partial class AlertService : BackgroundService
             var alert = existing.Alert;
             if (signal.Kind == AlertSignalKind.Clear)
             {
-                if (alert is not null && alert.Clear(now, signal.Message))
+                // The system closes the alert, or (only staff may close it) marks its condition cleared.
+                if (alert?.ConditionEnded(now, signal.Message) is { } ended)
                 {
-                    await CommitAsync(alert, DeskEvents.AlertUpdated, AlertTransition.Cleared, cancellationToken).ConfigureAwait(false);
+                    await CommitAsync(alert, DeskEvents.AlertUpdated, ended, cancellationToken).ConfigureAwait(false);
+                    if (ended == AlertTransition.ConditionCleared)
+                    {
+                        LogAwaitingStaff(_logger, alert.Key.ToString(), signal.Message);
+                    }
                 }
 
                 return;
             }
 
+            var clearing = _clearing.For(signal.Type, signal.Cause);
             if (alert is { IsOpen: true })
             {
-                alert.Repeat(now, signal.Message);
-                if (now - _lastRepeatFlush.GetValueOrDefault(alert.Id, DateTimeOffset.MinValue) >= RepeatFlushInterval)
+                var audited = alert.History.Count;
+                alert.Repeat(now, signal.Message, clearing);
+                if (alert.History.Count > audited)
+                {
+                    // The condition came back, or the alert became staff only: a transition, told at once.
+                    await CommitAsync(alert, DeskEvents.AlertUpdated, alert.History[^1].Action, cancellationToken).ConfigureAwait(false);
+                }
+                else if (now - _lastRepeatFlush.GetValueOrDefault(alert.Id, DateTimeOffset.MinValue) >= RepeatFlushInterval)
                 {
                     await CommitAsync(alert, DeskEvents.AlertUpdated, "repeated", cancellationToken).ConfigureAwait(false);
                 }
@@ -284,14 +310,14 @@ public sealed partial class AlertService : BackgroundService
                     _unflushedRepeats.Add(alert.Id);
                 }
             }
-            else if (alert is not null && alert.Reopen(now, signal.Message, EscalationPolicy.ReopenWindow))
+            else if (alert is not null && alert.Reopen(now, signal.Message, EscalationPolicy.ReopenWindow, clearing))
             {
                 await CommitAsync(alert, DeskEvents.AlertUpdated, AlertTransition.Reopened, cancellationToken).ConfigureAwait(false);
             }
             else
             {
                 var zone = signal.Device.Zone;
-                var raised = Alert.Raise(Guid.NewGuid(), signal.Key, zone, signal.Device.Kind, signal.Severity, signal.Message, now);
+                var raised = Alert.Raise(Guid.NewGuid(), signal.Key, zone, signal.Device.Kind, signal.Severity, signal.Message, now, clearing);
                 await CommitAsync(raised, DeskEvents.AlertRaised, AlertTransition.Raised, cancellationToken).ConfigureAwait(false);
                 LogRaised(_logger, signal.Key.ToString(), signal.Severity, signal.Message);
             }
@@ -330,7 +356,7 @@ public sealed partial class AlertService : BackgroundService
             }
 
             var seq = await CommitAsync(alert, DeskEvents.AlertUpdated, alert.History[^1].Action, cancellationToken).ConfigureAwait(false);
-            return new AlertActionResult(AlertActionOutcome.Done, AlertView.From(alert, seq, _policy, EvidenceOf(alert.Id)));
+            return new AlertActionResult(AlertActionOutcome.Done, ViewOf(alert, seq));
         }
         finally
         {
@@ -344,7 +370,7 @@ public sealed partial class AlertService : BackgroundService
         AlertView? view = null;
         string Render(long s)
         {
-            view = AlertView.From(alert, s, _policy, EvidenceOf(alert.Id));
+            view = ViewOf(alert, s);
             return JsonSerializer.Serialize(view, DeskJsonContext.Default.AlertView);
         }
 
@@ -390,6 +416,9 @@ public sealed partial class AlertService : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Alert {Key} raised ({Severity}): {Message}")]
     private static partial void LogRaised(ILogger logger, string key, AlertSeverity severity, string message);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Alert {Key}: condition cleared ({Reason}); only staff may close it, it stays open")]
+    private static partial void LogAwaitingStaff(ILogger logger, string key, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Alert {Key} escalated: {Reason}")]
     private static partial void LogEscalated(ILogger logger, string key, string reason);

@@ -17,7 +17,7 @@ public static class AlertEndpoints
         var alerts = app.MapGroup("/api/alerts").WithTags("Alerts").RequireAuthorization();
 
         alerts.MapGet("/", async (
-            ClaimsPrincipal user, SqliteAlertStore store, DeviceRegistry registry, EscalationPolicy policy, AlertService service,
+            ClaimsPrincipal user, SqliteAlertStore store, DeviceRegistry registry, AlertService service,
             string? state, string? site, string? zone, string? type, string? severity, DateTimeOffset? from, DateTimeOffset? to, int? offset, int? limit,
             CancellationToken ct) =>
         {
@@ -70,10 +70,10 @@ public static class AlertEndpoints
 
             var sites = site is not null ? [site] : registry.Sites.Select(s => s.Id).Where(user.CanSee).ToArray();
             var found = await store.QueryAsync(new AlertQuery(sites, parsedState, openOnly, zone, parsedType, parsedSeverity, from, to, offset ?? 0, limit ?? 100), ct);
-            return Results.Ok(found.Select(a => AlertView.From(a.Alert, a.Seq, policy, service.EvidenceOf(a.Alert.Id))));
+            return Results.Ok(found.Select(a => service.ViewOf(a.Alert, a.Seq)));
         }).WithSummary("Alerts, newest first; filter by state (or open), site, zone, type, severity, raised time range; offset/limit paging.");
 
-        alerts.MapGet("/{id:guid}", async (Guid id, ClaimsPrincipal user, SqliteAlertStore store, EscalationPolicy policy, AlertService service, DeviceRegistry registry, IServiceProvider services, CancellationToken ct) =>
+        alerts.MapGet("/{id:guid}", async (Guid id, ClaimsPrincipal user, SqliteAlertStore store, AlertService service, DeviceRegistry registry, IServiceProvider services, CancellationToken ct) =>
         {
             if (await store.GetAsync(id, ct) is not { } found)
             {
@@ -83,7 +83,7 @@ public static class AlertEndpoints
                     : NotFound(id);
             }
 
-            return user.CanSee(found.Alert.Site) ? Results.Ok(AlertDetailView.From(found.Alert, found.Seq, policy, service.EvidenceOf(found.Alert.Id))) : NotYourSite(found.Alert.Site);
+            return user.CanSee(found.Alert.Site) ? Results.Ok(service.DetailOf(found.Alert, found.Seq)) : NotYourSite(found.Alert.Site);
         }).WithSummary("One alert with its resolution note and audit trail.");
 
         alerts.MapPost("/{id:guid}/ack", (Guid id, AlertActionRequest? request, ClaimsPrincipal user, SqliteAlertStore store, AlertService service, DeviceRegistry registry, IServiceProvider services, CancellationToken ct) =>

@@ -47,7 +47,7 @@ public static class ReportEndpoints
 
             var figures = await reports.FiguresAsync(found, period, ct, zone);
             return format == "csv" ? Csv([figures]) : Results.Ok(figures);
-        }).WithSummary("A site's (or with zone= one zone's) service-quality figures for a period: from/to, or month=YYYY-MM, default the last full month in the site's time zone; format=csv for a spreadsheet.");
+        }).WithSummary("A site's (or with zone= one zone's) service-quality figures for a period: from/to, or month=YYYY-MM, default the last full month in the site's time zone; a period that has not ended is figured up to now (asOf, ended=false; deadlines not yet due are pending); hasRecords=false before the hub's records; format=csv for a spreadsheet.");
 
         group.MapGet("/service-quality/zones", async (string? site, DateTimeOffset? from, DateTimeOffset? to, string? month, string? format,
             ClaimsPrincipal user, DeviceRegistry registry, SiteOwnership ownership, SiteReports reports, TimeProvider time, CancellationToken ct) =>
@@ -72,7 +72,7 @@ public static class ReportEndpoints
             var sites = registry.Sites.Where(s => user.CanSee(s.Id) && ownership.Owns(s.Id)).ToArray();
             if (sites.Length == 0)
             {
-                return Results.Ok(new Ranking(month ?? string.Empty, false, null, [], [], []));
+                return Results.Ok(new Ranking(month ?? string.Empty, false, null, [], [], [], true, null, []));
             }
 
             if (!TryPeriod(sites[0], null, null, month, time.GetUtcNow(), out var first, out var problem))
@@ -82,7 +82,7 @@ public static class ReportEndpoints
 
             // The month as a calendar month: each site is scored over it in its own time zone.
             return Results.Ok(await reports.RankAsync(sites, first.From.Year, first.From.Month, ct));
-        }).WithSummary("Every site of the account (that this instance serves) scored for a month (month=YYYY-MM, default the last full one), ranked, with the red (best) and black (worst) lists and the change since the month before.");
+        }).WithSummary("Every site of the account (that this instance serves) scored for a month (month=YYYY-MM, default the last full one), ranked, with the red (best) and black (worst) lists and the change since the month before; a month still running is ranked so far (ended=false, asOf); sites without records for the month are not ranked (noRecords).");
 
         group.MapGet("/monthly", async (string? site, ClaimsPrincipal user, DeviceRegistry registry, SqliteAlertStore store, CancellationToken ct) =>
         {
@@ -184,7 +184,11 @@ public static class ReportEndpoints
 
     private static void AddRows(List<ReportRow> rows, SiteServiceQuality figures)
     {
-        void Add(string figure, string key, double? value) => rows.Add(new ReportRow(figures.Site, figures.Zone ?? string.Empty, figures.Period.From, figures.Period.To, figure, key, value));
+        // A period that has not ended is figured up to now: the rows say so in To (and period.ended = 0).
+        var to = figures.AsOf ?? figures.Period.To;
+        void Add(string figure, string key, double? value) => rows.Add(new ReportRow(figures.Site, figures.Zone ?? string.Empty, figures.Period.From, to, figure, key, value));
+        Add("period.ended", string.Empty, figures.Ended ? 1 : 0);
+        Add("period.hasRecords", string.Empty, figures.HasRecords ? 1 : 0);
         var a = figures.Alerts;
         Add("alerts.raised", string.Empty, a.Raised);
         foreach (var (type, count) in a.ByType) Add("alerts.byType", type, count);
@@ -197,6 +201,9 @@ public static class ReportEndpoints
         Add("alerts.shareCriticalResolvedWithinSla", string.Empty, a.ShareCriticalResolvedWithinSla);
         Add("alerts.escalations", string.Empty, a.Escalations);
         Add("alerts.openAtEnd", string.Empty, a.OpenAtEnd);
+        Add("alerts.pendingAcknowledgement", string.Empty, a.PendingAcknowledgement);
+        Add("alerts.pendingOnSite", string.Empty, a.PendingOnSite);
+        Add("alerts.clearedUnattended", string.Empty, a.ClearedUnattended);
         Add("lighting.outages", string.Empty, figures.Lighting.Outages);
         Add("lighting.lampDaysDark", string.Empty, figures.Lighting.LampDaysDark);
         Add("lighting.medianDaysToRepair", string.Empty, figures.Lighting.MedianDaysToRepair);

@@ -53,6 +53,13 @@ public static class AlertSettings
             Scopes(section.GetSection("Devices")));
     }
 
+    /// <summary>
+    /// Who may close alerts of a type, or of one cause of a type: <c>Alerts:Clearing:{type}</c> or
+    /// <c>Alerts:Clearing:{type}/{cause}</c> = <c>auto</c> or <c>staff</c> (checked by <see cref="ClearingPolicy"/>).
+    /// </summary>
+    public static IReadOnlyDictionary<string, string?> Clearing(IConfiguration configuration) =>
+        Values(configuration.GetSection(AlertOptions.Section).GetSection("Clearing"));
+
     private static Dictionary<string, string?> Values(IConfigurationSection section) =>
         section.GetChildren().ToDictionary(c => c.Key, c => c.Value, StringComparer.OrdinalIgnoreCase);
 

@@ -42,6 +42,7 @@ public sealed class DeviceState(Device device)
     private DateTimeOffset? _statusChangedAt;
     private DateTimeOffset _lastWarningAt = DateTimeOffset.MinValue;
     private ElevatorView? _elevator;
+    private readonly LatestReading _reading = new();
 
     public Device Device { get; } = device;
 
@@ -52,6 +53,24 @@ public sealed class DeviceState(Device device)
     public ElevatorView? Elevator
     {
         get { lock (_gate) { return _elevator; } }
+    }
+
+    /// <summary>The last known value of each field of the device's readings, for an alert's view (null before the first).</summary>
+    public DeviceReadingView? LatestReading()
+    {
+        lock (_gate)
+        {
+            return _reading.View();
+        }
+    }
+
+    /// <summary>Keeps the last known value of each field a reading carries.</summary>
+    public void RecordReading(DeviceTelemetry telemetry, DateTimeOffset at)
+    {
+        lock (_gate)
+        {
+            _reading.Merge(telemetry, at);
+        }
     }
 
     /// <summary>Merges a reading (which may carry only some fields); returns the new state when anything shown changed.</summary>

@@ -28,6 +28,7 @@ public sealed class DeviceReadings
 
     public void Record(DeviceState state, DeviceTelemetry telemetry, DateTimeOffset at)
     {
+        state.RecordReading(telemetry, at);
         switch (telemetry)
         {
             case ChargerTelemetry { CurrentA: { } current }:

@@ -123,7 +123,8 @@ public sealed partial class EdgeIoService(
     private void Submit(AlertSignalKind kind, AlertType type, string message)
     {
         LogInput(logger, type.ToWire(), kind == AlertSignalKind.Raise ? "active" : "back to normal");
-        var signal = new AlertSignal(kind, type, box.Device, AlertCatalogue.SeverityOf(type, DeviceKind.Edge), message);
+        // The panic button is pressed by a person: the catalogue never lets the system close it.
+        var signal = new AlertSignal(kind, type, box.Device, AlertCatalogue.SeverityOf(type, DeviceKind.Edge), message, type == AlertType.PanicButton ? AlertCause.Person : AlertCause.Condition);
         // Inputs fire on the driver's thread: hand the signal over without blocking it, but never lose a press unnoticed.
         _ = HandOverAsync(signal);
     }

@@ -31,7 +31,11 @@ public sealed record MonthlyReport(
     ScoreWeights Weights,
     SiteServiceQuality Figures)
 {
-    public const string SchemaName = "rp-report-monthly/1";
+    /// <summary>Version 2 added the figures' asOf, ended and hasRecords, and the pending and cleared-unattended alert figures.</summary>
+    public const string SchemaName = "rp-report-monthly/2";
+
+    /// <summary>The schemas this hub reads back (stored snapshots are never rewritten): version 1 lacks version 2's additions.</summary>
+    private static readonly string[] Readable = ["rp-report-monthly/1", SchemaName];
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -47,7 +51,7 @@ public sealed record MonthlyReport(
         try
         {
             var report = JsonSerializer.Deserialize<MonthlyReport>(payload, Json);
-            return report?.Schema == SchemaName ? report : null;
+            return report is not null && Readable.Contains(report.Schema) ? report : null;
         }
         catch (JsonException)
         {

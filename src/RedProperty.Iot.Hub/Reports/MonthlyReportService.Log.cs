@@ -8,6 +8,9 @@ public sealed partial class MonthlyReportService
     [LoggerMessage(Level = LogLevel.Information, Message = "No report for {Site} {Month}: the hub's records begin at {RecordsSince}, after that month")]
     private static partial void LogBeforeRecords(ILogger logger, string site, string month, DateTimeOffset recordsSince);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "No report for {Site} {Month}: the site has no devices, so no records")]
+    private static partial void LogNoRecords(ILogger logger, string site, string month);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Stored the monthly report of {Site} for {Month}: score {Score} (whole month recorded: {Complete})")]
     private static partial void LogStored(ILogger logger, string site, string month, double score, bool complete);
 

@@ -129,7 +129,20 @@ public sealed partial class MonthlyReportService(
         }
 
         var figures = await reports.FiguresAsync(site, period, cancellationToken).ConfigureAwait(false);
-        var score = reports.Score(site, figures);
+        if (!figures.Ended)
+        {
+            // Only a month that has ended is ever stored (LastClosedMonth guarantees it; a clock set back must not change that).
+            return;
+        }
+
+        if (reports.Score(site, figures) is not { } score)
+        {
+            // A site without devices: nothing to report, and a perfect score would be a lie.
+            _closed.Add((site.Id, month));
+            LogNoRecords(logger, site.Id, month);
+            return;
+        }
+
         var report = new MonthlyReport(
             MonthlyReport.SchemaName, site.Id, site.Name, site.TimeZone.Id, month, period.From, period.To, now, recordsSince,
             recordsSince <= period.From, score.Score, score.Parts, reports.Weights, figures);

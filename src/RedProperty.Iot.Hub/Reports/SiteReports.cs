@@ -9,34 +9,49 @@ namespace RedProperty.Iot.Hub.Reports;
 
 public sealed record RankedSite(int Rank, string Site, string Name, double Score, double? PreviousScore, double? Trend, IReadOnlyDictionary<string, double> Parts);
 
-/// <summary>A month's ranking; <see cref="Covered"/> is false when the month ended before the hub's records begin (its scores mean nothing).</summary>
-public sealed record Ranking(string Month, bool Covered, DateTimeOffset? RecordsSince, IReadOnlyList<RankedSite> Sites, IReadOnlyList<RankedSite> RedList, IReadOnlyList<RankedSite> BlackList);
+/// <summary>A site left out of a month's ranking: it has no records for the month (before the hub's records, or no devices).</summary>
+public sealed record UnrankedSite(string Site, string Name);
+
+/// <summary>
+/// A month's ranking; <see cref="Covered"/> is false when the month ended before the hub's records begin (its
+/// scores mean nothing). While the month runs (<see cref="Ended"/> false) the scores are so far, as of <see cref="AsOf"/>.
+/// Sites without records are not ranked but listed in <see cref="NoRecords"/>.
+/// </summary>
+public sealed record Ranking(
+    string Month, bool Covered, DateTimeOffset? RecordsSince, IReadOnlyList<RankedSite> Sites, IReadOnlyList<RankedSite> RedList, IReadOnlyList<RankedSite> BlackList,
+    bool Ended, DateTimeOffset? AsOf, IReadOnlyList<UnrankedSite> NoRecords);
 
 /// <summary>A site's figures and score for a period, and the ranking of sites for a month, from the alert store.</summary>
 public sealed class SiteReports(SqliteAlertStore store, EscalationPolicy policy, IOptions<ReportOptions> options, TimeProvider time)
 {
     public ScoreWeights Weights => options.Value.Weights.ToWeights();
 
+    /// <summary>A site's (or zone's) figures for the period, as of now on the hub's clock if the period has not ended.</summary>
     public async Task<SiteServiceQuality> FiguresAsync(Site site, ReportPeriod period, CancellationToken cancellationToken, string? zone = null)
     {
+        var now = time.GetUtcNow();
+        var recordsSince = await store.RecordsSinceAsync(now, cancellationToken).ConfigureAwait(false);
         var alerts = await store.ForPeriodAsync(site.Id, period.From, period.To, cancellationToken).ConfigureAwait(false);
-        return ServiceQuality.Compute(site, alerts.Select(a => a.Alert), period, policy, zone);
+        return ServiceQuality.Compute(site, alerts.Select(a => a.Alert), period, policy, now, zone, recordsSince);
     }
 
     /// <summary>The figures of every zone of the site for the period (the site's alerts read once).</summary>
     public async Task<IReadOnlyList<SiteServiceQuality>> ZoneFiguresAsync(Site site, ReportPeriod period, CancellationToken cancellationToken)
     {
+        var now = time.GetUtcNow();
+        var recordsSince = await store.RecordsSinceAsync(now, cancellationToken).ConfigureAwait(false);
         var alerts = (await store.ForPeriodAsync(site.Id, period.From, period.To, cancellationToken).ConfigureAwait(false)).Select(a => a.Alert).ToArray();
-        return site.Zones.Keys.Order(StringComparer.Ordinal).Select(zone => ServiceQuality.Compute(site, alerts, period, policy, zone)).ToArray();
+        return site.Zones.Keys.Order(StringComparer.Ordinal).Select(zone => ServiceQuality.Compute(site, alerts, period, policy, now, zone, recordsSince)).ToArray();
     }
 
-    public SiteScore Score(Site site, SiteServiceQuality figures) => ServiceScore.Compute(figures, site.Devices.Count, Weights);
+    /// <summary>The score of the figures; none for figures without records (they would score as perfect).</summary>
+    public SiteScore? Score(Site site, SiteServiceQuality figures) => figures.HasRecords ? ServiceScore.Compute(figures, site.Devices.Count, Weights) : null;
 
     /// <summary>
     /// A site's score for a calendar month: the published one once the month is closed (the official
     /// figure, whatever the weights are now), else computed from the store.
     /// </summary>
-    public async Task<SiteScore> MonthScoreAsync(Site site, ReportPeriod period, CancellationToken cancellationToken)
+    public async Task<SiteScore?> MonthScoreAsync(Site site, ReportPeriod period, CancellationToken cancellationToken)
     {
         if (await store.MonthlyReportAsync(site.Id, MonthlyReport.MonthOf(period), cancellationToken).ConfigureAwait(false) is { } stored
             && MonthlyReport.TryRead(stored.Payload) is { } report)
@@ -52,20 +67,30 @@ public sealed class SiteReports(SqliteAlertStore store, EscalationPolicy policy,
     {
         var label = string.Create(CultureInfo.InvariantCulture, $"{year:D4}-{month:D2}");
         var before = new DateTime(year, month, 1).AddMonths(-1);
-        var recordsSince = await store.RecordsSinceAsync(time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        var now = time.GetUtcNow();
+        var recordsSince = await store.RecordsSinceAsync(now, cancellationToken).ConfigureAwait(false);
         var covered = false;
+        var ended = true;
         var scored = new List<(Site Site, SiteScore Score, double? Previous)>();
+        var noRecords = new List<UnrankedSite>();
         foreach (var site in sites)
         {
             var period = ReportPeriod.Month(year, month, site.TimeZone);
             var previousPeriod = ReportPeriod.Month(before.Year, before.Month, site.TimeZone);
             covered |= period.To > recordsSince;
-            var now = await MonthScoreAsync(site, period, cancellationToken).ConfigureAwait(false);
-            // A month before the hub's records would score as perfect: no trend against it.
+            ended &= now >= period.To;
+
+            // A month without records would score as perfect: not ranked, and no trend against it.
+            if (await MonthScoreAsync(site, period, cancellationToken).ConfigureAwait(false) is not { } score)
+            {
+                noRecords.Add(new UnrankedSite(site.Id, site.Name));
+                continue;
+            }
+
             double? previous = previousPeriod.To > recordsSince
-                ? (await MonthScoreAsync(site, previousPeriod, cancellationToken).ConfigureAwait(false)).Score
+                ? (await MonthScoreAsync(site, previousPeriod, cancellationToken).ConfigureAwait(false))?.Score
                 : null;
-            scored.Add((site, now, previous));
+            scored.Add((site, score, previous));
         }
 
         var ranked = scored.OrderByDescending(s => s.Score.Score).ThenBy(s => s.Site.Id, StringComparer.Ordinal)
@@ -74,6 +99,6 @@ public sealed class SiteReports(SqliteAlertStore store, EscalationPolicy policy,
 
         // A site is never on both lists: each list takes at most half of the sites.
         var size = Math.Min(options.Value.ListSize, ranked.Length / 2);
-        return new Ranking(label, covered, recordsSince, ranked, ranked.Take(size).ToArray(), ranked.Reverse().Take(size).ToArray());
+        return new Ranking(label, covered, recordsSince, ranked, ranked.Take(size).ToArray(), ranked.Reverse().Take(size).ToArray(), ended, ended ? null : now, noRecords);
     }
 }

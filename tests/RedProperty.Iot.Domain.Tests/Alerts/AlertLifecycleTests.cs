@@ -87,6 +87,61 @@ public sealed class AlertLifecycleTests
     }
 
     [Fact]
+    public void An_alert_only_staff_may_close_is_marked_when_its_condition_clears_and_its_return_is_audited()
+    {
+        var alert = Alert.Raise(Guid.NewGuid(), new AlertKey("s1", "lift", AlertType.ElevatorEntrapment), "lift-1", DeviceKind.Elevator, AlertSeverity.Critical, "alarm button pressed in the car", T0, AlertClearing.Staff);
+        Assert.True(alert.ConditionPresent);
+        Assert.False(alert.Clear(T0.AddSeconds(16), "car running"));
+        Assert.True(alert.MarkConditionCleared(T0.AddSeconds(16), "car running"));
+        Assert.False(alert.MarkConditionCleared(T0.AddSeconds(20), "car running"));
+        Assert.Equal((AlertState.Active, false), (alert.State, alert.ConditionPresent));
+
+        Assert.True(alert.Repeat(T0.AddSeconds(40), "occupied car stopped with the door closed for 60 s"));
+        Assert.True(alert.ConditionPresent);
+        Assert.Null(alert.ConditionClearedAt);
+        Assert.Equal(AlertTransition.ConditionCleared, alert.ConditionEnded(T0.AddSeconds(50), "door opened"));
+        Assert.True(alert.Resolve("王芳", "到场确认", T0.AddMinutes(3)).IsDone);
+        Assert.Equal(
+            new[] { AlertTransition.Raised, AlertTransition.ConditionCleared, AlertTransition.ConditionReturned, AlertTransition.ConditionCleared, AlertTransition.Resolved },
+            alert.History.Select(h => h.Action));
+        Assert.All(alert.History.SkipLast(1), h => Assert.Equal(Alert.SystemUser, h.By));
+
+        // Kept as stored.
+        var restored = Alert.Restore(alert.ToSnapshot());
+        Assert.Equal((AlertClearing.Staff, alert.ConditionClearedAt), (restored.Clearing, restored.ConditionClearedAt));
+    }
+
+    [Fact]
+    public void An_open_alert_raised_again_for_a_cause_only_staff_may_close_becomes_staff_only_for_good()
+    {
+        var alert = Alert.Raise(Guid.NewGuid(), new AlertKey("s1", "corr", AlertType.ChargerOverheat), "grid-1", DeviceKind.Charger, AlertSeverity.Critical, "75 °C", T0);
+        Assert.Equal(AlertClearing.Automatic, alert.Clearing);
+        Assert.True(alert.Repeat(T0.AddSeconds(10), "smoke detected, 76 °C", AlertClearing.Staff));
+        Assert.True(alert.Repeat(T0.AddSeconds(20), "77 °C"));
+        Assert.Equal(AlertClearing.Staff, alert.Clearing);
+        Assert.Equal(new[] { AlertTransition.Raised, AlertTransition.StaffRequired }, alert.History.Select(h => h.Action));
+        Assert.Equal(AlertTransition.ConditionCleared, alert.ConditionEnded(T0.AddMinutes(1), "cooled"));
+        Assert.True(alert.IsOpen);
+    }
+
+    [Fact]
+    public void A_reopen_after_a_persons_resolve_names_who_resolved_it_and_after_a_clear_by_the_system_it_does_not()
+    {
+        var alert = Raise();
+        Assert.Null(alert.ReopenedAfterResolveBy);
+        alert.Resolve("王芳", "told the resident", T0.AddMinutes(2));
+        Assert.Null(alert.ReopenedAfterResolveBy);
+        Assert.True(alert.Reopen(T0.AddMinutes(3), "2.6 A for 60 s", EscalationPolicy.ReopenWindow));
+        Assert.Equal("王芳", alert.ReopenedAfterResolveBy);
+        alert.Acknowledge("李强", T0.AddMinutes(4));
+        Assert.Equal("王芳", alert.ReopenedAfterResolveBy);
+
+        alert.Clear(T0.AddMinutes(6), "current below 0.2 A for 60 s");
+        Assert.True(alert.Reopen(T0.AddMinutes(7), "again", EscalationPolicy.ReopenWindow));
+        Assert.Null(alert.ReopenedAfterResolveBy);
+    }
+
+    [Fact]
     public void Severity_changes_are_audited()
     {
         var alert = Raise();

@@ -100,7 +100,11 @@ public sealed class ChargerRuleTests
     public void Smoke_is_overheat_whatever_the_temperature()
     {
         var bed = new RuleTestBed();
-        Assert.Contains("smoke", bed.Send("corr", new ChargerTelemetry { TempC = 25, Smoke = true }).Raised(AlertType.ChargerOverheat).Message, StringComparison.Ordinal);
+        var signal = bed.Send("corr", new ChargerTelemetry { TempC = 25, Smoke = true }).Raised(AlertType.ChargerOverheat);
+        Assert.Contains("smoke", signal.Message, StringComparison.Ordinal);
+        // Smoke is life safety: its cause makes the alert one only staff may close.
+        Assert.Equal(AlertCause.Smoke, signal.Cause);
+        Assert.Equal(AlertCause.Condition, bed.Send("station", new ChargerTelemetry { TempC = 80, Smoke = false }).Raised(AlertType.ChargerOverheat).Cause);
     }
 
     [Fact]

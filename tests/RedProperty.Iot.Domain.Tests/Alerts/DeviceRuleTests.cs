@@ -109,7 +109,8 @@ public sealed class ElevatorRuleTests
     public void The_alarm_button_is_an_entrapment_at_once_and_the_door_opening_clears_it()
     {
         var bed = new RuleTestBed();
-        bed.Engine.OnEvent(bed.Device("lift"), new DeviceEvent { Type = "alarm_button" }).Raised(AlertType.ElevatorEntrapment);
+        // A person pressed it: the cause the clearing policy keeps open for staff.
+        Assert.Equal(AlertCause.Person, bed.Engine.OnEvent(bed.Device("lift"), new DeviceEvent { Type = "alarm_button" }).Raised(AlertType.ElevatorEntrapment).Cause);
         bed.After(10, "lift", Car(true, false, false)).Nothing(AlertType.ElevatorEntrapment);
         bed.After(10, "lift", Car(true, false, true)).Cleared(AlertType.ElevatorEntrapment);
     }
@@ -119,7 +120,7 @@ public sealed class ElevatorRuleTests
     {
         var bed = new RuleTestBed();
         bed.Send("lift", Car(true, false, false));
-        bed.After(60, "lift", Car(true, false, false)).Raised(AlertType.ElevatorEntrapment);
+        Assert.Equal(AlertCause.Condition, bed.After(60, "lift", Car(true, false, false)).Raised(AlertType.ElevatorEntrapment).Cause);
         bed.After(30, "lift", Car(true, true, false)).Cleared(AlertType.ElevatorEntrapment);
     }
 }

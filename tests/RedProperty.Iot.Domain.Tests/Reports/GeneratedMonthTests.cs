@@ -31,9 +31,12 @@ public sealed class GeneratedMonthTests
         var site = Site(zone);
         var period = ReportPeriod.Month(year, month, zone);
         var ledger = Generate(site, period, new Random(seed));
-        var alerts = Play(site, ledger, new FakeTimeProvider(period.From.AddDays(-6)));
+        var clock = new FakeTimeProvider(period.From.AddDays(-6));
+        var alerts = Play(site, ledger, clock);
 
-        var report = ServiceQuality.Compute(site, alerts, period, Policy);
+        Assert.True(clock.GetUtcNow() > period.To);
+        var report = ServiceQuality.Compute(site, alerts, period, Policy, clock.GetUtcNow());
+        Assert.True(report.Ended);
 
         // The ledger covers what the period-edge rules are about.
         Assert.Contains(ledger, i => i.Start < period.From && (i.End is null || i.End > period.From));
@@ -43,6 +46,10 @@ public sealed class GeneratedMonthTests
 
         var inMonth = ledger.Where(i => i.Start >= period.From && i.Start < period.To).ToArray();
         DateTimeOffset? ClosedBeforeEnd(Incident i) => i.End < period.To ? i.End : null;
+        DateTimeOffset? AckBeforeEnd(Incident i) => i.Ack < period.To ? i.Ack : null;
+
+        // Cleared by the system before anyone acknowledged it (an acknowledgement always comes before the end).
+        bool Unattended(Incident i) => ClosedBeforeEnd(i) is not null && !i.ResolvedByStaff && i.Ack is null;
 
         // Alerts: counted in the month they were raised.
         var a = report.Alerts;
@@ -52,7 +59,7 @@ public sealed class GeneratedMonthTests
         var toAck = inMonth.Where(i => i.Ack < period.To).Select(i => (i.Ack!.Value - i.Start).TotalMinutes).ToList();
         AssertClose(Mean(toAck), a.MeanMinutesToAcknowledge);
         AssertClose(NearestRank(toAck, 90), a.P90MinutesToAcknowledge);
-        var toResolve = inMonth.Where(i => ClosedBeforeEnd(i) is not null).Select(i => (i.End!.Value - i.Start).TotalMinutes).ToList();
+        var toResolve = inMonth.Where(i => ClosedBeforeEnd(i) is not null && !Unattended(i)).Select(i => (i.End!.Value - i.Start).TotalMinutes).ToList();
         AssertClose(Mean(toResolve), a.MeanMinutesToResolve);
         AssertClose(NearestRank(toResolve, 90), a.P90MinutesToResolve);
 
@@ -63,8 +70,19 @@ public sealed class GeneratedMonthTests
             return i.Ack < period.To || ((ClosedBeforeEnd(i) is not { } closed || closed > due) && due <= period.To);
         }).ToArray();
         AssertClose(needing.Length == 0 ? null : (double)needing.Count(i => i.Ack < period.To && i.Ack <= i.Start + Policy.AcknowledgeWithin) / needing.Length, a.ShareAcknowledgedWithinSla);
-        var critical = inMonth.Where(i => AlertCatalogue.SeverityOf(i.Type, i.Device.Kind) == AlertSeverity.Critical).ToArray();
-        AssertClose(critical.Length == 0 ? null : (double)critical.Count(i => ClosedBeforeEnd(i) is { } c && c - i.Start <= Policy.ResolveCriticalWithin) / critical.Length, a.ShareCriticalResolvedWithinSla);
+        // Still waiting for a response at the end with the 15 minutes running into the next month: pending.
+        Assert.Equal(inMonth.Count(i => AckBeforeEnd(i) is null && ClosedBeforeEnd(i) is null && i.Start + Policy.AcknowledgeWithin > period.To), a.PendingAcknowledgement);
+        Assert.Contains(inMonth, i => AckBeforeEnd(i) is null && ClosedBeforeEnd(i) is null && i.Start + Policy.AcknowledgeWithin > period.To);
+
+        // On site: critical alerts a person answered (not cleared unattended), met when closed within 30 minutes,
+        // missed once the 30 minutes ran out inside the month, pending when they run out after it.
+        var critical = inMonth.Where(i => AlertCatalogue.SeverityOf(i.Type, i.Device.Kind) == AlertSeverity.Critical && !Unattended(i)).ToArray();
+        bool OnSiteInTime(Incident i) => ClosedBeforeEnd(i) is { } c && c - i.Start <= Policy.ResolveCriticalWithin;
+        var onSiteCounted = critical.Where(i => OnSiteInTime(i) || i.Start + Policy.ResolveCriticalWithin <= period.To).ToArray();
+        AssertClose(onSiteCounted.Length == 0 ? null : (double)onSiteCounted.Count(OnSiteInTime) / onSiteCounted.Length, a.ShareCriticalResolvedWithinSla);
+        Assert.Equal(critical.Length - onSiteCounted.Length, a.PendingOnSite);
+        Assert.Equal(inMonth.Count(Unattended), a.ClearedUnattended);
+        Assert.Contains(inMonth, i => Unattended(i) && AlertCatalogue.SeverityOf(i.Type, i.Device.Kind) == AlertSeverity.Critical);
         Assert.Equal(inMonth.Count(i => i.Escalated < period.To), a.Escalations);
         Assert.Equal(inMonth.Count(i => ClosedBeforeEnd(i) is null), a.OpenAtEnd);
 
@@ -99,7 +117,7 @@ public sealed class GeneratedMonthTests
 
         var entrapments = inMonth.Where(i => i.Type == AlertType.ElevatorEntrapment).ToArray();
         Assert.Equal(entrapments.Length, report.Elevators.Entrapments);
-        AssertClose(Mean(entrapments.Where(i => ClosedBeforeEnd(i) is not null).Select(i => (i.End!.Value - i.Start).TotalMinutes).ToList()), report.Elevators.MeanMinutesToRelease);
+        AssertClose(Mean(entrapments.Where(i => ClosedBeforeEnd(i) is not null && !Unattended(i)).Select(i => (i.End!.Value - i.Start).TotalMinutes).ToList()), report.Elevators.MeanMinutesToRelease);
 
         var wires = inMonth.Where(i => i.Type == AlertType.FlyingWireCharging).GroupBy(i => i.Device.Zone).ToDictionary(g => g.Key, g => g.Count());
         Assert.Equal(wires, report.Charging.FlyingWireIncidentsPerZone);

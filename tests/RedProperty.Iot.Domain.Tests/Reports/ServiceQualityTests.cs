@@ -95,7 +95,11 @@ public sealed class ServiceQualityTests
 
         var period = ReportPeriod.Month(2026, 11, site.TimeZone);
         Assert.Equal((Local(11, 1, 0), Local(12, 1, 0)), (period.From, period.To));
-        var report = ServiceQuality.Compute(site, h.Alerts, period, Policy);
+        // Figured after the month has ended: as of its end.
+        var report = ServiceQuality.Compute(site, h.Alerts, period, Policy, Local(12, 3, 9));
+        Assert.True(report.Ended);
+        Assert.Equal(period.To, report.AsOf);
+        Assert.True(report.HasRecords);
 
         var alerts = report.Alerts;
         Assert.Equal(10, alerts.Raised);
@@ -103,8 +107,12 @@ public sealed class ServiceQualityTests
         Assert.Equal(new Dictionary<string, int> { ["critical"] = 2, ["major"] = 6, ["minor"] = 2 }, alerts.BySeverity);
         Assert.Equal((5 + 20 + 3 + 10 + 14) / 5.0, alerts.MeanMinutesToAcknowledge!.Value, 6);
         Assert.Equal(20, alerts.P90MinutesToAcknowledge);
-        Assert.Equal((35 + 60 + 25 + 120 + 50 + 3600 + 1440 + 2160 + 40) / 9.0, alerts.MeanMinutesToResolve!.Value, 6);
+        // a4 (fault, 2 h), a9 (tamper, 1 day) and a10 (offline, 1.5 days) cleared before anyone responded:
+        // cleared unattended, not in the time to resolve.
+        Assert.Equal((35 + 60 + 25 + 50 + 3600 + 40) / 6.0, alerts.MeanMinutesToResolve!.Value, 6);
         Assert.Equal(3600, alerts.P90MinutesToResolve);
+        Assert.Equal(3, alerts.ClearedUnattended);
+        Assert.Equal((0, 0), (alerts.PendingAcknowledgement, alerts.PendingOnSite));
         Assert.Equal(4 / 10.0, alerts.ShareAcknowledgedWithinSla!.Value, 6);
         Assert.Equal(0.5, alerts.ShareCriticalResolvedWithinSla!.Value, 6);
         Assert.Equal(2, alerts.Escalations);
@@ -131,7 +139,7 @@ public sealed class ServiceQualityTests
         Assert.Equal(1, report.DeviceAvailabilityByKind["light"]);
 
         // Zone z1 alone: its chargers' and lamp's alerts, its devices (no car, no camera).
-        var z1 = ServiceQuality.Compute(site, h.Alerts, period, Policy, zone: "z1");
+        var z1 = ServiceQuality.Compute(site, h.Alerts, period, Policy, Local(12, 3, 9), zone: "z1");
         Assert.Equal("z1", z1.Zone);
         Assert.Equal(3, z1.Alerts.Raised); // a1, a2 (chg-1) and a8 (lamp-1); a6 was raised in October
         Assert.Equal(new Dictionary<string, int> { ["flying_wire_charging"] = 2, ["broken_light"] = 1 }, z1.Alerts.ByType);
@@ -140,7 +148,7 @@ public sealed class ServiceQualityTests
         Assert.Empty(z1.Elevators.DowntimeMinutesPerCar);
         Assert.Null(z1.Cameras.SiteAvailability);
         Assert.Equal(new[] { "charger", "light" }, z1.DeviceAvailabilityByKind.Keys.Order(StringComparer.Ordinal));
-        Assert.Throws<ArgumentException>(() => ServiceQuality.Compute(site, h.Alerts, period, Policy, zone: "nowhere"));
+        Assert.Throws<ArgumentException>(() => ServiceQuality.Compute(site, h.Alerts, period, Policy, Local(12, 3, 9), zone: "nowhere"));
     }
 
     [Fact]
@@ -162,7 +170,7 @@ public sealed class ServiceQualityTests
         h.Raise("cam-1", AlertType.CameraTamper, new DateTimeOffset(2026, 11, 1, 3, 30, 0, TimeSpan.Zero));
         h.Raise("cam-2", AlertType.CameraTamper, new DateTimeOffset(2026, 12, 1, 4, 30, 0, TimeSpan.Zero));
 
-        var report = ServiceQuality.Compute(site, h.Alerts, period, Policy);
+        var report = ServiceQuality.Compute(site, h.Alerts, period, Policy, period.To.AddDays(2));
         Assert.Equal(1, report.Alerts.Raised);
         Assert.Equal(1, report.Alerts.OpenAtEnd);
         // cam-1's alert (October) still counts for its time dark in November: all of it.

@@ -284,6 +284,64 @@ public sealed class DeskScreenBrowserTests(BrowserFixture browser) : IAsyncLifet
         Assert.Empty(_pages.Errors);
     }
 
+    [Fact]
+    public async Task The_resolve_dialog_shows_the_live_reading_and_warns_and_a_reopened_alert_says_who_resolved_it()
+    {
+        var page = await LoggedInPageAsync();
+        var charger = await _hub.ConnectDeviceAsync("chg-1");
+        var topic = $"rp/{TestRegistry.Site}/charger/chg-1/telemetry";
+        await HubHost.PublishAsync(charger, topic, """{"circuit":"corridor","currentA":2.0}""");
+        await Task.Delay(1100);
+        await HubHost.PublishAsync(charger, topic, """{"circuit":"corridor","currentA":2.59,"tempC":31.5}""");
+        var row = page.Locator(".alert[data-type='flying_wire_charging']");
+        await Expect(row).ToHaveAttributeAsync("data-state", "active");
+        await Expect(row.Locator(".badge.state")).ToHaveTextAsync("待响应");
+
+        await row.Locator(".act-resolve").ClickAsync();
+        await Expect(page.Locator("#resolve-reading")).ToContainTextAsync("电流 2.59 A");
+        await Expect(page.Locator("#resolve-reading")).ToContainTextAsync("温度 31.5 °C");
+        await Expect(page.Locator("#resolve-reading")).ToContainTextAsync("回路 楼道");
+        await Expect(page.Locator("#resolve-warning")).ToBeVisibleAsync();
+        await Expect(page.Locator("#resolve-warning")).ToContainTextAsync("仍然存在");
+        await TestArtifacts.ScreenshotAsync(page, "desk-resolve-live-reading");
+
+        await page.FillAsync("#resolve-note", "已提醒住户拔掉飞线");
+        await page.Locator("#resolve-submit").ClickAsync();
+        await Expect(page.Locator("#resolve-dialog")).ToBeHiddenAsync();
+        await Expect(row).ToHaveCountAsync(0);
+
+        // The charger still draws: the alert comes back, and the board says after whose resolve.
+        await HubHost.PublishAsync(charger, topic, """{"currentA":2.61}""");
+        await Expect(row).ToHaveAttributeAsync("data-state", "active");
+        await Expect(row.Locator(".badge.state")).ToHaveTextAsync("op 处理后再次告警");
+        await TestArtifacts.ScreenshotAsync(page, "desk-reopened-after-resolve");
+        await page.ClickAsync("#lang");
+        await Expect(row.Locator(".badge.state")).ToHaveTextAsync("Reopened after resolve by op");
+        await page.ClickAsync("#lang");
+        Assert.Empty(_pages.Errors);
+    }
+
+    [Fact]
+    public async Task An_alarm_whose_condition_clears_stays_on_the_board_awaiting_staff()
+    {
+        var page = await LoggedInPageAsync();
+        await EntrapmentAsync();
+        var row = page.Locator(".alert[data-type='elevator_entrapment']");
+        await Expect(row.Locator(".badge.state")).ToHaveTextAsync("待响应");
+
+        var lift = await _hub.ConnectDeviceAsync("lift-1");
+        await HubHost.PublishAsync(lift, $"rp/{TestRegistry.Site}/elevator/lift-1/telemetry", """{"floor":6,"running":true}""");
+        await Expect(row.Locator(".badge.state")).ToHaveTextAsync("现场已恢复，待人员确认");
+        await Expect(row).ToHaveAttributeAsync("data-state", "active");
+        await Expect(row).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("flash"));
+        await TestArtifacts.ScreenshotAsync(page, "desk-condition-cleared-awaiting-staff");
+
+        await row.Locator(".act-resolve").ClickAsync();
+        await Expect(page.Locator("#resolve-warning")).ToBeHiddenAsync();
+        await Expect(page.Locator("#resolve-reading")).ToContainTextAsync("运行 是");
+        Assert.Empty(_pages.Errors);
+    }
+
     /// <summary>An occupied car's alarm button: a critical entrapment alert. Returns its id.</summary>
     private async Task<string> EntrapmentAsync()
     {

@@ -95,7 +95,7 @@ public sealed class AlertRuleEngine
             switch (device.Kind, deviceEvent.Type)
             {
                 case (DeviceKind.Elevator, "alarm_button"):
-                    return [state.Raise(AlertType.ElevatorEntrapment, "alarm button pressed in the car")];
+                    return [state.Raise(AlertType.ElevatorEntrapment, "alarm button pressed in the car", AlertCause.Person)];
                 case (DeviceKind.Camera, "ebike_detected") when state.InElevatorCar:
                     state.LastEbikeAt = now;
                     var confidence = deviceEvent.Confidence is { } c ? string.Create(CultureInfo.InvariantCulture, $" (confidence {c:0.00})") : string.Empty;
@@ -185,7 +185,7 @@ public sealed class AlertRuleEngine
         {
             state.CoolSince = null;
             var what = smoke ? (hot ? string.Create(CultureInfo.InvariantCulture, $"smoke detected, {state.TempC:0.#} °C") : "smoke detected") : string.Create(CultureInfo.InvariantCulture, $"{state.TempC:0.#} °C");
-            signals.Add(state.Raise(AlertType.ChargerOverheat, what));
+            signals.Add(state.Raise(AlertType.ChargerOverheat, what, smoke ? AlertCause.Smoke : AlertCause.Condition));
         }
         else if (state.IsRaised(AlertType.ChargerOverheat))
         {

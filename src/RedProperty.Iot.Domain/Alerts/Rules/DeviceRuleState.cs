@@ -63,10 +63,10 @@ internal sealed class DeviceRuleState(Device device, Zone? zone, DateTimeOffset 
 
     public bool IsRaised(AlertType type) => _raised.Contains(type);
 
-    public AlertSignal Raise(AlertType type, string message)
+    public AlertSignal Raise(AlertType type, string message, AlertCause cause = AlertCause.Condition)
     {
         _raised.Add(type);
-        return new AlertSignal(AlertSignalKind.Raise, type, Device, AlertCatalogue.SeverityOf(type, Device.Kind), message);
+        return new AlertSignal(AlertSignalKind.Raise, type, Device, AlertCatalogue.SeverityOf(type, Device.Kind), message, cause);
     }
 
     public AlertSignal? Clear(AlertType type, string message) =>

@@ -95,6 +95,10 @@ public sealed partial class SqliteAlertStore : IAsyncDisposable
             username TEXT NOT NULL COLLATE NOCASE, action TEXT NOT NULL, detail TEXT NOT NULL);
         CREATE INDEX staff_audit_by_user ON staff_audit(username, id);
         """,
+        """
+        ALTER TABLE alerts ADD COLUMN clearing TEXT NOT NULL DEFAULT 'auto';
+        ALTER TABLE alerts ADD COLUMN condition_cleared_at INTEGER;
+        """,
     ];
 
     private readonly SqliteConnection _connection;
@@ -224,12 +228,13 @@ public sealed partial class SqliteAlertStore : IAsyncDisposable
 
             await using (var upsert = Command(transaction, """
                 INSERT INTO alerts (id, site, device, type, zone, kind, severity, state, message, raised_at, active_since, last_seen_at, count,
-                                    acknowledged_by, acknowledged_at, resolved_by, resolved_at, resolution_note, seq)
+                                    acknowledged_by, acknowledged_at, resolved_by, resolved_at, resolution_note, seq, clearing, condition_cleared_at)
                 VALUES ($id, $site, $device, $type, $zone, $kind, $severity, $state, $message, $raised, $active, $seen, $count,
-                        $ackBy, $ackAt, $resBy, $resAt, $note, $seq)
+                        $ackBy, $ackAt, $resBy, $resAt, $note, $seq, $clearing, $conditionCleared)
                 ON CONFLICT(id) DO UPDATE SET severity = $severity, state = $state, message = $message, active_since = $active,
                     last_seen_at = $seen, count = $count, acknowledged_by = $ackBy, acknowledged_at = $ackAt,
-                    resolved_by = $resBy, resolved_at = $resAt, resolution_note = $note, seq = $seq;
+                    resolved_by = $resBy, resolved_at = $resAt, resolution_note = $note, seq = $seq,
+                    clearing = $clearing, condition_cleared_at = $conditionCleared;
                 """))
             {
                 Bind(upsert, alert, seq);
@@ -455,7 +460,7 @@ public sealed partial class SqliteAlertStore : IAsyncDisposable
             var rows = new List<(AlertSnapshot Snapshot, long Seq)>();
             await using (var query = Command(null, $"""
                 SELECT id, site, device, type, zone, kind, severity, state, message, raised_at, active_since, last_seen_at, count,
-                       acknowledged_by, acknowledged_at, resolved_by, resolved_at, resolution_note, seq
+                       acknowledged_by, acknowledged_at, resolved_by, resolved_at, resolution_note, seq, clearing, condition_cleared_at
                 FROM alerts {clause};
                 """))
             {
@@ -517,6 +522,7 @@ public sealed partial class SqliteAlertStore : IAsyncDisposable
         DeviceKinds.TryParseAlertSource(reader.GetString(5), out var kind);
         AlertCatalogue.TryParse(reader.GetString(6), out AlertSeverity severity);
         AlertCatalogue.TryParse(reader.GetString(7), out AlertState state);
+        AlertCatalogue.TryParse(reader.GetString(19), out AlertClearing clearing);
         return new AlertSnapshot(
             Guid.Parse(reader.GetString(0)),
             new AlertKey(reader.GetString(1), reader.GetString(2), type),
@@ -535,7 +541,9 @@ public sealed partial class SqliteAlertStore : IAsyncDisposable
             reader.IsDBNull(16) ? null : Time(reader.GetInt64(16)),
             reader.IsDBNull(17) ? null : reader.GetString(17),
             [],
-            []);
+            [],
+            clearing,
+            reader.IsDBNull(20) ? null : Time(reader.GetInt64(20)));
     }
 
     private static void Bind(SqliteCommand command, Alert alert, long seq)
@@ -559,6 +567,8 @@ public sealed partial class SqliteAlertStore : IAsyncDisposable
         command.Parameters.AddWithValue("$resAt", (object?)alert.ResolvedAt?.ToUnixTimeMilliseconds() ?? DBNull.Value);
         command.Parameters.AddWithValue("$note", (object?)alert.ResolutionNote ?? DBNull.Value);
         command.Parameters.AddWithValue("$seq", seq);
+        command.Parameters.AddWithValue("$clearing", alert.Clearing.ToWire());
+        command.Parameters.AddWithValue("$conditionCleared", (object?)alert.ConditionClearedAt?.ToUnixTimeMilliseconds() ?? DBNull.Value);
     }
 
     private SqliteCommand Command(SqliteTransaction? transaction, string sql)

@@ -337,7 +337,7 @@ function renderRow(a) {
         h('span', { class: `badge sev sev-${a.severity}` }, t(`severity.${a.severity}`)),
         h('span', { class: 'alert-type' }, t(`type.${a.type}`)),
         a.escalations?.length ? h('span', { class: 'badge escalated' }, t('details.escalations')) : null,
-        h('span', { class: `badge state state-${a.state}` }, t(`state.${a.state}`))),
+        stateBadge(a)),
       h('div', { class: 'alert-where' },
         h('span', { class: 'where-site' }, siteOf(a.site)?.name ?? a.site),
         h('span', { class: 'where-zone' }, zoneName(a.site, a.zone)),
@@ -539,7 +539,7 @@ function renderDetail(detail) {
   const facts = h('dl', { class: 'facts' },
     row(t('details.type'), t(`type.${a.type}`)),
     row(t('details.severity'), t(`severity.${a.severity}`)),
-    row(t('details.state'), t(`state.${a.state}`)),
+    row(t('details.state'), stateLabel(a)),
     row(t('details.site'), siteOf(a.site)?.name ?? a.site),
     row(t('details.zone'), zoneName(a.site, a.zone)),
     row(t('details.device'), `${a.deviceId} (${t(`kind.${a.kind}`)})`),
@@ -596,6 +596,57 @@ function openResolve(id) {
   el('resolve-submit').disabled = true;
   el('resolve-dialog').showModal();
   el('resolve-note').focus();
+  showLiveReading(id);
+}
+
+// ---------------------------------------------------------------- condition, reading and reopen (issue 14)
+
+/** The alert's state as staff need it: a reopen says after whose resolve; a life-safety alert whose condition cleared still waits for a person. */
+function stateLabel(a) {
+  if (a.state === 'active' && a.reopenedAfterResolveBy) return t('state.reopenedAfterResolve', { who: a.reopenedAfterResolveBy });
+  if (a.state !== 'resolved' && a.conditionPresent === false) return t('state.conditionCleared');
+  return t(`state.${a.state}`);
+}
+
+function stateBadge(a) {
+  const extra = a.state === 'active' && a.reopenedAfterResolveBy ? ' reopened' : a.state !== 'resolved' && a.conditionPresent === false ? ' condition-cleared' : '';
+  return h('span', { class: `badge state state-${a.state}${extra}` }, stateLabel(a));
+}
+
+const readingOrder = ['currentA', 'tempC', 'smoke', 'plugged', 'voltageV', 'powerW', 'circuit', 'on', 'lux', 'floor', 'doorOpen', 'running', 'occupied',
+  'fault', 'speedMps', 'online', 'tamper', 'ebike', 'motion', 'persons', 'fps'];
+const readingUnits = { currentA: 'A', voltageV: 'V', powerW: 'W', tempC: '°C', lux: 'lx', speedMps: 'm/s', fps: 'fps' };
+
+function readingValue(name, value) {
+  if (value === null) return t('reading.none');
+  if (typeof value === 'boolean') return t(value ? 'reading.yes' : 'reading.no');
+  if (typeof value === 'number') {
+    const number = new Intl.NumberFormat(lang(), { maximumFractionDigits: 2 }).format(value);
+    return readingUnits[name] ? `${number} ${readingUnits[name]}` : number;
+  }
+  return name === 'circuit' ? t(`reading.circuit.${value}`) : String(value);
+}
+
+/** The device's latest reading, e.g. "电流 2.59 A · 温度 31.5 °C". */
+function formatReading(values) {
+  return readingOrder.filter(name => name in values).map(name => `${t(`reading.${name}`)} ${readingValue(name, values[name])}`).join(' · ');
+}
+
+/** Fills the resolve dialog with the device's latest reading, and warns when the condition still holds (the alert will come back). */
+async function showLiveReading(id) {
+  el('resolve-reading').textContent = '';
+  el('resolve-warning').hidden = true;
+  let alert;
+  try {
+    alert = (await getJson(`/api/alerts/${encodeURIComponent(id)}`)).alert;
+  } catch { return; /* the dialog works without it */ }
+  if (resolving !== id) return;
+  const reading = alert.reading;
+  el('resolve-reading').textContent = reading
+    ? `${t('resolve.reading', { t: formatTime(reading.at, timeZoneOf(alert.site), true) })}: ${formatReading(reading.values)}`
+    : t('resolve.noReading');
+  el('resolve-warning').textContent = t('resolve.stillPresent');
+  el('resolve-warning').hidden = alert.conditionPresent !== true;
 }
 
 function wireResolveDialog() {

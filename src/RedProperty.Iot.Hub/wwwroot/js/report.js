@@ -29,12 +29,30 @@ function shiftMonth(month, delta) {
   return `${y}-${String(m).padStart(2, '0')}`;
 }
 
-/** The last full month in the site's time zone (what the hub reports by default). */
-function lastFullMonth(timeZone) {
+/** This month in the site's time zone. */
+function currentMonth(timeZone) {
   const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit' }).formatToParts(new Date());
   const year = Number(parts.find(p => p.type === 'year').value);
   const month = Number(parts.find(p => p.type === 'month').value);
-  return shiftMonth(`${year}-${String(month).padStart(2, '0')}`, -1);
+  return `${year}-${String(month).padStart(2, '0')}`;
+}
+
+/** The last full month in the site's time zone (what the hub reports by default). */
+function lastFullMonth(timeZone) { return shiftMonth(currentMonth(timeZone), -1); }
+
+/**
+ * The month the page opens on: the last closed month, the one a supervisor signs and the district receives;
+ * but when the hub has no records for it (a hub that started this month), this month so far.
+ */
+async function defaultMonth() {
+  const timeZone = state.sites.get(state.site)?.timeZone ?? 'Asia/Shanghai';
+  const closed = lastFullMonth(timeZone);
+  try {
+    const ranking = await getJson(`/api/reports/ranking?${query({ month: closed })}`);
+    return ranking.sites.some(s => s.site === state.site) ? closed : currentMonth(timeZone);
+  } catch {
+    return closed;
+  }
 }
 
 function monthLabel(month, style = 'long') {
@@ -52,11 +70,11 @@ function zoneLabel(id) { return state.sites.get(state.site)?.zones.find(z => z.i
 
 // ---------------------------------------------------------------- URL and controls
 
-function readUrl() {
+async function readUrl() {
   const p = new URLSearchParams(location.search);
   state.site = state.sites.has(p.get('site')) ? p.get('site') : [...state.sites.keys()][0] ?? '';
   const month = p.get('month');
-  state.month = /^\d{4}-(0[1-9]|1[0-2])$/.test(month ?? '') ? month : lastFullMonth(state.sites.get(state.site)?.timeZone ?? 'Asia/Shanghai');
+  state.month = /^\d{4}-(0[1-9]|1[0-2])$/.test(month ?? '') ? month : await defaultMonth();
 }
 
 function writeUrl() {
@@ -69,7 +87,7 @@ function writeUrl() {
 function renderControls() {
   el('r-site').replaceChildren(...[...state.sites.values()].map(s => h('option', { value: s.id, selected: s.id === state.site }, s.name)));
   el('r-month').value = state.month;
-  el('r-month').max = shiftMonth(lastFullMonth(state.sites.get(state.site)?.timeZone ?? 'Asia/Shanghai'), 1);
+  el('r-month').max = currentMonth(state.sites.get(state.site)?.timeZone ?? 'Asia/Shanghai');
   el('r-csv').href = `/api/reports/service-quality?${query({ site: state.site, month: state.month, format: 'csv' })}`;
   el('r-csv').setAttribute('download', `service-quality-${state.site}-${state.month}.csv`);
 }
@@ -145,9 +163,7 @@ function render() {
     from: formatTime(figures.period.from, site.timeZone, true), to: formatTime(figures.period.to, site.timeZone, true), tz: site.timeZone,
   });
   const snapshot = snapshots.find(s => s.month === state.month);
-  el('r-snapshot').replaceChildren(snapshot?.publishedAt
-    ? t('report.snapshot', { at: formatTime(snapshot.publishedAt, site.timeZone, true), topic: snapshot.topic, sha: snapshot.sha256.slice(0, 12) })
-    : t('report.snapshotPending'));
+  el('r-snapshot').replaceChildren(monthStatus(figures, snapshot, site.timeZone));
   if (snapshot) {
     // The published document itself, byte for byte (its SHA-256 is the one above).
     el('r-snapshot').append(' ', h('a', {
@@ -155,8 +171,20 @@ function render() {
       download: `monthly-report-${state.site}-${state.month}.json`,
     }, t('report.snapshotJson')));
   }
-  el('r-snapshot').classList.toggle('final', Boolean(snapshot?.publishedAt));
+  el('r-snapshot').classList.toggle('final', Boolean(snapshot?.publishedAt) && figures.ended !== false);
+  el('r-snapshot').classList.toggle('so-far', figures.ended === false);
   el('r-generated').textContent = t('report.generated', { at: formatTime(new Date(), site.timeZone, true) });
+
+  // A month without records would show perfect figures: say so instead, with no score, charts or tables.
+  const noRecords = figures.hasRecords === false;
+  el('r-no-records').hidden = !noRecords;
+  el('r-no-records').textContent = noRecords ? noRecordsText(ranking, site) : '';
+  for (const section of [el('r-kpis'), el('r-charts'), el('r-tables')]) section.hidden = noRecords;
+  el('r-snapshot').hidden = noRecords;
+  if (noRecords) {
+    applyStatic();
+    return;
+  }
 
   renderKpis(figures, ranked, ranking.sites.length);
   renderCharts(figures, ranking);
@@ -164,8 +192,26 @@ function render() {
   applyStatic();
 }
 
-function kpi(label, value, sub, tone) {
-  return h('div', { class: `kpi${tone ? ` ${tone}` : ''}` },
+/** Whether the month is over and final, over and waiting for its snapshot, or still running (figures so far). */
+function monthStatus(figures, snapshot, timeZone) {
+  if (figures.ended === false) return t('report.soFar', { at: formatTime(figures.asOf, timeZone, true) });
+  if (snapshot?.publishedAt) {
+    return t('report.snapshot', { at: formatTime(snapshot.publishedAt, timeZone, true), topic: snapshot.topic, sha: snapshot.sha256.slice(0, 12) });
+  }
+  if (snapshot) return t('report.snapshotStored', { at: formatTime(snapshot.computedAt, timeZone, true), topic: snapshot.topic });
+  return t('report.snapshotPending');
+}
+
+/** Why a month has no records: the site has no devices, or the month ended before the hub's records begin. */
+function noRecordsText(ranking, site) {
+  const hasDevices = [...state.devices.values()].some(d => d.site === site.id);
+  return hasDevices && ranking.recordsSince
+    ? t('report.noRecords', { since: formatTime(ranking.recordsSince, site.timeZone, true) })
+    : t('report.noRecordsNoDevices');
+}
+
+function kpi(key, label, value, sub, tone) {
+  return h('div', { class: `kpi${tone ? ` ${tone}` : ''}`, dataset: { kpi: key } },
     h('div', { class: 'kpi-label' }, label),
     h('div', { class: 'kpi-value' }, value),
     sub ? h('div', { class: 'kpi-sub' }, sub) : null);
@@ -175,16 +221,22 @@ const shareTone = v => v === null || v === undefined ? '' : v >= 0.95 ? 'good' :
 
 function renderKpis(f, ranked, sites) {
   const a = f.alerts;
+  const soFar = f.ended === false;
   const trend = ranked?.trend === null || ranked?.trend === undefined ? t('report.kpi.noTrend') : t('report.kpi.trend', { delta: signed(ranked.trend) });
+  const rank = ranked ? t(soFar ? 'report.kpi.rankSoFar' : 'report.kpi.rank', { rank: ranked.rank, of: sites }) : null;
+  // Deadlines still running are neither met nor missed: counted apart.
+  const pending = n => n > 0 ? t('report.kpi.pending', { n: number(n, 0) }) : null;
   el('r-kpis').replaceChildren(
-    kpi(t('report.kpi.score'), ranked ? number(ranked.score) : '—', ranked ? `${t('report.kpi.rank', { rank: ranked.rank, of: sites })} · ${trend}` : null, 'score'),
-    kpi(t('report.kpi.responseSla'), percent(a.shareAcknowledgedWithinSla), null, shareTone(a.shareAcknowledgedWithinSla)),
-    kpi(t('report.kpi.onSiteSla'), percent(a.shareCriticalResolvedWithinSla), null, shareTone(a.shareCriticalResolvedWithinSla)),
-    kpi(t('report.kpi.mtta'), minutes(a.meanMinutesToAcknowledge), t('report.kpi.p90', { v: minutes(a.p90MinutesToAcknowledge) })),
-    kpi(t('report.kpi.mttr'), minutes(a.meanMinutesToResolve), t('report.kpi.p90', { v: minutes(a.p90MinutesToResolve) })),
-    kpi(t('report.kpi.raised'), number(a.raised, 0), `${t('report.kpi.escalations')} ${number(a.escalations, 0)} · ${t('report.kpi.openAtEnd')} ${number(a.openAtEnd, 0)}`),
-    kpi(t('report.kpi.cameras'), percent(f.cameras.siteAvailability), null, shareTone(f.cameras.siteAvailability)),
-    kpi(t('report.kpi.lampDays'), number(f.lighting.lampDaysDark)),
+    kpi('score', t('report.kpi.score'), ranked ? number(ranked.score) : '—', rank ? `${rank} · ${trend}` : null, 'score'),
+    kpi('responseSla', t('report.kpi.responseSla'), percent(a.shareAcknowledgedWithinSla), pending(a.pendingAcknowledgement), shareTone(a.shareAcknowledgedWithinSla)),
+    kpi('onSiteSla', t('report.kpi.onSiteSla'), percent(a.shareCriticalResolvedWithinSla), pending(a.pendingOnSite), shareTone(a.shareCriticalResolvedWithinSla)),
+    kpi('clearedUnattended', t('report.kpi.clearedUnattended'), number(a.clearedUnattended ?? 0, 0), t('report.kpi.clearedUnattendedSub'), a.clearedUnattended > 0 ? 'fair' : ''),
+    kpi('mtta', t('report.kpi.mtta'), minutes(a.meanMinutesToAcknowledge), t('report.kpi.p90', { v: minutes(a.p90MinutesToAcknowledge) })),
+    kpi('mttr', t('report.kpi.mttr'), minutes(a.meanMinutesToResolve), t('report.kpi.p90', { v: minutes(a.p90MinutesToResolve) })),
+    kpi('raised', t('report.kpi.raised'), number(a.raised, 0),
+      `${t('report.kpi.escalations')} ${number(a.escalations, 0)} · ${t(soFar ? 'report.kpi.openNow' : 'report.kpi.openAtEnd')} ${number(a.openAtEnd, 0)}`),
+    kpi('cameras', t('report.kpi.cameras'), percent(f.cameras.siteAvailability), null, shareTone(f.cameras.siteAvailability)),
+    kpi('lampDays', t('report.kpi.lampDays'), number(f.lighting.lampDaysDark)),
   );
 }
 
@@ -289,13 +341,19 @@ function renderTables(f, ranking) {
     : black.has(s.site) ? h('span', { class: 'badge black' }, t('report.list.black')) : '';
   const repeat = new Set(f.charging.zonesWithRepeatIncidents);
 
+  const rankingTable = table('report.table.ranking', ['report.table.rank', 'report.table.site', 'report.table.score', 'report.table.trend', 'report.table.list'],
+    ranking.sites.map(s => {
+      const tr = row(String(s.rank), s.name, number(s.score), s.trend === null ? '—' : signed(s.trend), listBadge(s));
+      if (s.site === state.site) tr.classList.add('current');
+      return tr;
+    }).concat((ranking.noRecords ?? []).length
+      ? [h('tr', { class: 'no-records' }, h('td', { colspan: 5, class: 'muted' }, t('report.ranking.noRecords', { sites: ranking.noRecords.map(s => s.name).join('、') })))]
+      : []), 'wide ranking');
+  if (ranking.ended === false) {
+    rankingTable.querySelector('h2').append(' ', h('span', { class: 'so-far-note' }, t('report.ranking.soFar', { at: formatTime(ranking.asOf, state.sites.get(state.site)?.timeZone, true) })));
+  }
   el('r-tables').replaceChildren(
-    table('report.table.ranking', ['report.table.rank', 'report.table.site', 'report.table.score', 'report.table.trend', 'report.table.list'],
-      ranking.sites.map(s => {
-        const tr = row(String(s.rank), s.name, number(s.score), s.trend === null ? '—' : signed(s.trend), listBadge(s));
-        if (s.site === state.site) tr.classList.add('current');
-        return tr;
-      }), 'wide ranking'),
+    rankingTable,
     zoneTable(state.data.zones),
     table('report.table.lighting', ['report.table.outages', 'report.table.lampDaysDark', 'report.table.medianRepair'],
       [row(number(f.lighting.outages, 0), number(f.lighting.lampDaysDark, 2), f.lighting.medianDaysToRepair === null ? '—' : t('report.days', { v: number(f.lighting.medianDaysToRepair) }))]),
@@ -305,7 +363,7 @@ function renderTables(f, ranking) {
         .concat([row(t('report.table.overheat'), number(f.charging.overheatEvents, 0), '')])),
     table('report.table.elevators', ['report.table.car', 'report.table.downtime'],
       Object.entries(f.elevators.downtimeMinutesPerCar).sort((a, b) => b[1] - a[1]).map(([id, m]) => row(deviceLabel(id), number(m)))
-        .concat([row(t('report.table.entrapments'), number(f.elevators.entrapments, 0)), row(t('report.table.release'), number(f.elevators.meanMinutesToRelease))])),
+        .concat([row(t('report.table.entrapments'), number(f.elevators.entrapments, 0)), row(t('report.table.release'), number(f.elevators.meanMinutesToRelease))]), 'elevators'),
     table('report.table.cameras', ['report.table.camera', 'report.table.availability'],
       Object.entries(f.cameras.availabilityPerCamera).sort((a, b) => a[1] - b[1]).map(([id, share]) => row(deviceLabel(id), percent(share)))),
     table('report.table.devices', ['report.table.kind', 'report.table.availability'],
@@ -359,7 +417,7 @@ async function start() {
   const [sites, devices] = await Promise.all([getJson('/api/sites'), getJson('/api/devices')]);
   state.sites = new Map(sites.map(s => [s.id, s]));
   state.devices = new Map(devices.map(d => [`${d.site}/${d.id}`, d]));
-  readUrl();
+  await readUrl();
   await load();
 }
 
