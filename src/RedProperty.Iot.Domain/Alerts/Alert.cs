@@ -8,8 +8,11 @@ public readonly record struct AlertKey(string Site, string DeviceId, AlertType T
     public override string ToString() => $"{Site}/{DeviceId}/{Type.ToWire()}";
 }
 
-/// <summary>An entry of the audit trail: who did what, when, with what note.</summary>
-public sealed record AlertTransition(DateTimeOffset At, string Action, string By, string? Note, AlertSeverity Severity)
+/// <summary>
+/// An entry of the audit trail: who did what, when, with what note. A note the system wrote (raised,
+/// reopened, cleared) also comes as a <see cref="Fact"/>, for the desk to write in the user's language.
+/// </summary>
+public sealed record AlertTransition(DateTimeOffset At, string Action, string By, string? Note, AlertSeverity Severity, AlertFact? Fact = null)
 {
     public const string Raised = "raised";
     public const string Acknowledged = "acknowledged";
@@ -60,7 +63,8 @@ public sealed record AlertSnapshot(
     DateTimeOffset? ResolvedAt,
     string? ResolutionNote,
     IReadOnlyList<AlertTransition> History,
-    IReadOnlyList<AlertEscalation> Escalations);
+    IReadOnlyList<AlertEscalation> Escalations,
+    AlertFact? Fact = null);
 
 /// <summary>
 /// The alert aggregate: its state changes only through these methods, each of which checks the
@@ -108,6 +112,9 @@ public sealed class Alert
 
     public string Message { get; private set; }
 
+    /// <summary>The latest finding of the rules as data (<see cref="Message"/> is its English sentence); null for alerts stored before facts.</summary>
+    public AlertFact? Fact { get; private set; }
+
     public DateTimeOffset RaisedAt { get; }
 
     /// <summary>When the current activation began (raise or reopen): the SLA clocks run from here.</summary>
@@ -147,6 +154,7 @@ public sealed class Alert
             ResolvedBy = snapshot.ResolvedBy,
             ResolvedAt = snapshot.ResolvedAt,
             ResolutionNote = snapshot.ResolutionNote,
+            Fact = snapshot.Fact,
         };
         alert._history.AddRange(snapshot.History);
         alert._escalations.AddRange(snapshot.Escalations);
@@ -155,17 +163,17 @@ public sealed class Alert
 
     public AlertSnapshot ToSnapshot() => new(
         Id, Key, Zone, Kind, Severity, State, Message, RaisedAt, ActiveSince, LastSeenAt, Count,
-        AcknowledgedBy, AcknowledgedAt, ResolvedBy, ResolvedAt, ResolutionNote, [.. _history], [.. _escalations]);
+        AcknowledgedBy, AcknowledgedAt, ResolvedBy, ResolvedAt, ResolutionNote, [.. _history], [.. _escalations], Fact);
 
-    public static Alert Raise(Guid id, AlertKey key, string zone, DeviceKind kind, AlertSeverity severity, string message, DateTimeOffset at)
+    public static Alert Raise(Guid id, AlertKey key, string zone, DeviceKind kind, AlertSeverity severity, string message, DateTimeOffset at, AlertFact? fact = null)
     {
-        var alert = new Alert(id, key, zone, kind, severity, message, at);
-        alert.Record(at, AlertTransition.Raised, SystemUser, message);
+        var alert = new Alert(id, key, zone, kind, severity, message, at) { Fact = fact };
+        alert.Record(at, AlertTransition.Raised, SystemUser, message, fact);
         return alert;
     }
 
     /// <summary>The condition fired again while the alert is open: count it, not a new alert.</summary>
-    public bool Repeat(DateTimeOffset at, string message)
+    public bool Repeat(DateTimeOffset at, string message, AlertFact? fact = null)
     {
         if (!IsOpen)
         {
@@ -175,6 +183,7 @@ public sealed class Alert
         Count++;
         LastSeenAt = at;
         Message = message;
+        Fact = fact;
         return true;
     }
 
@@ -219,21 +228,21 @@ public sealed class Alert
     }
 
     /// <summary>The condition cleared: the alert resolves itself (by <see cref="SystemUser"/>).</summary>
-    public bool Clear(DateTimeOffset at, string reason)
+    public bool Clear(DateTimeOffset at, string reason, AlertFact? fact = null)
     {
         if (!IsOpen)
         {
             return false;
         }
 
-        MarkResolved(SystemUser, reason, at, AlertTransition.Cleared);
+        MarkResolved(SystemUser, reason, at, AlertTransition.Cleared, fact);
         return true;
     }
 
     /// <summary>A resolved alert that fires again within the window reopens rather than flapping into a new one.</summary>
     public bool CanReopen(DateTimeOffset at, TimeSpan window) => State == AlertState.Resolved && ResolvedAt is { } resolved && at - resolved <= window;
 
-    public bool Reopen(DateTimeOffset at, string message, TimeSpan window)
+    public bool Reopen(DateTimeOffset at, string message, TimeSpan window, AlertFact? fact = null)
     {
         if (!CanReopen(at, window))
         {
@@ -245,12 +254,13 @@ public sealed class Alert
         LastSeenAt = at;
         Count++;
         Message = message;
+        Fact = fact;
         AcknowledgedBy = null;
         AcknowledgedAt = null;
         ResolvedBy = null;
         ResolvedAt = null;
         ResolutionNote = null;
-        Record(at, AlertTransition.Reopened, SystemUser, message);
+        Record(at, AlertTransition.Reopened, SystemUser, message, fact);
         return true;
     }
 
@@ -286,15 +296,15 @@ public sealed class Alert
         return AlertCommandResult.Done;
     }
 
-    private void MarkResolved(string by, string note, DateTimeOffset at, string action)
+    private void MarkResolved(string by, string note, DateTimeOffset at, string action, AlertFact? fact = null)
     {
         State = AlertState.Resolved;
         ResolvedBy = by;
         ResolvedAt = at;
         ResolutionNote = note;
-        Record(at, action, by, note);
+        Record(at, action, by, note, fact);
     }
 
-    private void Record(DateTimeOffset at, string action, string by, string? note) =>
-        _history.Add(new AlertTransition(at, action, by, note, Severity));
+    private void Record(DateTimeOffset at, string action, string by, string? note, AlertFact? fact = null) =>
+        _history.Add(new AlertTransition(at, action, by, note, Severity, fact));
 }

@@ -11,8 +11,16 @@ public enum AlertSignalKind
     Clear,
 }
 
-/// <summary>What a rule concluded from a reading or from the passing of time.</summary>
-public sealed record AlertSignal(AlertSignalKind Kind, AlertType Type, Device Device, AlertSeverity Severity, string Message)
+/// <summary>
+/// What a rule concluded from a reading or from the passing of time. <see cref="Fact"/> is the finding as
+/// data (the desk writes it in the user's language); <see cref="Message"/> is its English sentence.
+/// </summary>
+public sealed record AlertSignal(AlertSignalKind Kind, AlertType Type, Device Device, AlertSeverity Severity, string Message, AlertFact? Fact = null)
 {
+    public AlertSignal(AlertSignalKind kind, AlertType type, Device device, AlertSeverity severity, AlertFact fact)
+        : this(kind, type, device, severity, fact.Message, fact)
+    {
+    }
+
     public AlertKey Key => new(Device.Site, Device.Id, Type);
 }

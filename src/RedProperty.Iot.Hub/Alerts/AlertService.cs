@@ -264,7 +264,7 @@ public sealed partial class AlertService : BackgroundService
             var alert = existing.Alert;
             if (signal.Kind == AlertSignalKind.Clear)
             {
-                if (alert is not null && alert.Clear(now, signal.Message))
+                if (alert is not null && alert.Clear(now, signal.Message, signal.Fact))
                 {
                     await CommitAsync(alert, DeskEvents.AlertUpdated, AlertTransition.Cleared, cancellationToken).ConfigureAwait(false);
                 }
@@ -274,7 +274,7 @@ public sealed partial class AlertService : BackgroundService
 
             if (alert is { IsOpen: true })
             {
-                alert.Repeat(now, signal.Message);
+                alert.Repeat(now, signal.Message, signal.Fact);
                 if (now - _lastRepeatFlush.GetValueOrDefault(alert.Id, DateTimeOffset.MinValue) >= RepeatFlushInterval)
                 {
                     await CommitAsync(alert, DeskEvents.AlertUpdated, "repeated", cancellationToken).ConfigureAwait(false);
@@ -284,14 +284,14 @@ public sealed partial class AlertService : BackgroundService
                     _unflushedRepeats.Add(alert.Id);
                 }
             }
-            else if (alert is not null && alert.Reopen(now, signal.Message, EscalationPolicy.ReopenWindow))
+            else if (alert is not null && alert.Reopen(now, signal.Message, EscalationPolicy.ReopenWindow, signal.Fact))
             {
                 await CommitAsync(alert, DeskEvents.AlertUpdated, AlertTransition.Reopened, cancellationToken).ConfigureAwait(false);
             }
             else
             {
                 var zone = signal.Device.Zone;
-                var raised = Alert.Raise(Guid.NewGuid(), signal.Key, zone, signal.Device.Kind, signal.Severity, signal.Message, now);
+                var raised = Alert.Raise(Guid.NewGuid(), signal.Key, zone, signal.Device.Kind, signal.Severity, signal.Message, now, signal.Fact);
                 await CommitAsync(raised, DeskEvents.AlertRaised, AlertTransition.Raised, cancellationToken).ConfigureAwait(false);
                 LogRaised(_logger, signal.Key.ToString(), signal.Severity, signal.Message);
             }

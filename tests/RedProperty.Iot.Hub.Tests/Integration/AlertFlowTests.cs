@@ -22,7 +22,7 @@ public sealed class AlertFlowTests : IAsyncLifetime
     [
         "id", "seq", "site", "zone", "deviceId", "kind", "type", "severity", "state", "message", "raisedAt",
         "lastSeenAt", "count", "acknowledgedBy", "acknowledgedAt", "resolvedBy", "resolvedAt", "escalations", "snapshotUrl",
-        "acknowledgeDueAt", "arriveDueAt", "clipUrl",
+        "acknowledgeDueAt", "arriveDueAt", "clipUrl", "fact",
     ];
 
     private string _workDir = null!;
