@@ -117,6 +117,20 @@ public sealed class DeskWallBrowserTests(BrowserFixture browser) : IAsyncLifetim
 
         await TestArtifacts.ScreenshotAsync(page, "desk-wall");
 
+        // A smaller screen: what does not fit is left out, most severe and longest waiting kept, and counted.
+        await page.SetViewportSizeAsync(1920, 720);
+        var more = page.Locator(".board .wall-more");
+        await Expect(more).ToBeVisibleAsync();
+        await AssertNothingScrollsAsync(page);
+        var shownRows = await page.Locator(".alert:visible").CountAsync();
+        Assert.InRange(shownRows, 1, 6);
+        await Expect(more).ToHaveTextAsync($"另有 {7 - shownRows} 条告警，屏幕放不下");
+        await Expect(page.Locator(".alert:visible").First).ToHaveAttributeAsync("data-severity", "critical");
+        await TestArtifacts.ScreenshotAsync(page, "desk-wall-720");
+        await page.SetViewportSizeAsync(1920, 1080);
+        await Expect(more).ToBeHiddenAsync();
+        await Expect(page.Locator(".alert:visible")).ToHaveCountAsync(7);
+
         // Remembered on this screen; ?wall=0 turns it off.
         await page.GotoAsync(new Uri(_hub.HttpUrl, "/").ToString());
         await Expect(page.Locator("body")).ToHaveClassAsync(new System.Text.RegularExpressions.Regex(@"\bwall\b"));
