@@ -8,8 +8,11 @@ public readonly record struct AlertKey(string Site, string DeviceId, AlertType T
     public override string ToString() => $"{Site}/{DeviceId}/{Type.ToWire()}";
 }
 
-/// <summary>An entry of the audit trail: who did what, when, with what note.</summary>
-public sealed record AlertTransition(DateTimeOffset At, string Action, string By, string? Note, AlertSeverity Severity)
+/// <summary>
+/// An entry of the audit trail: who did what, when, with what note. A note the system wrote (raised,
+/// reopened, cleared) also comes as a <see cref="Fact"/>, for the desk to write in the user's language.
+/// </summary>
+public sealed record AlertTransition(DateTimeOffset At, string Action, string By, string? Note, AlertSeverity Severity, AlertFact? Fact = null)
 {
     public const string Raised = "raised";
     public const string Acknowledged = "acknowledged";
@@ -71,7 +74,8 @@ public sealed record AlertSnapshot(
     IReadOnlyList<AlertTransition> History,
     IReadOnlyList<AlertEscalation> Escalations,
     AlertClearing Clearing = AlertClearing.Automatic,
-    DateTimeOffset? ConditionClearedAt = null);
+    DateTimeOffset? ConditionClearedAt = null,
+    AlertFact? Fact = null);
 
 /// <summary>
 /// The alert aggregate: its state changes only through these methods, each of which checks the
@@ -119,6 +123,9 @@ public sealed class Alert
     public AlertState State { get; private set; }
 
     public string Message { get; private set; }
+
+    /// <summary>The latest finding of the rules as data (<see cref="Message"/> is its English sentence); null for alerts stored before facts.</summary>
+    public AlertFact? Fact { get; private set; }
 
     public DateTimeOffset RaisedAt { get; }
 
@@ -206,6 +213,7 @@ public sealed class Alert
             ResolutionNote = snapshot.ResolutionNote,
             Clearing = snapshot.Clearing,
             ConditionClearedAt = snapshot.ConditionClearedAt,
+            Fact = snapshot.Fact,
         };
         alert._history.AddRange(snapshot.History);
         alert._escalations.AddRange(snapshot.Escalations);
@@ -214,12 +222,12 @@ public sealed class Alert
 
     public AlertSnapshot ToSnapshot() => new(
         Id, Key, Zone, Kind, Severity, State, Message, RaisedAt, ActiveSince, LastSeenAt, Count,
-        AcknowledgedBy, AcknowledgedAt, ResolvedBy, ResolvedAt, ResolutionNote, [.. _history], [.. _escalations], Clearing, ConditionClearedAt);
+        AcknowledgedBy, AcknowledgedAt, ResolvedBy, ResolvedAt, ResolutionNote, [.. _history], [.. _escalations], Clearing, ConditionClearedAt, Fact);
 
-    public static Alert Raise(Guid id, AlertKey key, string zone, DeviceKind kind, AlertSeverity severity, string message, DateTimeOffset at, AlertClearing clearing = AlertClearing.Automatic)
+    public static Alert Raise(Guid id, AlertKey key, string zone, DeviceKind kind, AlertSeverity severity, string message, DateTimeOffset at, AlertFact? fact = null, AlertClearing clearing = AlertClearing.Automatic)
     {
-        var alert = new Alert(id, key, zone, kind, severity, message, at) { Clearing = clearing };
-        alert.Record(at, AlertTransition.Raised, SystemUser, message);
+        var alert = new Alert(id, key, zone, kind, severity, message, at) { Clearing = clearing, Fact = fact };
+        alert.Record(at, AlertTransition.Raised, SystemUser, message, fact);
         return alert;
     }
 
@@ -227,7 +235,7 @@ public sealed class Alert
     /// The condition fired again while the alert is open: count it, not a new alert. For a cause only staff
     /// may close, the alert becomes staff only (recorded); if its condition had cleared, it is back (recorded).
     /// </summary>
-    public bool Repeat(DateTimeOffset at, string message, AlertClearing clearing = AlertClearing.Automatic)
+    public bool Repeat(DateTimeOffset at, string message, AlertFact? fact = null, AlertClearing clearing = AlertClearing.Automatic)
     {
         if (!IsOpen)
         {
@@ -237,16 +245,17 @@ public sealed class Alert
         Count++;
         LastSeenAt = at;
         Message = message;
+        Fact = fact;
         if (clearing == AlertClearing.Staff && Clearing != AlertClearing.Staff)
         {
             Clearing = AlertClearing.Staff;
-            Record(at, AlertTransition.StaffRequired, SystemUser, message);
+            Record(at, AlertTransition.StaffRequired, SystemUser, message, fact);
         }
 
         if (ConditionClearedAt is not null)
         {
             ConditionClearedAt = null;
-            Record(at, AlertTransition.ConditionReturned, SystemUser, message);
+            Record(at, AlertTransition.ConditionReturned, SystemUser, message, fact);
         }
 
         return true;
@@ -293,19 +302,19 @@ public sealed class Alert
     }
 
     /// <summary>The condition cleared: the alert resolves itself (by <see cref="SystemUser"/>), unless only staff may close it.</summary>
-    public bool Clear(DateTimeOffset at, string reason)
+    public bool Clear(DateTimeOffset at, string reason, AlertFact? fact = null)
     {
         if (!IsOpen || Clearing == AlertClearing.Staff)
         {
             return false;
         }
 
-        MarkResolved(SystemUser, reason, at, AlertTransition.Cleared);
+        MarkResolved(SystemUser, reason, at, AlertTransition.Cleared, fact);
         return true;
     }
 
     /// <summary>The condition of an open alert only staff may close has cleared: it stays open, awaiting a person.</summary>
-    public bool MarkConditionCleared(DateTimeOffset at, string reason)
+    public bool MarkConditionCleared(DateTimeOffset at, string reason, AlertFact? fact = null)
     {
         if (!IsOpen || Clearing != AlertClearing.Staff || ConditionClearedAt is not null)
         {
@@ -313,7 +322,7 @@ public sealed class Alert
         }
 
         ConditionClearedAt = at;
-        Record(at, AlertTransition.ConditionCleared, SystemUser, reason);
+        Record(at, AlertTransition.ConditionCleared, SystemUser, reason, fact);
         return true;
     }
 
@@ -321,15 +330,15 @@ public sealed class Alert
     /// The rule says the condition has cleared: the alert clears itself or, if only staff may close it, is
     /// marked as cleared and stays open. Returns the transition recorded, or null when nothing changed.
     /// </summary>
-    public string? ConditionEnded(DateTimeOffset at, string reason) =>
+    public string? ConditionEnded(DateTimeOffset at, string reason, AlertFact? fact = null) =>
         Clearing == AlertClearing.Staff
-            ? MarkConditionCleared(at, reason) ? AlertTransition.ConditionCleared : null
-            : Clear(at, reason) ? AlertTransition.Cleared : null;
+            ? MarkConditionCleared(at, reason, fact) ? AlertTransition.ConditionCleared : null
+            : Clear(at, reason, fact) ? AlertTransition.Cleared : null;
 
     /// <summary>A resolved alert that fires again within the window reopens rather than flapping into a new one.</summary>
     public bool CanReopen(DateTimeOffset at, TimeSpan window) => State == AlertState.Resolved && ResolvedAt is { } resolved && at - resolved <= window;
 
-    public bool Reopen(DateTimeOffset at, string message, TimeSpan window, AlertClearing clearing = AlertClearing.Automatic)
+    public bool Reopen(DateTimeOffset at, string message, TimeSpan window, AlertFact? fact = null, AlertClearing clearing = AlertClearing.Automatic)
     {
         if (!CanReopen(at, window))
         {
@@ -343,12 +352,13 @@ public sealed class Alert
         LastSeenAt = at;
         Count++;
         Message = message;
+        Fact = fact;
         AcknowledgedBy = null;
         AcknowledgedAt = null;
         ResolvedBy = null;
         ResolvedAt = null;
         ResolutionNote = null;
-        Record(at, AlertTransition.Reopened, SystemUser, message);
+        Record(at, AlertTransition.Reopened, SystemUser, message, fact);
         return true;
     }
 
@@ -384,15 +394,15 @@ public sealed class Alert
         return AlertCommandResult.Done;
     }
 
-    private void MarkResolved(string by, string note, DateTimeOffset at, string action)
+    private void MarkResolved(string by, string note, DateTimeOffset at, string action, AlertFact? fact = null)
     {
         State = AlertState.Resolved;
         ResolvedBy = by;
         ResolvedAt = at;
         ResolutionNote = note;
-        Record(at, action, by, note);
+        Record(at, action, by, note, fact);
     }
 
-    private void Record(DateTimeOffset at, string action, string by, string? note) =>
-        _history.Add(new AlertTransition(at, action, by, note, Severity));
+    private void Record(DateTimeOffset at, string action, string by, string? note, AlertFact? fact = null) =>
+        _history.Add(new AlertTransition(at, action, by, note, Severity, fact));
 }

@@ -279,7 +279,7 @@ public sealed partial class AlertService : BackgroundService
             if (signal.Kind == AlertSignalKind.Clear)
             {
                 // The system closes the alert, or (only staff may close it) marks its condition cleared.
-                if (alert?.ConditionEnded(now, signal.Message) is { } ended)
+                if (alert?.ConditionEnded(now, signal.Message, signal.Fact) is { } ended)
                 {
                     await CommitAsync(alert, DeskEvents.AlertUpdated, ended, cancellationToken).ConfigureAwait(false);
                     if (ended == AlertTransition.ConditionCleared)
@@ -295,7 +295,7 @@ public sealed partial class AlertService : BackgroundService
             if (alert is { IsOpen: true })
             {
                 var audited = alert.History.Count;
-                alert.Repeat(now, signal.Message, clearing);
+                alert.Repeat(now, signal.Message, signal.Fact, clearing);
                 if (alert.History.Count > audited)
                 {
                     // The condition came back, or the alert became staff only: a transition, told at once.
@@ -310,14 +310,14 @@ public sealed partial class AlertService : BackgroundService
                     _unflushedRepeats.Add(alert.Id);
                 }
             }
-            else if (alert is not null && alert.Reopen(now, signal.Message, EscalationPolicy.ReopenWindow, clearing))
+            else if (alert is not null && alert.Reopen(now, signal.Message, EscalationPolicy.ReopenWindow, signal.Fact, clearing))
             {
                 await CommitAsync(alert, DeskEvents.AlertUpdated, AlertTransition.Reopened, cancellationToken).ConfigureAwait(false);
             }
             else
             {
                 var zone = signal.Device.Zone;
-                var raised = Alert.Raise(Guid.NewGuid(), signal.Key, zone, signal.Device.Kind, signal.Severity, signal.Message, now, clearing);
+                var raised = Alert.Raise(Guid.NewGuid(), signal.Key, zone, signal.Device.Kind, signal.Severity, signal.Message, now, signal.Fact, clearing);
                 await CommitAsync(raised, DeskEvents.AlertRaised, AlertTransition.Raised, cancellationToken).ConfigureAwait(false);
                 LogRaised(_logger, signal.Key.ToString(), signal.Severity, signal.Message);
             }

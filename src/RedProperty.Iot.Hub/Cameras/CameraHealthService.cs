@@ -59,7 +59,7 @@ public sealed partial class CameraHealthService(
             if (state.Failures >= options.DownAfterFailures && !state.Down)
             {
                 state.Down = true;
-                signals.Add(Signal(AlertSignalKind.Raise, AlertType.CameraStreamDown, camera, $"the stream cannot be read ({Shorten(result.Detail)})"));
+                signals.Add(Signal(AlertSignalKind.Raise, AlertType.CameraStreamDown, camera, AlertFacts.StreamUnreadable(Shorten(result.Detail))));
             }
         }
         else
@@ -68,14 +68,15 @@ public sealed partial class CameraHealthService(
             if (state.Down)
             {
                 state.Down = false;
-                signals.Add(Signal(AlertSignalKind.Clear, AlertType.CameraStreamDown, camera, "stream readable again"));
+                signals.Add(Signal(AlertSignalKind.Clear, AlertType.CameraStreamDown, camera, AlertFacts.StreamReadable));
             }
 
             var tampered = result.Health is StreamHealth.Black or StreamHealth.Frozen;
             if (tampered != state.Tampered)
             {
                 state.Tampered = tampered;
-                signals.Add(Signal(tampered ? AlertSignalKind.Raise : AlertSignalKind.Clear, AlertType.CameraTamper, camera, tampered ? $"{result.Detail} (stream check)" : "picture normal again (stream check)"));
+                var fact = !tampered ? AlertFacts.PictureBack : result.Health == StreamHealth.Black ? AlertFacts.PictureBlack : AlertFacts.PictureFrozen;
+                signals.Add(Signal(tampered ? AlertSignalKind.Raise : AlertSignalKind.Clear, AlertType.CameraTamper, camera, fact));
             }
         }
 
@@ -86,8 +87,8 @@ public sealed partial class CameraHealthService(
         }
     }
 
-    private static AlertSignal Signal(AlertSignalKind kind, AlertType type, Device camera, string message) =>
-        new(kind, type, camera, AlertCatalogue.SeverityOf(type, DeviceKind.Camera), message);
+    private static AlertSignal Signal(AlertSignalKind kind, AlertType type, Device camera, AlertFact fact) =>
+        new(kind, type, camera, AlertCatalogue.SeverityOf(type, DeviceKind.Camera), fact);
 
     private static string Shorten(string detail) => detail.Length > 120 ? detail[..120] : detail;
 

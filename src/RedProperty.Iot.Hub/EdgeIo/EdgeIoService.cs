@@ -34,7 +34,7 @@ public sealed partial class EdgeIoService(
         if (_options.TamperPin is { } tamper)
         {
             Watch(tamper, active => Submit(active ? AlertSignalKind.Raise : AlertSignalKind.Clear, AlertType.EdgeTamper,
-                active ? "the edge box's cabinet was opened" : "cabinet closed"));
+                active ? AlertFacts.CabinetOpened : AlertFacts.CabinetClosed));
         }
 
         if (_options.PanicPin is { } panic)
@@ -43,7 +43,7 @@ public sealed partial class EdgeIoService(
             {
                 if (active)
                 {
-                    Submit(AlertSignalKind.Raise, AlertType.PanicButton, "panic button pressed");
+                    Submit(AlertSignalKind.Raise, AlertType.PanicButton, AlertFacts.PanicPressed);
                 }
             });
         }
@@ -120,11 +120,11 @@ public sealed partial class EdgeIoService(
         _inputs.Add(debouncer);
     }
 
-    private void Submit(AlertSignalKind kind, AlertType type, string message)
+    private void Submit(AlertSignalKind kind, AlertType type, AlertFact fact)
     {
         LogInput(logger, type.ToWire(), kind == AlertSignalKind.Raise ? "active" : "back to normal");
         // The panic button is pressed by a person: the catalogue never lets the system close it.
-        var signal = new AlertSignal(kind, type, box.Device, AlertCatalogue.SeverityOf(type, DeviceKind.Edge), message, type == AlertType.PanicButton ? AlertCause.Person : AlertCause.Condition);
+        var signal = new AlertSignal(kind, type, box.Device, AlertCatalogue.SeverityOf(type, DeviceKind.Edge), fact, type == AlertType.PanicButton ? AlertCause.Person : AlertCause.Condition);
         // Inputs fire on the driver's thread: hand the signal over without blocking it, but never lose a press unnoticed.
         _ = HandOverAsync(signal);
     }

@@ -89,7 +89,7 @@ public sealed class AlertLifecycleTests
     [Fact]
     public void An_alert_only_staff_may_close_is_marked_when_its_condition_clears_and_its_return_is_audited()
     {
-        var alert = Alert.Raise(Guid.NewGuid(), new AlertKey("s1", "lift", AlertType.ElevatorEntrapment), "lift-1", DeviceKind.Elevator, AlertSeverity.Critical, "alarm button pressed in the car", T0, AlertClearing.Staff);
+        var alert = Alert.Raise(Guid.NewGuid(), new AlertKey("s1", "lift", AlertType.ElevatorEntrapment), "lift-1", DeviceKind.Elevator, AlertSeverity.Critical, "alarm button pressed in the car", T0, clearing: AlertClearing.Staff);
         Assert.True(alert.ConditionPresent);
         Assert.False(alert.Clear(T0.AddSeconds(16), "car running"));
         Assert.True(alert.MarkConditionCleared(T0.AddSeconds(16), "car running"));
@@ -116,7 +116,7 @@ public sealed class AlertLifecycleTests
     {
         var alert = Alert.Raise(Guid.NewGuid(), new AlertKey("s1", "corr", AlertType.ChargerOverheat), "grid-1", DeviceKind.Charger, AlertSeverity.Critical, "75 °C", T0);
         Assert.Equal(AlertClearing.Automatic, alert.Clearing);
-        Assert.True(alert.Repeat(T0.AddSeconds(10), "smoke detected, 76 °C", AlertClearing.Staff));
+        Assert.True(alert.Repeat(T0.AddSeconds(10), "smoke detected, 76 °C", clearing: AlertClearing.Staff));
         Assert.True(alert.Repeat(T0.AddSeconds(20), "77 °C"));
         Assert.Equal(AlertClearing.Staff, alert.Clearing);
         Assert.Equal(new[] { AlertTransition.Raised, AlertTransition.StaffRequired }, alert.History.Select(h => h.Action));

@@ -133,7 +133,7 @@ public sealed class OpenMonthTests
         var site = Site();
         var period = ReportPeriod.Month(2026, 11, site.TimeZone);
         var car = site.Devices["lift-2"];
-        var alarm = Alert.Raise(Guid.NewGuid(), new AlertKey(site.Id, car.Id, AlertType.ElevatorEntrapment), car.Zone, car.Kind, AlertSeverity.Critical, "alarm button pressed in the car", Nov(18, 9, 40), AlertClearing.Staff);
+        var alarm = Alert.Raise(Guid.NewGuid(), new AlertKey(site.Id, car.Id, AlertType.ElevatorEntrapment), car.Zone, car.Kind, AlertSeverity.Critical, "alarm button pressed in the car", Nov(18, 9, 40), clearing: AlertClearing.Staff);
 
         // The car runs again a minute later: the system does not close it.
         Assert.False(alarm.Clear(Nov(18, 9, 41), "car running"));

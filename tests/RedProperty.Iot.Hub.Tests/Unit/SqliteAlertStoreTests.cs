@@ -41,6 +41,31 @@ public sealed class SqliteAlertStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_alerts_facts_and_those_of_its_trail_are_stored()
+    {
+        var t0 = DateTimeOffset.FromUnixTimeMilliseconds(1_764_400_000_000);
+        var raised = AlertFacts.CircuitDraw(ChargerCircuit.Stairwell, 3.456, TimeSpan.FromSeconds(75));
+        var alert = Alert.Raise(Guid.NewGuid(), new AlertKey("s1", "chg-1", AlertType.FlyingWireCharging), "z1", DeviceKind.Charger, AlertSeverity.Major, raised.Message, t0, raised);
+        var stored = await SaveAndLoadAsync(alert);
+        Assert.Equal(raised, stored.Fact);
+
+        var quiet = AlertFacts.CurrentQuiet(0.2, 60);
+        alert.Clear(t0.AddMinutes(5), quiet.Message, quiet);
+        alert.Reopen(t0.AddMinutes(6), "not a fact", EscalationPolicy.ReopenWindow);
+        stored = await SaveAndLoadAsync(alert);
+        Assert.Null(stored.Fact);
+        Assert.Equal([raised, quiet, null], stored.History.Select(h => h.Fact));
+        Assert.Equal(alert.History, stored.History);
+        Assert.Equal("stairwell circuit drawing 3.46 A for 75 s", stored.History[0].Note);
+
+        async Task<Alert> SaveAndLoadAsync(Alert a)
+        {
+            await _store.SaveAsync(a, "alertUpdated", _ => "{}");
+            return (await _store.GetAsync(a.Id))!.Value.Alert;
+        }
+    }
+
+    [Fact]
     public async Task Two_open_alerts_for_the_same_device_and_type_are_refused_by_the_database()
     {
         var now = DateTimeOffset.UtcNow;

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using RedProperty.Iot.Contract;
 using RedProperty.Iot.Registry;
 
@@ -65,7 +64,7 @@ public sealed class AlertRuleEngine
         lock (state)
         {
             state.LastTelemetryAt = now;
-            Add(signals, state.Clear(AlertType.DeviceOffline, "telemetry received again"));
+            Add(signals, state.Clear(AlertType.DeviceOffline, AlertFacts.TelemetryAgain));
             switch (telemetry)
             {
                 case ChargerTelemetry charger:
@@ -95,11 +94,10 @@ public sealed class AlertRuleEngine
             switch (device.Kind, deviceEvent.Type)
             {
                 case (DeviceKind.Elevator, "alarm_button"):
-                    return [state.Raise(AlertType.ElevatorEntrapment, "alarm button pressed in the car", AlertCause.Person)];
+                    return [state.Raise(AlertType.ElevatorEntrapment, AlertFacts.AlarmButton, AlertCause.Person)];
                 case (DeviceKind.Camera, "ebike_detected") when state.InElevatorCar:
                     state.LastEbikeAt = now;
-                    var confidence = deviceEvent.Confidence is { } c ? string.Create(CultureInfo.InvariantCulture, $" (confidence {c:0.00})") : string.Empty;
-                    return [state.Raise(AlertType.EbikeInElevator, $"e-bike detected in the elevator car{confidence}")];
+                    return [state.Raise(AlertType.EbikeInElevator, AlertFacts.EbikeDetected(deviceEvent.Confidence))];
                 default:
                     return [];
             }
@@ -113,10 +111,10 @@ public sealed class AlertRuleEngine
         {
             if (status == DeviceStatus.Offline)
             {
-                return [state.Raise(AlertType.DeviceOffline, "device reported offline (status or last will)")];
+                return [state.Raise(AlertType.DeviceOffline, AlertFacts.ReportedOffline)];
             }
 
-            return state.Clear(AlertType.DeviceOffline, "device back online") is { } clear ? [clear] : [];
+            return state.Clear(AlertType.DeviceOffline, AlertFacts.BackOnline) is { } clear ? [clear] : [];
         }
     }
 
@@ -134,12 +132,12 @@ public sealed class AlertRuleEngine
                 var allowed = TimeSpan.FromSeconds(state.Device.IntervalS * thresholds.OfflineIntervals);
                 if (silence >= allowed && !state.IsRaised(AlertType.DeviceOffline))
                 {
-                    signals.Add(state.Raise(AlertType.DeviceOffline, $"no telemetry for {DeviceRuleState.Seconds(silence)} s (expected every {state.Device.IntervalS} s)"));
+                    signals.Add(state.Raise(AlertType.DeviceOffline, AlertFacts.Silent(silence, state.Device.IntervalS)));
                 }
 
                 if (state.LastEbikeAt is { } seen && state.IsRaised(AlertType.EbikeInElevator) && now - seen >= TimeSpan.FromSeconds(thresholds.EbikeClearS))
                 {
-                    Add(signals, state.Clear(AlertType.EbikeInElevator, $"no e-bike seen for {thresholds.EbikeClearS} s"));
+                    Add(signals, state.Clear(AlertType.EbikeInElevator, AlertFacts.EbikeNotSeen(thresholds.EbikeClearS)));
                 }
             }
         }
@@ -169,12 +167,12 @@ public sealed class AlertRuleEngine
 
             if (state.FlyingWireSince is { } since && now - since >= TimeSpan.FromSeconds(t.FlyingWireSustainS))
             {
-                var where = state.Circuit == ChargerCircuit.Parking ? "parking circuit without an authorised plug" : $"{state.Circuit?.ToWire()} circuit";
-                signals.Add(state.Raise(AlertType.FlyingWireCharging, string.Create(CultureInfo.InvariantCulture, $"{where} drawing {current:0.##} A for {DeviceRuleState.Seconds(now - since)} s")));
+                // Only these circuits are suspicious, so the circuit is known here.
+                signals.Add(state.Raise(AlertType.FlyingWireCharging, AlertFacts.CircuitDraw(state.Circuit!.Value, current, now - since)));
             }
             else if (state.FlyingWireQuietSince is { } quiet && now - quiet >= TimeSpan.FromSeconds(t.FlyingWireClearS))
             {
-                Add(signals, state.Clear(AlertType.FlyingWireCharging, string.Create(CultureInfo.InvariantCulture, $"current below {t.FlyingWireClearCurrentA} A for {t.FlyingWireClearS} s")));
+                Add(signals, state.Clear(AlertType.FlyingWireCharging, AlertFacts.CurrentQuiet(t.FlyingWireClearCurrentA, t.FlyingWireClearS)));
             }
         }
 
@@ -184,8 +182,7 @@ public sealed class AlertRuleEngine
         if (hot || smoke)
         {
             state.CoolSince = null;
-            var what = smoke ? (hot ? string.Create(CultureInfo.InvariantCulture, $"smoke detected, {state.TempC:0.#} °C") : "smoke detected") : string.Create(CultureInfo.InvariantCulture, $"{state.TempC:0.#} °C");
-            signals.Add(state.Raise(AlertType.ChargerOverheat, what, smoke ? AlertCause.Smoke : AlertCause.Condition));
+            signals.Add(state.Raise(AlertType.ChargerOverheat, AlertFacts.Overheat(smoke, hot ? state.TempC : null), smoke ? AlertCause.Smoke : AlertCause.Condition));
         }
         else if (state.IsRaised(AlertType.ChargerOverheat))
         {
@@ -193,7 +190,7 @@ public sealed class AlertRuleEngine
             state.CoolSince = cool ? state.CoolSince ?? now : null;
             if (state.CoolSince is { } coolSince && now - coolSince >= TimeSpan.FromSeconds(t.OverheatClearS))
             {
-                Add(signals, state.Clear(AlertType.ChargerOverheat, string.Create(CultureInfo.InvariantCulture, $"below {t.OverheatClearTempC} °C and no smoke for {t.OverheatClearS} s")));
+                Add(signals, state.Clear(AlertType.ChargerOverheat, AlertFacts.Cooled(t.OverheatClearTempC, t.OverheatClearS)));
             }
         }
     }
@@ -216,10 +213,8 @@ public sealed class AlertRuleEngine
             state.GoodReadings = 0;
             if (state.BadReadings >= t.BrokenLightReadings)
             {
-                var why = dead
-                    ? string.Create(CultureInfo.InvariantCulture, $"lamp on but drawing {reading.CurrentA:0.###} A")
-                    : string.Create(CultureInfo.InvariantCulture, $"lamp on but only {reading.Lux:0.#} lx");
-                signals.Add(state.Raise(AlertType.BrokenLight, $"{why} ({state.BadReadings} readings in a row, at night)"));
+                var why = dead ? AlertFacts.LampNoCurrent(reading.CurrentA!.Value, state.BadReadings) : AlertFacts.LampDim(reading.Lux!.Value, state.BadReadings);
+                signals.Add(state.Raise(AlertType.BrokenLight, why));
             }
 
             return;
@@ -234,7 +229,7 @@ public sealed class AlertRuleEngine
         state.GoodReadings++;
         if (state.GoodReadings >= t.BrokenLightClearReadings)
         {
-            Add(signals, state.Clear(AlertType.BrokenLight, $"{state.GoodReadings} good readings"));
+            Add(signals, state.Clear(AlertType.BrokenLight, AlertFacts.LampGood(state.GoodReadings)));
         }
     }
 
@@ -250,7 +245,7 @@ public sealed class AlertRuleEngine
             if (reading.Fault is { } code)
             {
                 state.FaultFreeSince = null;
-                signals.Add(state.Raise(AlertType.ElevatorFault, $"controller fault {code}"));
+                signals.Add(state.Raise(AlertType.ElevatorFault, AlertFacts.ElevatorFault(code)));
             }
             else
             {
@@ -260,14 +255,14 @@ public sealed class AlertRuleEngine
 
         if (state.Fault is null && state.FaultFreeSince is { } faultFree && now - faultFree >= TimeSpan.FromSeconds(t.ElevatorFaultClearS))
         {
-            Add(signals, state.Clear(AlertType.ElevatorFault, $"no fault for {t.ElevatorFaultClearS} s"));
+            Add(signals, state.Clear(AlertType.ElevatorFault, AlertFacts.NoFault(t.ElevatorFaultClearS)));
         }
 
         // elevator_entrapment: someone inside, car stopped, door closed, for long enough.
         if (state.DoorOpen == true || state.Running == true)
         {
             state.StuckSince = null;
-            Add(signals, state.Clear(AlertType.ElevatorEntrapment, state.DoorOpen == true ? "door opened" : "car running"));
+            Add(signals, state.Clear(AlertType.ElevatorEntrapment, state.DoorOpen == true ? AlertFacts.DoorOpened : AlertFacts.CarRunning));
             return;
         }
 
@@ -276,7 +271,7 @@ public sealed class AlertRuleEngine
             state.StuckSince ??= now;
             if (now - state.StuckSince >= TimeSpan.FromSeconds(t.EntrapmentS))
             {
-                signals.Add(state.Raise(AlertType.ElevatorEntrapment, $"occupied car stopped with the door closed for {DeviceRuleState.Seconds(now - state.StuckSince.Value)} s"));
+                signals.Add(state.Raise(AlertType.ElevatorEntrapment, AlertFacts.Stuck(now - state.StuckSince.Value)));
             }
         }
         else
@@ -290,7 +285,7 @@ public sealed class AlertRuleEngine
         if (reading.Ebike == true && state.InElevatorCar)
         {
             state.LastEbikeAt = now;
-            signals.Add(state.Raise(AlertType.EbikeInElevator, "e-bike seen in the elevator car"));
+            signals.Add(state.Raise(AlertType.EbikeInElevator, AlertFacts.EbikeSeen));
         }
 
         if (reading.Tamper is { } tamper)
@@ -299,7 +294,7 @@ public sealed class AlertRuleEngine
             if (tamper)
             {
                 state.TamperFreeSince = null;
-                signals.Add(state.Raise(AlertType.CameraTamper, "lens covered or camera moved"));
+                signals.Add(state.Raise(AlertType.CameraTamper, AlertFacts.LensCovered));
             }
             else
             {
@@ -309,7 +304,7 @@ public sealed class AlertRuleEngine
 
         if (state.Tamper == false && state.TamperFreeSince is { } free && now - free >= TimeSpan.FromSeconds(t.TamperClearS))
         {
-            Add(signals, state.Clear(AlertType.CameraTamper, $"picture normal for {t.TamperClearS} s"));
+            Add(signals, state.Clear(AlertType.CameraTamper, AlertFacts.PictureNormal(t.TamperClearS)));
         }
     }
 

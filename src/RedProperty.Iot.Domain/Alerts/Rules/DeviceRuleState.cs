@@ -1,4 +1,3 @@
-using System.Globalization;
 using RedProperty.Iot.Contract;
 using RedProperty.Iot.Registry;
 
@@ -63,17 +62,15 @@ internal sealed class DeviceRuleState(Device device, Zone? zone, DateTimeOffset 
 
     public bool IsRaised(AlertType type) => _raised.Contains(type);
 
-    public AlertSignal Raise(AlertType type, string message, AlertCause cause = AlertCause.Condition)
+    public AlertSignal Raise(AlertType type, AlertFact fact, AlertCause cause = AlertCause.Condition)
     {
         _raised.Add(type);
-        return new AlertSignal(AlertSignalKind.Raise, type, Device, AlertCatalogue.SeverityOf(type, Device.Kind), message, cause);
+        return new AlertSignal(AlertSignalKind.Raise, type, Device, AlertCatalogue.SeverityOf(type, Device.Kind), fact, cause);
     }
 
-    public AlertSignal? Clear(AlertType type, string message) =>
-        _raised.Remove(type) ? new AlertSignal(AlertSignalKind.Clear, type, Device, AlertCatalogue.SeverityOf(type, Device.Kind), message) : null;
+    public AlertSignal? Clear(AlertType type, AlertFact fact) =>
+        _raised.Remove(type) ? new AlertSignal(AlertSignalKind.Clear, type, Device, AlertCatalogue.SeverityOf(type, Device.Kind), fact) : null;
 
     /// <summary>After a restart: the store says this alert is open, so the rules may clear it.</summary>
     public void MarkRaised(AlertType type) => _raised.Add(type);
-
-    public static string Seconds(TimeSpan span) => ((int)span.TotalSeconds).ToString(CultureInfo.InvariantCulture);
 }

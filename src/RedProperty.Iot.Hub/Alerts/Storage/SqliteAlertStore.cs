@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using RedProperty.Iot.Alerts;
 using RedProperty.Iot.Contract;
@@ -98,6 +99,10 @@ public sealed partial class SqliteAlertStore : IAsyncDisposable
         """
         ALTER TABLE alerts ADD COLUMN clearing TEXT NOT NULL DEFAULT 'auto';
         ALTER TABLE alerts ADD COLUMN condition_cleared_at INTEGER;
+        """,
+        """
+        ALTER TABLE alerts ADD COLUMN fact TEXT;
+        ALTER TABLE alert_transitions ADD COLUMN fact TEXT;
         """,
     ];
 
@@ -228,10 +233,10 @@ public sealed partial class SqliteAlertStore : IAsyncDisposable
 
             await using (var upsert = Command(transaction, """
                 INSERT INTO alerts (id, site, device, type, zone, kind, severity, state, message, raised_at, active_since, last_seen_at, count,
-                                    acknowledged_by, acknowledged_at, resolved_by, resolved_at, resolution_note, seq, clearing, condition_cleared_at)
+                                    acknowledged_by, acknowledged_at, resolved_by, resolved_at, resolution_note, seq, clearing, condition_cleared_at, fact)
                 VALUES ($id, $site, $device, $type, $zone, $kind, $severity, $state, $message, $raised, $active, $seen, $count,
-                        $ackBy, $ackAt, $resBy, $resAt, $note, $seq, $clearing, $conditionCleared)
-                ON CONFLICT(id) DO UPDATE SET severity = $severity, state = $state, message = $message, active_since = $active,
+                        $ackBy, $ackAt, $resBy, $resAt, $note, $seq, $clearing, $conditionCleared, $fact)
+                ON CONFLICT(id) DO UPDATE SET severity = $severity, state = $state, message = $message, fact = $fact, active_since = $active,
                     last_seen_at = $seen, count = $count, acknowledged_by = $ackBy, acknowledged_at = $ackAt,
                     resolved_by = $resBy, resolved_at = $resAt, resolution_note = $note, seq = $seq,
                     clearing = $clearing, condition_cleared_at = $conditionCleared;
@@ -244,7 +249,7 @@ public sealed partial class SqliteAlertStore : IAsyncDisposable
             for (var n = 0; n < alert.History.Count; n++)
             {
                 var entry = alert.History[n];
-                await using var insert = Command(transaction, "INSERT OR IGNORE INTO alert_transitions (alert_id, n, at, action, by, note, severity) VALUES ($id, $n, $at, $action, $by, $note, $severity);");
+                await using var insert = Command(transaction, "INSERT OR IGNORE INTO alert_transitions (alert_id, n, at, action, by, note, severity, fact) VALUES ($id, $n, $at, $action, $by, $note, $severity, $fact);");
                 insert.Parameters.AddWithValue("$id", alert.Id.ToString());
                 insert.Parameters.AddWithValue("$n", n);
                 insert.Parameters.AddWithValue("$at", entry.At.ToUnixTimeMilliseconds());
@@ -252,6 +257,7 @@ public sealed partial class SqliteAlertStore : IAsyncDisposable
                 insert.Parameters.AddWithValue("$by", entry.By);
                 insert.Parameters.AddWithValue("$note", (object?)entry.Note ?? DBNull.Value);
                 insert.Parameters.AddWithValue("$severity", entry.Severity.ToWire());
+                insert.Parameters.AddWithValue("$fact", (object?)FactJson(entry.Fact) ?? DBNull.Value);
                 await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
 
@@ -460,7 +466,7 @@ public sealed partial class SqliteAlertStore : IAsyncDisposable
             var rows = new List<(AlertSnapshot Snapshot, long Seq)>();
             await using (var query = Command(null, $"""
                 SELECT id, site, device, type, zone, kind, severity, state, message, raised_at, active_since, last_seen_at, count,
-                       acknowledged_by, acknowledged_at, resolved_by, resolved_at, resolution_note, seq, clearing, condition_cleared_at
+                       acknowledged_by, acknowledged_at, resolved_by, resolved_at, resolution_note, seq, clearing, condition_cleared_at, fact
                 FROM alerts {clause};
                 """))
             {
@@ -475,14 +481,14 @@ public sealed partial class SqliteAlertStore : IAsyncDisposable
             // The audit trails and escalations of all those alerts in one query each (not two per alert).
             // No ORDER BY: it would make SQLite walk the whole table in key order; each trail is sorted below.
             var history = new Dictionary<string, List<(long N, AlertTransition Transition)>>(StringComparer.Ordinal);
-            await using (var query = Command(null, $"SELECT alert_id, n, at, action, by, note, severity FROM alert_transitions WHERE alert_id IN (SELECT id FROM alerts {clause});"))
+            await using (var query = Command(null, $"SELECT alert_id, n, at, action, by, note, severity, fact FROM alert_transitions WHERE alert_id IN (SELECT id FROM alerts {clause});"))
             {
                 configure(query);
                 await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
                 while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
                     AlertCatalogue.TryParse(reader.GetString(6), out AlertSeverity severity);
-                    var transition = new AlertTransition(Time(reader.GetInt64(2)), reader.GetString(3), reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetString(5), severity);
+                    var transition = new AlertTransition(Time(reader.GetInt64(2)), reader.GetString(3), reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetString(5), severity, ReadFact(reader, 7));
                     (history.TryGetValue(reader.GetString(0), out var list) ? list : history[reader.GetString(0)] = []).Add((reader.GetInt64(1), transition));
                 }
             }
@@ -543,7 +549,8 @@ public sealed partial class SqliteAlertStore : IAsyncDisposable
             [],
             [],
             clearing,
-            reader.IsDBNull(20) ? null : Time(reader.GetInt64(20)));
+            reader.IsDBNull(20) ? null : Time(reader.GetInt64(20)),
+            ReadFact(reader, 21));
     }
 
     private static void Bind(SqliteCommand command, Alert alert, long seq)
@@ -569,6 +576,28 @@ public sealed partial class SqliteAlertStore : IAsyncDisposable
         command.Parameters.AddWithValue("$seq", seq);
         command.Parameters.AddWithValue("$clearing", alert.Clearing.ToWire());
         command.Parameters.AddWithValue("$conditionCleared", (object?)alert.ConditionClearedAt?.ToUnixTimeMilliseconds() ?? DBNull.Value);
+        command.Parameters.AddWithValue("$fact", (object?)FactJson(alert.Fact) ?? DBNull.Value);
+    }
+
+    // Facts are stored as their API form; alerts stored before facts have none (the desk shows their message).
+    private static string? FactJson(AlertFact? fact) =>
+        AlertFactView.From(fact) is { } view ? JsonSerializer.Serialize(view, DeskJsonContext.Default.AlertFactView) : null;
+
+    private static AlertFact? ReadFact(SqliteDataReader reader, int ordinal)
+    {
+        if (reader.IsDBNull(ordinal))
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize(reader.GetString(ordinal), DeskJsonContext.Default.AlertFactView)?.ToFact();
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     private SqliteCommand Command(SqliteTransaction? transaction, string sql)

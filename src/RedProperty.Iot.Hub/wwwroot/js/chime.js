@@ -8,14 +8,35 @@ export class Chime {
   #timer = null;
   ringing = false;
   muted = localStorage.getItem(storageKey) === '1';
+  /** Called when the browser starts or stops letting the page play sound. */
+  onchange = null;
 
   /** Browsers start audio suspended until the user interacts with the page. */
   get blocked() { return !this.#context || this.#context.state !== 'running'; }
 
+  /**
+   * At start: a browser told to allow sound without a gesture (a kiosk started with
+   * --autoplay-policy=no-user-gesture-required) runs the audio at once; others keep it suspended
+   * until the first touch (unlock).
+   */
+  start() {
+    this.#create();
+    this.#update();
+  }
+
   async unlock() {
     try {
-      this.#context ??= new AudioContext();
-      if (this.#context.state === 'suspended') await this.#context.resume();
+      this.#create();
+      if (this.#context?.state === 'suspended') await this.#context.resume();
+    } catch { /* no audio device: the flashing row still shows it */ }
+    this.#update();
+  }
+
+  #create() {
+    if (this.#context) return;
+    try {
+      this.#context = new AudioContext();
+      this.#context.addEventListener('statechange', () => { this.#update(); this.onchange?.(); });
     } catch { /* no audio device: the flashing row still shows it */ }
   }
 
@@ -34,6 +55,7 @@ export class Chime {
   #update() {
     const on = this.ringing && !this.muted;
     document.body.dataset.chime = on ? 'on' : 'off';
+    document.body.dataset.sound = this.blocked ? 'blocked' : 'running';
     if (on && !this.#timer) {
       this.#play();
       this.#timer = setInterval(() => this.#play(), everyMs);

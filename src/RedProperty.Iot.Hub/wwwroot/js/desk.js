@@ -3,6 +3,8 @@ import { t, applyStatic, lang, setLanguage, formatTime, formatDuration } from '.
 import { getJson, postJson, forgetToken, toLogin, ApiError } from './api.js';
 import { h, icon, sparkline } from './dom.js';
 import { Chime } from './chime.js';
+import { alertFactText, trailNoteText } from './facts.js';
+import { wallMode, initWall, renderWallButton, renderWallDevices, fitWall } from './wall.js';
 
 const severityRank = { critical: 0, major: 1, minor: 2 };
 const kinds = ['camera', 'light', 'elevator', 'charger'];
@@ -148,7 +150,7 @@ function applyAlert(alert, raised) {
     state.alerts.set(alert.id, alert);
   }
   if (raised && alert.severity === 'critical' && alert.state === 'active') {
-    toast(t('toast.newCritical', { what: describe(alert) }), 'critical');
+    toast(() => t('toast.newCritical', { what: describe(alert) }), 'critical');
   }
   if (state.selected === alert.id) openDrawer(alert.id);
   render();
@@ -277,6 +279,7 @@ function render() {
     renderDevices();
     renderSummary();
     updateChime();
+    fitWall();
   });
 }
 
@@ -336,13 +339,14 @@ function renderRow(a) {
       h('div', { class: 'alert-title' },
         h('span', { class: `badge sev sev-${a.severity}` }, t(`severity.${a.severity}`)),
         h('span', { class: 'alert-type' }, t(`type.${a.type}`)),
-        a.escalations?.length ? h('span', { class: 'badge escalated' }, t('details.escalations')) : null,
+        a.escalations?.length ? h('span', { class: 'badge escalated' }, t('badge.escalated')) : null,
         stateBadge(a)),
       h('div', { class: 'alert-where' },
         h('span', { class: 'where-site' }, siteOf(a.site)?.name ?? a.site),
         h('span', { class: 'where-zone' }, zoneName(a.site, a.zone)),
         h('span', { class: 'where-device' }, a.deviceId),
         h('span', { class: 'where-location' }, device?.location ?? '')),
+      h('div', { class: 'alert-fact' }, alertFactText(a)),
       h('div', { class: 'alert-meta' },
         h('span', null, t('alert.raisedAt', { t: formatTime(a.raisedAt, tz) })),
         h('span', null, t('alert.lastSeen', { t: formatTime(a.lastSeenAt, tz) })),
@@ -397,6 +401,13 @@ function renderSummary() {
 function renderDevices() {
   const visible = [...state.devices.values()].filter(deviceVisible);
   el('devices-count').textContent = t('devices.count', { n: visible.length });
+  if (wallMode()) {
+    renderWallDevices(el('devices'), {
+      devices: visible, alerts: [...state.alerts.values()].filter(alertVisible), elevators: state.elevators,
+      zoneName, siteName: id => siteOf(id)?.name ?? id, timeZoneOf, multiSite: new Set(visible.map(d => d.site)).size > 1,
+    });
+    return;
+  }
   const bySite = new Map();
   for (const d of visible) {
     if (!bySite.has(d.site)) bySite.set(d.site, new Map());
@@ -549,7 +560,7 @@ function renderDetail(detail) {
     row(t('details.count'), String(a.count)),
     row(t('details.ackDue'), formatTime(a.acknowledgeDueAt, tz, true)),
     a.arriveDueAt ? row(t('details.arriveDue'), formatTime(a.arriveDueAt, tz, true)) : null,
-    row(t('details.message'), a.message),
+    row(t('details.message'), h('span', { class: 'alert-fact' }, alertFactText(a))),
     detail.resolutionNote ? row(t('details.note'), detail.resolutionNote) : null);
   const escalations = a.escalations?.length
     ? h('section', null, h('h3', null, t('details.escalations')), h('ul', { class: 'escalations' },
@@ -560,7 +571,7 @@ function renderDetail(detail) {
       h('time', null, formatTime(step.at, tz, true)),
       h('span', { class: 'trail-action' }, t(`trail.${step.action}`)),
       h('span', { class: 'trail-by' }, step.by === 'system' ? t('trail.system') : step.by),
-      step.note ? h('span', { class: 'trail-note' }, step.note) : null))));
+      step.note ? h('span', { class: 'trail-note' }, trailNoteText(step)) : null))));
   const local = url => typeof url === 'string' && url.startsWith('/api/evidence/');
   const snapshot = local(a.snapshotUrl) || local(a.clipUrl)
     ? h('section', null, h('h3', null, t('details.snapshot')),
@@ -578,7 +589,7 @@ async function acknowledge(id) {
   try {
     const updated = await postJson(`/api/alerts/${encodeURIComponent(id)}/ack`, {});
     applyAlert(updated, false);
-    toast(t('toast.acknowledged', { what: describe(updated) }), 'ok');
+    toast(() => t('toast.acknowledged', { what: describe(updated) }), 'ok');
   } catch (e) {
     actionFailed(e, a);
   }
@@ -666,7 +677,7 @@ function wireResolveDialog() {
       const updated = await postJson(`/api/alerts/${encodeURIComponent(resolving)}/resolve`, { note: text });
       applyAlert(updated, false);
       el('resolve-dialog').close();
-      toast(t('toast.resolved', { what: describe(updated) }), 'ok');
+      toast(() => t('toast.resolved', { what: describe(updated) }), 'ok');
     } catch (err) {
       el('resolve-error').hidden = false;
       el('resolve-error').textContent = err instanceof ApiError && err.status === 400 ? t('resolve.noteRequired') : messageOf(err);
@@ -684,8 +695,13 @@ function messageOf(e) {
 
 function actionFailed(e) { toast(messageOf(e), 'error'); }
 
+// A toast's text is rendered again when the language changes (toasts given as a function of the language).
+const toastTexts = new WeakMap();
+
 function toast(text, kind) {
-  const item = h('div', { class: `toast toast-${kind}`, role: kind === 'error' ? 'alert' : 'status' }, text);
+  const render = typeof text === 'function' ? text : () => text;
+  const item = h('div', { class: `toast toast-${kind}`, role: kind === 'error' ? 'alert' : 'status' }, render());
+  toastTexts.set(item, render);
   el('toasts').append(item);
   setTimeout(() => item.remove(), kind === 'critical' ? 15_000 : 6000);
 }
@@ -738,6 +754,8 @@ function relabel() {
   renderUser();
   setConnState(el('conn').dataset.state, connection.attempts);
   renderClock();
+  renderWallButton();
+  for (const item of el('toasts').children) item.textContent = toastTexts.get(item)?.() ?? item.textContent;
   rows.clear();
   render();
   if (state.selected) openDrawer(state.selected);
@@ -758,6 +776,10 @@ async function start() {
   wireBoard();
   wireResolveDialog();
   wireTopBar();
+  initWall(render);
+  // A kiosk browser started as docs/desk-screen.md says may play sound without a touch: try at once.
+  chime.onchange = renderMute;
+  chime.start();
   try {
     const [me, sites, devices] = await Promise.all([getJson('/api/auth/me'), getJson('/api/sites'), getJson('/api/devices')]);
     state.me = me;

@@ -60,6 +60,9 @@ const strings = {
     'trail.cleared': '自动恢复', 'trail.reopened': '重新打开', 'trail.escalated': '已升级', 'trail.severity_changed': '级别变更',
     'trail.system': '系统',
     'escalation.not_acknowledged': '15 分钟内未响应', 'escalation.not_resolved': '30 分钟内未到场处理',
+    'badge.escalated': '已升级',
+    'wall.on': '墙屏模式', 'wall.off': '退出墙屏', 'wall.problems': '异常设备', 'wall.allWell': '设备全部正常',
+    'wall.moreAlerts': '另有 {n} 条告警，屏幕放不下', 'wall.moreDevices': '另有 {n} 台异常设备，屏幕放不下',
     'conn.connecting': '正在连接…', 'conn.live': '实时连接', 'conn.reconnecting': '连接中断，正在重连（第 {n} 次）…',
     'conn.offline': '已断开', 'conn.lastUpdate': '更新于 {t}',
     'sound.on': '提示音：开', 'sound.off': '提示音：关', 'sound.blocked': '点击启用提示音',
@@ -180,6 +183,9 @@ const strings = {
     'trail.cleared': 'Cleared by itself', 'trail.reopened': 'Reopened', 'trail.escalated': 'Escalated', 'trail.severity_changed': 'Severity changed',
     'trail.system': 'system',
     'escalation.not_acknowledged': 'Not responded within 15 minutes', 'escalation.not_resolved': 'Nobody on site within 30 minutes',
+    'badge.escalated': 'Escalated',
+    'wall.on': 'Wall mode', 'wall.off': 'Leave wall mode', 'wall.problems': 'Devices in trouble', 'wall.allWell': 'All devices working',
+    'wall.moreAlerts': '{n} more alerts do not fit', 'wall.moreDevices': '{n} more devices in trouble do not fit',
     'conn.connecting': 'Connecting…', 'conn.live': 'Live', 'conn.reconnecting': 'Connection lost, reconnecting (attempt {n})…',
     'conn.offline': 'Disconnected', 'conn.lastUpdate': 'updated {t}',
     'sound.on': 'Sound on', 'sound.off': 'Sound off', 'sound.blocked': 'Click to enable sound',
@@ -287,15 +293,23 @@ export function applyStatic(root = document) {
 
 const formatters = new Map();
 
+// Dates no reader can take the wrong way round: 2026年12月2日 in Chinese, 2 Dec 2026 in English
+// (British order and a month name, never the US month/day/year).
+const dateStyles = {
+  'zh-CN': { locale: 'zh-CN', date: { year: 'numeric', month: 'long', day: 'numeric' } },
+  en: { locale: 'en-GB', date: { year: 'numeric', month: 'short', day: 'numeric' } },
+};
+
 function formatter(timeZone, withDate) {
   const key = `${language}|${timeZone}|${withDate}`;
   let f = formatters.get(key);
   if (!f) {
-    f = new Intl.DateTimeFormat(language, {
+    const style = dateStyles[language] ?? dateStyles['zh-CN'];
+    f = new Intl.DateTimeFormat(style.locale, {
       timeZone,
-      hour12: false,
+      hourCycle: 'h23',
       hour: '2-digit', minute: '2-digit', second: '2-digit',
-      ...(withDate ? { year: 'numeric', month: '2-digit', day: '2-digit' } : {}),
+      ...(withDate ? style.date : {}),
     });
     formatters.set(key, f);
   }
