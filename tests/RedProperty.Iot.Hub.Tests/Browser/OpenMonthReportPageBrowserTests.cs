@@ -83,7 +83,7 @@ public sealed class OpenMonthReportPageBrowserTests(BrowserFixture browser) : IA
 
         // October (the last full month) ended before the hub's first record: the page opens on November so far.
         await Expect(page.Locator("#r-month")).ToHaveValueAsync("2026-11");
-        await Expect(page.Locator("#r-snapshot")).ToContainTextAsync("截至 2026/11/18 10:00");
+        await Expect(page.Locator("#r-snapshot")).ToContainTextAsync("截至 2026年11月18日 10:00");
         // The other compound had nothing so far and ranks first.
         await Expect(page.Locator(".kpi[data-kpi='score'] .kpi-sub")).ToContainTextAsync("暂列第 2 / 2 名");
         await Expect(page.Locator(".kpi[data-kpi='responseSla'] .kpi-value")).ToHaveTextAsync("100%");
