@@ -28,9 +28,11 @@ free_port() {
     || shuf -i 20000-60000 -n 1
 }
 
-# Starts influxd 1.x on loopback with its data under $1, HTTP on $2; echoes its pid.
+# Starts influxd 1.x on loopback with its data under $1, HTTP on $2; echoes its pid, or with $3 sets the
+# variable of that name instead (call it without $(...) so influxd stays the caller's own child and
+# the caller can wait for it).
 start_influxd() {
-  local dir="$1" port="$2" rpc
+  local dir="$1" port="$2" into="${3:-}" rpc
   rpc=$(free_port)
   mkdir -p "$dir"
   cat > "$dir/influxdb.conf" <<CONF
@@ -51,9 +53,13 @@ CONF
   influxd -config "$dir/influxdb.conf" >"$dir/influxd.log" 2>&1 &
   local pid=$!
   for _ in $(seq 1 100); do
-    curl -sf "http://127.0.0.1:$port/ping" >/dev/null 2>&1 && { echo "$pid"; return 0; }
+    if curl -sf "http://127.0.0.1:$port/ping" >/dev/null 2>&1; then
+      if [ -n "$into" ]; then printf -v "$into" '%s' "$pid"; else echo "$pid"; fi
+      return 0
+    fi
     sleep 0.1
   done
   kill "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
   return 1
 }

@@ -69,9 +69,10 @@ lossOption.Validators.Add(r => { if (r.GetValueOrDefault<double>() is < 0 or > 1
 var skewOption = new Option<string>("--clock-skew") { Description = "Devices' clock error added to ts, e.g. 90s or -10m", DefaultValueFactory = _ => "0s" };
 var captureOption = new Option<FileInfo?>("--capture") { Description = "Also write what is published to this capture file (JSON Lines)" };
 var renderOnly = new Option<bool>("--render-only") { Description = "No broker: render the scenario's traffic in simulated time straight into --capture" };
+var quietOption = new Option<bool>("--quiet") { Description = "No progress line every second (for a log file)" };
 var runCommand = new Command("run", "Play a scenario: every device its own MQTT client with realistic behaviour and the scripted incidents.")
 {
-    scenarioArgument, registryForDevices, broker, paceOption, lossOption, skewOption, captureOption, renderOnly,
+    scenarioArgument, registryForDevices, broker, paceOption, lossOption, skewOption, captureOption, renderOnly, quietOption,
 };
 runCommand.SetAction(async (result, ct) =>
 {
@@ -101,11 +102,23 @@ runCommand.SetAction(async (result, ct) =>
         scenario,
         result.GetValue(registryForDevices)?.FullName,
         result.GetValue(broker)!,
-        new RunSettings(result.GetValue(paceOption), result.GetValue(lossOption), negative ? -skew : skew, result.GetValue(captureOption)?.FullName, render),
+        new RunSettings(result.GetValue(paceOption), result.GetValue(lossOption), negative ? -skew : skew, result.GetValue(captureOption)?.FullName, render, result.GetValue(quietOption)),
         Console.Out,
         ct);
 });
 root.Subcommands.Add(runCommand);
+
+var planCommand = new Command("plan", "Say what a scenario's incidents will look like on the desk and when: where, what happens, which alert and how long after the devices are up (from the hub's own rules).")
+{
+    scenarioArgument,
+};
+planCommand.SetAction(result =>
+{
+    var scenario = ScenarioReader.Load(result.GetValue(scenarioArgument)!.FullName);
+    IncidentPlan.Write(IncidentPlan.Of(scenario), scenario.Pace, Console.Out);
+    return 0;
+});
+root.Subcommands.Add(planCommand);
 
 var topicsOption = new Option<string[]>("--topic") { Description = "Topic filter(s) to record", DefaultValueFactory = _ => ["rp/#"], AllowMultipleArgumentsPerToken = true };
 var recordUser = new Option<string?>("--username") { Description = "Broker account allowed to read the devices' topics" };

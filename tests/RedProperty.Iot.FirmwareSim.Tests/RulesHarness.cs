@@ -15,18 +15,20 @@ namespace RedProperty.Iot.FirmwareSim.Tests;
 /// </summary>
 internal static class RulesHarness
 {
-    public sealed record Outcome(IReadOnlyList<(string Device, AlertType Type)> Raised, int Messages, IReadOnlyList<string> Refused);
+    /// <param name="RaisedAt">When each alert was first raised, as an offset from the scenario's start, in order.</param>
+    public sealed record Outcome(IReadOnlyList<(string Device, AlertType Type)> Raised, int Messages, IReadOnlyList<string> Refused, IReadOnlyList<(string Device, AlertType Type, TimeSpan At)> RaisedAt);
 
-    public static Outcome Run(Scenario scenario)
+    /// <param name="until">Only the traffic up to this offset (the whole scenario without it).</param>
+    public static Outcome Run(Scenario scenario, TimeSpan? until = null)
     {
         var imported = RegistryImporter.Import(ScenarioRegistry.Build(scenario), _ => "not-a-real-hash");
         Assert.True(imported.IsSuccess, string.Join("; ", imported.Errors));
         var registry = imported.Registry!;
         var time = new FakeTimeProvider(scenario.Start);
         var engine = new AlertRuleEngine(registry, ThresholdCatalog.Defaults, new SolarDarkness(), time);
-        var raised = new List<(string, AlertType)>();
+        var raised = new List<(string Device, AlertType Type, TimeSpan At)>();
         var refused = new List<string>();
-        var timeline = TrafficTimeline.Build(scenario);
+        var timeline = TrafficTimeline.Build(scenario).Where(m => until is null || m.Offset <= until).ToArray();
         foreach (var message in timeline)
         {
             var at = scenario.Start + message.Offset;
@@ -56,9 +58,10 @@ internal static class RulesHarness
                     break;
             }
 
-            raised.AddRange(signals.Concat(engine.Tick()).Where(s => s.Kind == AlertSignalKind.Raise).Select(s => ($"{s.Device.Site}/{s.Device.Id}", s.Type)));
+            raised.AddRange(signals.Concat(engine.Tick()).Where(s => s.Kind == AlertSignalKind.Raise).Select(s => ($"{s.Device.Site}/{s.Device.Id}", s.Type, message.Offset)));
         }
 
-        return new Outcome(raised.Distinct().ToArray(), timeline.Count, refused);
+        var first = raised.DistinctBy(r => (r.Device, r.Type)).ToArray();
+        return new Outcome(first.Select(r => (r.Device, r.Type)).ToArray(), timeline.Length, refused, first);
     }
 }

@@ -141,6 +141,52 @@ public sealed class ScenarioTests
     }
 
     [Fact]
+    public void The_demo_raises_its_first_alert_within_90_seconds_and_all_five_incidents_within_ten_minutes()
+    {
+        // deploy/run-demo.sh plays this in real time: nobody should stare at an empty board for minutes.
+        var scenario = ScenarioReader.Load(Path.Combine(AppContext.BaseDirectory, "scenarios", "demo.yaml"));
+        Assert.Equal(1, scenario.Pace.Speed);
+
+        var outcome = RulesHarness.Run(scenario, until: TimeSpan.FromMinutes(12));
+
+        Assert.Empty(outcome.Refused);
+        var first = outcome.RaisedAt[0];
+        Assert.True(first.At <= TimeSpan.FromSeconds(90), $"the first alert ({first.Type} on {first.Device}) comes {first.At} after the devices are up");
+        Assert.Equal(
+            scenario.Incidents.Select(i => $"{i.Site}/{i.DeviceId}").Order(StringComparer.Ordinal),
+            outcome.RaisedAt.Where(r => r.At <= TimeSpan.FromMinutes(10)).Select(r => r.Device).Order(StringComparer.Ordinal));
+        Assert.All(outcome.RaisedAt.Zip(outcome.RaisedAt.Skip(1)), pair => Assert.True(pair.Second.At - pair.First.At <= TimeSpan.FromMinutes(3), $"{pair.First.At} to {pair.Second.At}: an empty spell of more than 3 min"));
+    }
+
+    [Fact]
+    public void The_plan_names_each_incident_with_the_alert_and_the_time_the_rules_raise_it()
+    {
+        var scenario = Read(Compound(incidents: """
+              - { device: b02-chg, failure: flying_wire, at: "19:30", for: 30m }
+              - { device: b01-lift-a, failure: alarm_button, at: "19:10" }
+              - { device: b01-light, failure: flicker, at: "20:00", for: 1h }
+            """));
+        var expected = RulesHarness.Run(scenario).RaisedAt;
+
+        var plan = IncidentPlan.Of(scenario);
+
+        Assert.Equal(["b01-lift-a", "b02-chg", "b01-light"], plan.Select(p => p.Device.Id));
+        Assert.Equal(expected.Single(r => r.Device == "court/b01-lift-a").At, plan[0].AlertAt);
+        Assert.Equal((AlertType?)AlertType.ElevatorEntrapment, plan[0].Alert);
+        Assert.Equal(expected.Single(r => r.Device == "court/b02-chg").At, plan[1].AlertAt);
+        Assert.True(plan[1].AlertAt - plan[1].Incident.From >= TimeSpan.FromSeconds(AlertThresholds.Defaults.FlyingWireSustainS), "flying wire is raised only after it has drawn for a while");
+        Assert.Null(plan[2].Alert);
+
+        var words = new StringWriter();
+        IncidentPlan.Write(plan, scenario.Pace, words);
+        var lines = words.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("First alert on the desk in about 10 min. What happens, counted from when the devices are up:", lines[0]);
+        Assert.Equal("  +10 min  1栋A梯 (b01-lift-a): someone presses the alarm button in the car → desk: elevator entrapment at once", lines[1]);
+        Assert.StartsWith("  +30 min  2栋走廊 (b02-chg): an e-bike charges from the corridor circuit for 30 min → desk: flying wire charging about ", lines[2]);
+        Assert.EndsWith("→ desk: no alert", lines[3]);
+    }
+
+    [Fact]
     public void A_bad_scenario_is_refused_with_every_problem_its_line_and_field()
     {
         var yaml = """

@@ -8,7 +8,8 @@ using RedProperty.Iot.FirmwareSim.Scenarios;
 
 namespace RedProperty.Iot.FirmwareSim.Commands;
 
-public sealed record RunSettings(Pace? Pace, double Loss, TimeSpan ClockSkew, string? CapturePath, bool RenderOnly);
+/// <param name="Quiet">No progress line every second: for a log file rather than a terminal.</param>
+public sealed record RunSettings(Pace? Pace, double Loss, TimeSpan ClockSkew, string? CapturePath, bool RenderOnly, bool Quiet = false);
 
 /// <summary>
 /// <c>run SCENARIO</c>: plays a scenario's traffic, either live (every device its own MQTT client,
@@ -92,7 +93,7 @@ public static partial class ScenarioRunCommand
 
                 var payload = message.Channel == DeviceChannel.Status ? message.Payload : Restamp(message.Payload, settings.ClockSkew);
                 queue.Writer.TryWrite((message, payload));
-                if (clock.Elapsed - lastProgress > TimeSpan.FromSeconds(1))
+                if (!settings.Quiet && clock.Elapsed - lastProgress > TimeSpan.FromSeconds(1))
                 {
                     lastProgress = clock.Elapsed;
                     output.Write($"\r{Interlocked.Read(ref published)} published, simulated {Clock(message.Offset)} of {Clock(scenario.Duration)}   ");
