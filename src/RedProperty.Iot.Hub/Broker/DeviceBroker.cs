@@ -32,6 +32,7 @@ public sealed partial class DeviceBroker(
     private readonly ConcurrentDictionary<string, SessionOwner> _sessions = new(StringComparer.Ordinal);
     private readonly OncePerMinute _logGate = new();
     private MqttServer? _server;
+    private volatile bool _stopping;
 
     private sealed record SessionOwner(string UserName, bool Connected);
 
@@ -45,6 +46,12 @@ public sealed partial class DeviceBroker(
         server.ClientDisconnectedAsync += OnClientDisconnectedAsync;
         server.SessionDeletedAsync += OnSessionDeletedAsync;
     }
+
+    /// <summary>
+    /// The broker is about to disconnect everyone because the hub stops. The last wills it publishes for
+    /// them then say nothing about the devices ("offline" because the hub went away) and are not taken.
+    /// </summary>
+    public void Stopping() => _stopping = true;
 
     private async Task ValidateConnectionAsync(ValidatingConnectionEventArgs args)
     {
@@ -137,6 +144,14 @@ public sealed partial class DeviceBroker(
                 LogReaderPublishRefused(logger, identity.UserName, LogText.Safe(args.ApplicationMessage.Topic));
             }
 
+            return;
+        }
+
+        if (_stopping && args.ApplicationMessage.Topic.EndsWith("/status", StringComparison.Ordinal))
+        {
+            // Not acknowledged either: a status the device sent itself comes again when it reconnects.
+            args.ProcessPublish = false;
+            args.CloseConnection = true;
             return;
         }
 

@@ -13,6 +13,36 @@ public sealed class AlertRestartTests : IDisposable
     public void Dispose() => Directory.Delete(_workDir, recursive: true);
 
     [Fact]
+    public async Task Stopping_the_hub_does_not_report_its_connected_devices_offline()
+    {
+        var dataDir = Path.Combine(_workDir, "data");
+        var settings = new Dictionary<string, string?> { ["Hub:Registry"] = TestRegistry.Write(_workDir), ["Influx:Version"] = "none" };
+        await using (var first = await HubHost.StartAsync(settings, dataDir))
+        {
+            // Devices as the contract asks: retained "online" birth, last will "offline".
+            foreach (var (id, kind) in new[] { ("cam-1", "camera"), ("lift-1", "elevator"), ("light-2", "light") })
+            {
+                var device = new MqttClientFactory().CreateMqttClient();
+                await device.ConnectAsync(new MqttClientOptionsBuilder()
+                    .WithTcpServer("127.0.0.1", first.MqttPort)
+                    .WithClientId($"testsite/{id}")
+                    .WithCredentials($"testsite/{id}", TestRegistry.SecretOf(id))
+                    .WithWillTopic($"rp/testsite/{kind}/{id}/status").WithWillPayload("offline").WithWillRetain()
+                    .WithWillQualityOfServiceLevel(MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce)
+                    .Build());
+                await HubHost.PublishAsync(device, $"rp/testsite/{kind}/{id}/status", "online", retain: true);
+            }
+
+            await first.StopAsync();
+        }
+
+        // The hub stopping is not the devices going offline: no alert says so after the restart.
+        await using var second = await HubHost.StartAsync(settings, dataDir);
+        var offline = (await second.GetJsonAsync("/api/alerts?state=open")).EnumerateArray().Where(a => a.GetProperty("type").GetString() == "device_offline").ToArray();
+        Assert.True(offline.Length == 0, $"device_offline raised for {string.Join(", ", offline.Select(a => a.GetProperty("deviceId").GetString()))} by the hub's own stop");
+    }
+
+    [Fact]
     public async Task Open_alerts_audit_trail_and_sla_timers_survive_a_restart()
     {
         var dataDir = Path.Combine(_workDir, "data");
