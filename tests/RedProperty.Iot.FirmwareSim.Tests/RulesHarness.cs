@@ -21,7 +21,7 @@ internal static class RulesHarness
     /// <param name="until">Only the traffic up to this offset (the whole scenario without it).</param>
     public static Outcome Run(Scenario scenario, TimeSpan? until = null)
     {
-        var imported = RegistryImporter.Import(ScenarioRegistry.Build(scenario), _ => "not-a-real-hash");
+        var imported = RegistryImporter.Import(ScenarioRegistry.Build(scenario), _ => "not-a-real-hash", AlertThresholds.Defaults);
         Assert.True(imported.IsSuccess, string.Join("; ", imported.Errors));
         var registry = imported.Registry!;
         var time = new FakeTimeProvider(scenario.Start);

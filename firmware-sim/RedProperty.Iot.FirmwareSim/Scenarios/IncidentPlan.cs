@@ -29,7 +29,7 @@ public static class IncidentPlan
             return [];
         }
 
-        var imported = RegistryImporter.Import(ScenarioRegistry.Build(scenario), static _ => "not-a-secret");
+        var imported = RegistryImporter.Import(ScenarioRegistry.Build(scenario), static _ => "not-a-secret", AlertThresholds.Defaults);
         if (!imported.IsSuccess)
         {
             throw new InvalidDataException("the scenario's compound is not a valid registry: " + string.Join("; ", imported.Errors));

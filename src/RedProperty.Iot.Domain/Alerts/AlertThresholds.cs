@@ -1,13 +1,15 @@
 using System.Globalization;
 using System.Reflection;
+using RedProperty.Iot.Registry;
 
 namespace RedProperty.Iot.Alerts;
 
 /// <summary>
 /// Every number the rules use, with the catalogue's defaults. Overrides come per site, zone and
 /// device (device over zone over site over global), as key/value pairs with these property names.
+/// The registry's importer checks the thresholds its entries carry through <see cref="Validate"/>.
 /// </summary>
-public sealed record AlertThresholds
+public sealed record AlertThresholds : IThresholdValidator
 {
     public static AlertThresholds Defaults { get; } = new();
 
@@ -58,6 +60,14 @@ public sealed record AlertThresholds
             .ToDictionary(p => p.Name, StringComparer.OrdinalIgnoreCase);
 
     public static IEnumerable<string> Keys => Properties.Keys;
+
+    /// <summary>A registry entry's thresholds as overrides of these (refused as <see cref="With"/> would).</summary>
+    public void Validate(IReadOnlyDictionary<string, double> thresholds, string where, List<string> errors) =>
+        With(AsOverrides(thresholds), where, errors);
+
+    /// <summary>Numbers from the registry in the form configuration gives them (round-trip text).</summary>
+    internal static Dictionary<string, string?>? AsOverrides(IReadOnlyDictionary<string, double>? values) =>
+        values is { Count: > 0 } ? values.ToDictionary(kv => kv.Key, kv => (string?)kv.Value.ToString("R", CultureInfo.InvariantCulture)) : null;
 
     /// <summary>
     /// These thresholds with the given overrides applied. Unknown keys, unparsable or negative values,

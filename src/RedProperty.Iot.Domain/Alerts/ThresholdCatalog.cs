@@ -48,11 +48,11 @@ public sealed class ThresholdCatalog : IThresholdSource
             var site = registry.SitesById[device.Site];
             var zone = registry.ZoneOf(device);
             var thresholds = global
-                .With(FromRegistry(site.Thresholds), $"registry site {device.Site} thresholds", problems)
+                .With(AlertThresholds.AsOverrides(site.Thresholds), $"registry site {device.Site} thresholds", problems)
                 .With(Lookup(overrides.Sites, device.Site), $"{scopePrefix}Sites:{device.Site}", problems)
-                .With(FromRegistry(zone?.Thresholds), $"registry zone {device.Site}/{device.Zone} thresholds", problems)
+                .With(AlertThresholds.AsOverrides(zone?.Thresholds), $"registry zone {device.Site}/{device.Zone} thresholds", problems)
                 .With(Lookup(overrides.Zones, $"{device.Site}/{device.Zone}"), $"{scopePrefix}Zones:{device.Site}/{device.Zone}", problems)
-                .With(FromRegistry(device.Thresholds), $"registry device {device.UserName} thresholds", problems)
+                .With(AlertThresholds.AsOverrides(device.Thresholds), $"registry device {device.UserName} thresholds", problems)
                 .With(Lookup(overrides.Devices, device.UserName), $"{scopePrefix}Devices:{device.UserName}", problems);
             byDevice[device.UserName] = thresholds;
         }
@@ -62,9 +62,6 @@ public sealed class ThresholdCatalog : IThresholdSource
     }
 
     public AlertThresholds For(Device device) => _byDevice.TryGetValue(device.UserName, out var thresholds) ? thresholds : _fallback;
-
-    private static Dictionary<string, string?>? FromRegistry(IReadOnlyDictionary<string, double>? values) =>
-        values is { Count: > 0 } ? values.ToDictionary(kv => kv.Key, kv => (string?)kv.Value.ToString("R", System.Globalization.CultureInfo.InvariantCulture)) : null;
 
     private static IReadOnlyDictionary<string, string?>? Lookup(IReadOnlyDictionary<string, IReadOnlyDictionary<string, string?>>? scopes, string key) =>
         scopes is not null && scopes.TryGetValue(key, out var values) ? values : null;

@@ -17,7 +17,8 @@ public static class RegistryImporter
 {
     public const int MaxNameLength = 128;
 
-    public static RegistryImportResult Parse(ReadOnlySpan<byte> json, Func<string, string> hashSecret)
+    /// <param name="thresholds">Checks the alert thresholds entries override (the alert settings, <c>AlertThresholds.Defaults</c>).</param>
+    public static RegistryImportResult Parse(ReadOnlySpan<byte> json, Func<string, string> hashSecret, IThresholdValidator thresholds)
     {
         var document = RegistryJson.Deserialize(json, out var error);
         if (error is not null)
@@ -25,10 +26,10 @@ public static class RegistryImporter
             return new(null, [error]);
         }
 
-        return document is null ? new(null, ["registry is empty"]) : Import(document, hashSecret);
+        return document is null ? new(null, ["registry is empty"]) : Import(document, hashSecret, thresholds);
     }
 
-    public static RegistryImportResult Import(RegistryDocument document, Func<string, string> hashSecret)
+    public static RegistryImportResult Import(RegistryDocument document, Func<string, string> hashSecret, IThresholdValidator thresholds)
     {
         var errors = new List<string>();
         var sites = new List<Site>();
@@ -61,9 +62,9 @@ public static class RegistryImporter
             CheckCoordinate(entry.Longitude, -180, 180, $"{path}.longitude", errors);
             CheckText(entry.Name, $"{path}.name", errors);
 
-            var zones = ImportZones(entry, path, errors);
-            var devices = ImportDevices(entry, zones, path, hashSecret, errors);
-            CheckThresholds(entry.Thresholds, $"{path}.thresholds", errors);
+            var zones = ImportZones(entry, path, thresholds, errors);
+            var devices = ImportDevices(entry, zones, path, hashSecret, thresholds, errors);
+            CheckThresholds(thresholds, entry.Thresholds, $"{path}.thresholds", errors);
             sites.Add(new Site(entry.Id, entry.Name ?? entry.Id, timeZone, entry.Latitude, entry.Longitude, zones, devices) { Thresholds = entry.Thresholds ?? [] });
         }
 
@@ -97,7 +98,7 @@ public static class RegistryImporter
         }).ToList(),
     };
 
-    private static Dictionary<string, Zone> ImportZones(SiteEntry site, string sitePath, List<string> errors)
+    private static Dictionary<string, Zone> ImportZones(SiteEntry site, string sitePath, IThresholdValidator thresholds, List<string> errors)
     {
         var zones = new Dictionary<string, Zone>(StringComparer.Ordinal);
         var entries = site.Zones ?? [];
@@ -120,7 +121,7 @@ public static class RegistryImporter
             }
 
             CheckText(entry.Name, $"{path}.name", errors);
-            CheckThresholds(entry.Thresholds, $"{path}.thresholds", errors);
+            CheckThresholds(thresholds, entry.Thresholds, $"{path}.thresholds", errors);
             if (!zones.TryAdd(entry.Id!, new Zone(entry.Id!, entry.Name ?? entry.Id!, type) { Thresholds = entry.Thresholds ?? [] }))
             {
                 errors.Add($"{path}: zone id is used twice in the site");
@@ -131,7 +132,7 @@ public static class RegistryImporter
     }
 
     private static Dictionary<string, Device> ImportDevices(
-        SiteEntry site, Dictionary<string, Zone> zones, string sitePath, Func<string, string> hashSecret, List<string> errors)
+        SiteEntry site, Dictionary<string, Zone> zones, string sitePath, Func<string, string> hashSecret, IThresholdValidator thresholds, List<string> errors)
     {
         var devices = new Dictionary<string, Device>(StringComparer.Ordinal);
         var entries = site.Devices ?? [];
@@ -158,7 +159,7 @@ public static class RegistryImporter
             }
 
             CheckText(entry.Location, $"{path}.location", errors);
-            CheckThresholds(entry.Thresholds, $"{path}.thresholds", errors);
+            CheckThresholds(thresholds, entry.Thresholds, $"{path}.thresholds", errors);
             var interval = entry.IntervalS ?? Device.DefaultIntervalS;
             if (interval is < 1 or > 86_400)
             {
@@ -222,12 +223,11 @@ public static class RegistryImporter
         return devices;
     }
 
-    private static void CheckThresholds(Dictionary<string, double>? thresholds, string path, List<string> errors)
+    private static void CheckThresholds(IThresholdValidator validator, Dictionary<string, double>? thresholds, string path, List<string> errors)
     {
         if (thresholds is { Count: > 0 })
         {
-            RedProperty.Iot.Alerts.AlertThresholds.Defaults.With(
-                thresholds.ToDictionary(kv => kv.Key, kv => (string?)kv.Value.ToString("R", CultureInfo.InvariantCulture)), path, errors);
+            validator.Validate(thresholds, path, errors);
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using RedProperty.Iot.Alerts;
 using RedProperty.Iot.Registry;
 
 namespace RedProperty.Iot.Hub.Registry;
@@ -33,7 +34,7 @@ public static partial class RegistryLoader
         var fingerprintPath = Path.Combine(dataDir, FingerprintFileName);
         if (File.Exists(keptPath) && File.Exists(fingerprintPath) && File.ReadAllText(fingerprintPath).Trim() == fingerprint)
         {
-            var kept = RegistryImporter.Parse(File.ReadAllBytes(keptPath), _ => throw new InvalidOperationException("kept registry holds a plain secret"));
+            var kept = RegistryImporter.Parse(File.ReadAllBytes(keptPath), _ => throw new InvalidOperationException("kept registry holds a plain secret"), AlertThresholds.Defaults);
             if (kept.Registry is { } keptRegistry)
             {
                 LogKeptRegistry(logger, keptRegistry.DeviceCount, keptRegistry.Sites.Count, keptPath);
@@ -41,7 +42,7 @@ public static partial class RegistryLoader
             }
         }
 
-        var result = RegistryImporter.Parse(source, secret => DeviceSecretHasher.Hash(secret, hashIterations));
+        var result = RegistryImporter.Parse(source, secret => DeviceSecretHasher.Hash(secret, hashIterations), AlertThresholds.Defaults);
         if (result.Registry is not { } registry)
         {
             throw new InvalidOperationException(

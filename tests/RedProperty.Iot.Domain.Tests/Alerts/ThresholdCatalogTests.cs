@@ -67,7 +67,7 @@ public sealed class ThresholdCatalogTests
               "devices":[{"id":"a","kind":"charger","zone":"z1","secret":"long-enough","thresholds":{"OverheatClearTempC":50}},
                          {"id":"b","kind":"charger","zone":"z2","secret":"long-enough"}]}]}
             """;
-        var registry = RedProperty.Iot.Registry.RegistryImporter.Parse(System.Text.Encoding.UTF8.GetBytes(json), s => RedProperty.Iot.Registry.DeviceSecretHasher.Hash(s, 1000)).Registry!;
+        var registry = RedProperty.Iot.Registry.RegistryImporter.Parse(System.Text.Encoding.UTF8.GetBytes(json), s => RedProperty.Iot.Registry.DeviceSecretHasher.Hash(s, 1000), AlertThresholds.Defaults).Registry!;
         var catalog = ThresholdCatalog.Build(registry, new ThresholdOverrides(null, Scope("s1", ("OverheatTempC", "68")), null, null), "Alerts:", out var errors);
 
         Assert.Empty(errors);
@@ -81,7 +81,7 @@ public sealed class ThresholdCatalogTests
     public void An_unknown_threshold_in_the_registry_is_refused_at_import_naming_the_entry()
     {
         var json = """{"sites":[{"id":"s1","timeZone":"Asia/Shanghai","zones":[{"id":"z1"}],"devices":[{"id":"a","kind":"light","zone":"z1","secret":"long-enough","thresholds":{"BrightnessLux":3}}]}]}""";
-        var result = RedProperty.Iot.Registry.RegistryImporter.Parse(System.Text.Encoding.UTF8.GetBytes(json), s => s);
+        var result = RedProperty.Iot.Registry.RegistryImporter.Parse(System.Text.Encoding.UTF8.GetBytes(json), s => s, AlertThresholds.Defaults);
         Assert.False(result.IsSuccess);
         Assert.Contains(result.Errors, e => e.StartsWith("sites[0] (s1).devices[0] (s1/a).thresholds: 'BrightnessLux' is not a threshold", StringComparison.Ordinal));
     }

@@ -1,4 +1,5 @@
 using System.Text;
+using RedProperty.Iot.Alerts;
 using RedProperty.Iot.Contract;
 using RedProperty.Iot.Registry;
 
@@ -28,7 +29,7 @@ public sealed class RegistryImporterTests
     private static readonly string KnownHash = DeviceSecretHasher.Hash("another-secret", 1000);
 
     private static RegistryImportResult Import(string json) =>
-        RegistryImporter.Parse(Encoding.UTF8.GetBytes(json.Replace("HASH", KnownHash, StringComparison.Ordinal)), s => DeviceSecretHasher.Hash(s, 1000));
+        RegistryImporter.Parse(Encoding.UTF8.GetBytes(json.Replace("HASH", KnownHash, StringComparison.Ordinal)), s => DeviceSecretHasher.Hash(s, 1000), AlertThresholds.Defaults);
 
     [Fact]
     public void Imports_the_documented_example_and_hashes_plain_secrets()
@@ -59,7 +60,7 @@ public sealed class RegistryImporterTests
         Assert.DoesNotContain("dev-only-plain-secret", kept, StringComparison.Ordinal);
         Assert.Contains("嘉华城", kept, StringComparison.Ordinal);
 
-        var again = RegistryImporter.Parse(Encoding.UTF8.GetBytes(kept), _ => throw new InvalidOperationException("no plain secret expected"));
+        var again = RegistryImporter.Parse(Encoding.UTF8.GetBytes(kept), _ => throw new InvalidOperationException("no plain secret expected"), AlertThresholds.Defaults);
         Assert.True(again.IsSuccess, string.Join("\n", again.Errors));
         static object Fields(Device d) => (d.Site, d.Id, d.Kind, d.Zone, d.Location, d.SecretHash, d.IntervalS, d.StreamUrl, d.Circuit, string.Join(",", d.Thresholds));
         Assert.Equal(registry.Devices.Select(Fields), again.Registry!.Devices.Select(Fields));

@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using RedProperty.Iot.Alerts;
 using RedProperty.Iot.Contract;
 using RedProperty.Iot.FirmwareSim.Capture;
 using RedProperty.Iot.FirmwareSim.Devices;
@@ -157,7 +158,7 @@ public sealed class DashboardQueryTests : IAsyncLifetime
     private async Task WriteExtraTrafficAsync()
     {
         var scenario = ScenarioReader.Read(new StringReader(Extra), "extra.yaml");
-        var registry = RegistryImporter.Import(ScenarioRegistry.Build(scenario), _ => "unused").Registry!;
+        var registry = RegistryImporter.Import(ScenarioRegistry.Build(scenario), _ => "unused", AlertThresholds.Defaults).Registry!;
         var lines = new StringBuilder();
         foreach (var message in TrafficTimeline.Build(scenario).Where(m => m.Channel == DeviceChannel.Telemetry))
         {
