@@ -11,8 +11,8 @@ using RedProperty.Iot.FirmwareSim.Capture;
 using RedProperty.Iot.FirmwareSim.Devices;
 using RedProperty.Iot.FirmwareSim.Scenarios;
 using RedProperty.Iot.Hub.Tests.Infrastructure;
+using RedProperty.Iot.Hub.TimeSeries;
 using RedProperty.Iot.Registry;
-using RedProperty.Iot.TimeSeries;
 
 namespace RedProperty.Iot.Hub.Tests.Integration;
 

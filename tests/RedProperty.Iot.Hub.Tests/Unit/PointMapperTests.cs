@@ -1,8 +1,8 @@
 using RedProperty.Iot.Contract;
+using RedProperty.Iot.Hub.TimeSeries;
 using RedProperty.Iot.Registry;
-using RedProperty.Iot.TimeSeries;
 
-namespace RedProperty.Iot.Domain.Tests.TimeSeries;
+namespace RedProperty.Iot.Hub.Tests.Unit;
 
 public sealed class PointMapperTests
 {

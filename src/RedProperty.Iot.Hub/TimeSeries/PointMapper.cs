@@ -3,7 +3,7 @@ using InfluxDB.Client.Writes;
 using RedProperty.Iot.Contract;
 using RedProperty.Iot.Registry;
 
-namespace RedProperty.Iot.TimeSeries;
+namespace RedProperty.Iot.Hub.TimeSeries;
 
 /// <summary>
 /// Maps decoded device messages to InfluxDB line protocol (millisecond precision): one measurement
