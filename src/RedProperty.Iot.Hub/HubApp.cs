@@ -7,7 +7,7 @@ using Prometheus;
 using RedProperty.Iot.Alerts;
 using RedProperty.Iot.Alerts.Rules;
 using RedProperty.Iot.Hub.Alerts;
-using RedProperty.Iot.Hub.Alerts.Storage;
+using RedProperty.Iot.Hub.Storage;
 using RedProperty.Iot.Hub.Api;
 using RedProperty.Iot.Hub.Cameras;
 using RedProperty.Iot.Hub.Desk;
@@ -109,7 +109,7 @@ public static class HubApp
         app.Services.GetRequiredService<DeviceRegistry>();
         app.Services.GetRequiredService<IThresholdSource>();
         app.Services.GetRequiredService<ClearingPolicy>();
-        app.Services.GetRequiredService<SqliteAlertStore>();
+        app.Services.GetRequiredService<HubDatabase>();
 
         app.UseExceptionHandler();
         app.UseSecurityHeaders();
@@ -183,12 +183,8 @@ public static class HubApp
             var o = sp.GetRequiredService<IOptions<AlertOptions>>().Value;
             return new EscalationPolicy(o.AcknowledgeWithin, o.ResolveCriticalWithin);
         });
-        services.AddSingleton(sp =>
-        {
-            var hub = sp.GetRequiredService<IOptions<HubOptions>>().Value;
-            return SqliteAlertStore.OpenAsync(Path.Combine(hub.DataDir, "hub.db"), sp.GetRequiredService<ILogger<SqliteAlertStore>>()).GetAwaiter().GetResult();
-        });
-        services.AddSingleton(sp => new StaffDirectory(sp.GetRequiredService<SqliteAlertStore>().Path, sp.GetRequiredService<TimeProvider>()));
+        services.AddHubStorage();
+        services.AddSingleton<StaffDirectory>();
         services.AddSingleton<DeskChangeFeed>();
         services.AddSingleton<AlertService>();
         services.AddHostedService<StaffBootstrap>();

@@ -5,7 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
 using RedProperty.Iot.Alerts;
-using RedProperty.Iot.Hub.Alerts.Storage;
+using RedProperty.Iot.Hub.Storage;
 using RedProperty.Iot.Hub.Desk;
 using RedProperty.Iot.Hub.Operations;
 using StackExchange.Redis;
@@ -87,14 +87,14 @@ public sealed partial class AlertCommandBus : BackgroundService
     private readonly ConcurrentDictionary<string, DateTimeOffset> _seen = new(StringComparer.Ordinal);
     private readonly IConnectionMultiplexer _redis;
     private readonly AlertService _alerts;
-    private readonly SqliteAlertStore _store;
+    private readonly AlertStore _store;
     private readonly AlertCommandSigner _signer;
     private readonly TimeProvider _time;
     private readonly HubMetrics _metrics;
     private readonly ILogger<AlertCommandBus> _logger;
 
     public AlertCommandBus(
-        IConnectionMultiplexer redis, AlertService alerts, SqliteAlertStore store, IOptions<SignalROptions> options, TimeProvider time, HubMetrics metrics, ILogger<AlertCommandBus> logger)
+        IConnectionMultiplexer redis, AlertService alerts, AlertStore store, IOptions<SignalROptions> options, TimeProvider time, HubMetrics metrics, ILogger<AlertCommandBus> logger)
     {
         _redis = redis;
         _alerts = alerts;

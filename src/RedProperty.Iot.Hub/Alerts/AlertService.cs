@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Threading.Channels;
 using RedProperty.Iot.Alerts;
 using RedProperty.Iot.Contract;
-using RedProperty.Iot.Hub.Alerts.Storage;
+using RedProperty.Iot.Hub.Storage;
 using RedProperty.Iot.Hub.Devices;
 using RedProperty.Iot.Hub.TimeSeries;
 using RedProperty.Iot.Registry;
@@ -30,7 +30,9 @@ public readonly record struct AlertActionResult(AlertActionOutcome Outcome, Aler
 /// </summary>
 public sealed partial class AlertService : BackgroundService
 {
-    private readonly SqliteAlertStore _store;
+    private readonly HubDatabase _database;
+    private readonly AlertStore _store;
+    private readonly ChangeLogStore _changeLog;
     private readonly EscalationPolicy _policy;
     private readonly ClearingPolicy _clearing;
     private readonly DeviceDirectory _devices;
@@ -53,9 +55,20 @@ public sealed partial class AlertService : BackgroundService
     private readonly HashSet<Guid> _unflushedRepeats = [];
 
     public AlertService(
-        SqliteAlertStore store, EscalationPolicy policy, ClearingPolicy clearing, DeviceDirectory devices, TimeProvider time, DeskChangeFeed feed, TimeSeriesWriter timeSeries, ILogger<AlertService> logger)
+        HubDatabase database,
+        AlertStore store,
+        ChangeLogStore changeLog,
+        EscalationPolicy policy,
+        ClearingPolicy clearing,
+        DeviceDirectory devices,
+        TimeProvider time,
+        DeskChangeFeed feed,
+        TimeSeriesWriter timeSeries,
+        ILogger<AlertService> logger)
     {
+        _database = database;
         _store = store;
+        _changeLog = changeLog;
         _policy = policy;
         _clearing = clearing;
         _devices = devices;
@@ -367,22 +380,22 @@ public sealed partial class AlertService : BackgroundService
     /// <summary>Store first (with the change log entry), then tell: the desk feed and the alerts time series.</summary>
     private async Task<long> CommitAsync(Alert alert, string deskEvent, string action, CancellationToken cancellationToken)
     {
-        AlertView? view = null;
-        string Render(long s)
+        var (seq, view, payload) = await _database.InTransactionAsync(async (transaction, ct) =>
         {
-            view = ViewOf(alert, s);
-            return JsonSerializer.Serialize(view, DeskJsonContext.Default.AlertView);
-        }
-
-        string? payload = null;
-        var seq = await _store.SaveAsync(alert, deskEvent, s => payload = Render(s), cancellationToken).ConfigureAwait(false);
+            var seq = await _changeLog.NextSeqAsync(transaction, ct).ConfigureAwait(false);
+            var view = ViewOf(alert, seq);
+            var payload = JsonSerializer.Serialize(view, DeskJsonContext.Default.AlertView);
+            await _changeLog.AppendAsync(transaction, new StoredChange(seq, alert.Site, deskEvent, payload), ct).ConfigureAwait(false);
+            await _store.SaveAsync(transaction, alert, seq, ct).ConfigureAwait(false);
+            return (seq, view, payload);
+        }, cancellationToken).ConfigureAwait(false);
         Remember(alert, seq);
         _unflushedRepeats.Remove(alert.Id);
         _lastRepeatFlush[alert.Id] = _time.GetUtcNow();
-        _feed.Publish(new ChangeRecord(seq, alert.Site, deskEvent, payload!) { View = view });
+        _feed.Publish(new ChangeRecord(seq, alert.Site, deskEvent, payload) { View = view });
         if (action is AlertTransition.Raised or AlertTransition.Reopened)
         {
-            _raised.Writer.TryWrite(view!);
+            _raised.Writer.TryWrite(view);
         }
 
         if (action is not ("repeated" or EvidenceAction))
@@ -396,14 +409,16 @@ public sealed partial class AlertService : BackgroundService
 
     private async Task PublishStatusAsync(DeviceStatusChange change, CancellationToken cancellationToken)
     {
-        DeviceStatusView? view = null;
-        string? payload = null;
-        var seq = await _store.AppendChangeAsync(change.Device.Site, DeskEvents.DeviceStatusChanged, s =>
+        var device = change.Device;
+        var (view, payload) = await _database.InTransactionAsync(async (transaction, ct) =>
         {
-            view = new DeviceStatusView(s, change.Device.Site, change.Device.Zone, change.Device.Id, change.Device.Kind.ToWire(), change.Status.ToString().ToLowerInvariant(), change.At);
-            return payload = JsonSerializer.Serialize(view, DeskJsonContext.Default.DeviceStatusView);
+            var seq = await _changeLog.NextSeqAsync(transaction, ct).ConfigureAwait(false);
+            var view = new DeviceStatusView(seq, device.Site, device.Zone, device.Id, device.Kind.ToWire(), change.Status.ToString().ToLowerInvariant(), change.At);
+            var payload = JsonSerializer.Serialize(view, DeskJsonContext.Default.DeviceStatusView);
+            await _changeLog.AppendAsync(transaction, new StoredChange(seq, device.Site, DeskEvents.DeviceStatusChanged, payload), ct).ConfigureAwait(false);
+            return (view, payload);
         }, cancellationToken).ConfigureAwait(false);
-        _feed.Publish(new ChangeRecord(seq, change.Device.Site, DeskEvents.DeviceStatusChanged, payload!) { View = view });
+        _feed.Publish(new ChangeRecord(view.Seq, device.Site, DeskEvents.DeviceStatusChanged, payload) { View = view });
     }
 
     private const string EvidenceAction = "evidence";

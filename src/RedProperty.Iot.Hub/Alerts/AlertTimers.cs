@@ -1,7 +1,7 @@
 using RedProperty.Iot.Alerts;
 using RedProperty.Iot.Alerts.Rules;
 using RedProperty.Iot.Contract;
-using RedProperty.Iot.Hub.Alerts.Storage;
+using RedProperty.Iot.Hub.Storage;
 using RedProperty.Iot.Hub.Devices;
 using RedProperty.Iot.Registry;
 
@@ -15,7 +15,8 @@ namespace RedProperty.Iot.Hub.Alerts;
 public sealed class AlertTimers(
     AlertService alerts,
     AlertRuleEngine rules,
-    SqliteAlertStore store,
+    DeviceSeenStore seenStore,
+    ChangeLogStore changeLog,
     DeviceRegistry registry,
     DeviceDirectory devices,
     RedProperty.Iot.Hub.Broker.SiteOwnership ownership,
@@ -46,7 +47,7 @@ public sealed class AlertTimers(
         try
         {
             await alerts.Loaded.WaitAsync(stoppingToken).ConfigureAwait(false);
-            var seen = await store.DevicesSeenAsync(stoppingToken).ConfigureAwait(false);
+            var seen = await seenStore.DevicesSeenAsync(stoppingToken).ConfigureAwait(false);
             // Only this instance's sites: another instance watches the others for silence.
             foreach (var device in registry.Devices.Where(d => ownership.Owns(d.Site)))
             {
@@ -65,13 +66,13 @@ public sealed class AlertTimers(
                 if (time.GetUtcNow() - lastPrune >= PruneEvery)
                 {
                     lastPrune = time.GetUtcNow();
-                    await store.PruneChangesAsync(lastPrune - ChangeLogRetention, keepAtLeast: 10_000, stoppingToken).ConfigureAwait(false);
+                    await changeLog.PruneChangesAsync(lastPrune - ChangeLogRetention, keepAtLeast: 10_000, stoppingToken).ConfigureAwait(false);
                 }
 
                 if (time.GetUtcNow() - lastSeenWrite >= SeenEvery)
                 {
                     lastSeenWrite = time.GetUtcNow();
-                    await store.RecordDeviceSeenAsync(
+                    await seenStore.RecordDeviceSeenAsync(
                         devices.All.Where(d => d.LastSeen is not null).Select(d => (d.Device.Site, d.Device.Id, d.LastSeen!.Value)),
                         stoppingToken).ConfigureAwait(false);
                 }
@@ -82,7 +83,7 @@ public sealed class AlertTimers(
         }
         finally
         {
-            await store.RecordDeviceSeenAsync(
+            await seenStore.RecordDeviceSeenAsync(
                 devices.All.Where(d => d.LastSeen is not null).Select(d => (d.Device.Site, d.Device.Id, d.LastSeen!.Value)),
                 CancellationToken.None).ConfigureAwait(false);
         }

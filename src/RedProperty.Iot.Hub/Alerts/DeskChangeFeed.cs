@@ -1,8 +1,14 @@
 using System.Threading.Channels;
-using RedProperty.Iot.Hub.Alerts.Storage;
 using RedProperty.Iot.Hub.Operations;
 
 namespace RedProperty.Iot.Hub.Alerts;
+
+/// <summary>One entry of the change log: what clients were (or will be) told, in order.</summary>
+public sealed record ChangeRecord(long Seq, string Site, string Event, string Payload)
+{
+    /// <summary>The view the payload was rendered from, when the change comes live rather than from the store.</summary>
+    public object? View { get; init; }
+}
 
 /// <summary>
 /// Committed changes on their way to the desk broadcaster; never blocks the publisher (the alert service).

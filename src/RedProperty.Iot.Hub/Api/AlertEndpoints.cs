@@ -1,7 +1,7 @@
 using System.Security.Claims;
 using RedProperty.Iot.Alerts;
 using RedProperty.Iot.Hub.Alerts;
-using RedProperty.Iot.Hub.Alerts.Storage;
+using RedProperty.Iot.Hub.Storage;
 using RedProperty.Iot.Hub.Staff;
 using RedProperty.Iot.Registry;
 
@@ -17,7 +17,7 @@ public static class AlertEndpoints
         var alerts = app.MapGroup("/api/alerts").WithTags("Alerts").RequireAuthorization();
 
         alerts.MapGet("/", async (
-            ClaimsPrincipal user, SqliteAlertStore store, DeviceRegistry registry, AlertService service,
+            ClaimsPrincipal user, AlertStore store, DeviceRegistry registry, AlertService service,
             string? state, string? site, string? zone, string? type, string? severity, DateTimeOffset? from, DateTimeOffset? to, int? offset, int? limit,
             CancellationToken ct) =>
         {
@@ -73,7 +73,7 @@ public static class AlertEndpoints
             return Results.Ok(found.Select(a => service.ViewOf(a.Alert, a.Seq)));
         }).WithSummary("Alerts, newest first; filter by state (or open), site, zone, type, severity, raised time range; offset/limit paging.");
 
-        alerts.MapGet("/{id:guid}", async (Guid id, ClaimsPrincipal user, SqliteAlertStore store, AlertService service, DeviceRegistry registry, IServiceProvider services, CancellationToken ct) =>
+        alerts.MapGet("/{id:guid}", async (Guid id, ClaimsPrincipal user, AlertStore store, AlertService service, DeviceRegistry registry, IServiceProvider services, CancellationToken ct) =>
         {
             if (await store.GetAsync(id, ct) is not { } found)
             {
@@ -86,13 +86,13 @@ public static class AlertEndpoints
             return user.CanSee(found.Alert.Site) ? Results.Ok(service.DetailOf(found.Alert, found.Seq)) : NotYourSite(found.Alert.Site);
         }).WithSummary("One alert with its resolution note and audit trail.");
 
-        alerts.MapPost("/{id:guid}/ack", (Guid id, AlertActionRequest? request, ClaimsPrincipal user, SqliteAlertStore store, AlertService service, DeviceRegistry registry, IServiceProvider services, CancellationToken ct) =>
+        alerts.MapPost("/{id:guid}/ack", (Guid id, AlertActionRequest? request, ClaimsPrincipal user, AlertStore store, AlertService service, DeviceRegistry registry, IServiceProvider services, CancellationToken ct) =>
                 ActAsync(id, user, store, ct, () => service.AcknowledgeAsync(id, user.Identity!.Name!, request?.Note, ct),
                     services.GetService<AlertCommandBus>() is { } bus ? () => bus.SendAsync("ack", id, user.Identity!.Name!, request?.Note, VisibleSites(user, registry), ct) : null))
             .RequireAuthorization(StaffAuthentication.OperatorPolicy)
             .WithSummary("Acknowledges an active alert in the name of the signed-in operator.");
 
-        alerts.MapPost("/{id:guid}/resolve", (Guid id, AlertActionRequest? request, ClaimsPrincipal user, SqliteAlertStore store, AlertService service, DeviceRegistry registry, IServiceProvider services, CancellationToken ct) =>
+        alerts.MapPost("/{id:guid}/resolve", (Guid id, AlertActionRequest? request, ClaimsPrincipal user, AlertStore store, AlertService service, DeviceRegistry registry, IServiceProvider services, CancellationToken ct) =>
                 ActAsync(id, user, store, ct, () => service.ResolveAsync(id, user.Identity!.Name!, request?.Note, ct),
                     services.GetService<AlertCommandBus>() is { } bus ? () => bus.SendAsync("resolve", id, user.Identity!.Name!, request?.Note, VisibleSites(user, registry), ct) : null))
             .RequireAuthorization(StaffAuthentication.OperatorPolicy)
@@ -102,7 +102,7 @@ public static class AlertEndpoints
     }
 
     private static async Task<IResult> ActAsync(
-        Guid id, ClaimsPrincipal user, SqliteAlertStore store, CancellationToken ct, Func<Task<AlertActionResult>> action, Func<Task<AlertCommandReply?>>? forward)
+        Guid id, ClaimsPrincipal user, AlertStore store, CancellationToken ct, Func<Task<AlertActionResult>> action, Func<Task<AlertCommandReply?>>? forward)
     {
         if (await store.GetAsync(id, ct) is not { } found)
         {

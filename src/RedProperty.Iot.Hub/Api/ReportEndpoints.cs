@@ -4,7 +4,7 @@ using CsvHelper;
 using CsvHelper.Configuration;
 using Microsoft.Extensions.Options;
 using RedProperty.Iot.Alerts;
-using RedProperty.Iot.Hub.Alerts.Storage;
+using RedProperty.Iot.Hub.Storage;
 using RedProperty.Iot.Hub.Broker;
 using RedProperty.Iot.Hub.Reports;
 using RedProperty.Iot.Hub.Staff;
@@ -84,7 +84,7 @@ public static class ReportEndpoints
             return Results.Ok(await reports.RankAsync(sites, first.From.Year, first.From.Month, ct));
         }).WithSummary("Every site of the account (that this instance serves) scored for a month (month=YYYY-MM, default the last full one), ranked, with the red (best) and black (worst) lists and the change since the month before; a month still running is ranked so far (ended=false, asOf); sites without records for the month are not ranked (noRecords).");
 
-        group.MapGet("/monthly", async (string? site, ClaimsPrincipal user, DeviceRegistry registry, SqliteAlertStore store, CancellationToken ct) =>
+        group.MapGet("/monthly", async (string? site, ClaimsPrincipal user, DeviceRegistry registry, MonthlyReportStore store, CancellationToken ct) =>
         {
             if (site is not null && !registry.SitesById.ContainsKey(site))
             {
@@ -96,7 +96,7 @@ public static class ReportEndpoints
             return Results.Ok(stored.Select(r => new StoredReportEntry(r.Site, r.Month, r.ComputedAt, r.PublishedAt, r.Sha256, MonthlyReport.Topic(r.Site))));
         }).WithSummary("The monthly snapshots stored so far (newest first), with when each was published and its SHA-256.");
 
-        group.MapGet("/monthly/{site}/{month}", async (string site, string month, ClaimsPrincipal user, SqliteAlertStore store, CancellationToken ct) =>
+        group.MapGet("/monthly/{site}/{month}", async (string site, string month, ClaimsPrincipal user, MonthlyReportStore store, CancellationToken ct) =>
         {
             if (!user.CanSee(site))
             {

@@ -1,6 +1,6 @@
 using MQTTnet;
 using MQTTnet.Server;
-using RedProperty.Iot.Hub.Alerts.Storage;
+using RedProperty.Iot.Hub.Storage;
 using RedProperty.Iot.Hub.Reports;
 
 namespace RedProperty.Iot.Hub.Broker;
@@ -16,7 +16,7 @@ public interface IHubPublisher
 /// The embedded broker: messages are injected as the hub's own. The broker keeps retained messages in
 /// memory only, so at its start it is given the latest published report of each owned site again.
 /// </summary>
-public sealed class EmbeddedHubPublisher(SqliteAlertStore store, SiteOwnership ownership) : IHubPublisher
+public sealed class EmbeddedHubPublisher(MonthlyReportStore store, SiteOwnership ownership) : IHubPublisher
 {
     public const string ClientId = "redproperty-hub";
 

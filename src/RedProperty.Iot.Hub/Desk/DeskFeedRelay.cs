@@ -2,7 +2,6 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
 using RedProperty.Iot.Hub.Alerts;
-using RedProperty.Iot.Hub.Alerts.Storage;
 using RedProperty.Iot.Hub.Operations;
 using StackExchange.Redis;
 

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 using RedProperty.Iot.Contract;
 using RedProperty.Iot.Hub.Alerts;
-using RedProperty.Iot.Hub.Alerts.Storage;
+using RedProperty.Iot.Hub.Storage;
 using RedProperty.Iot.Hub.Devices;
 using RedProperty.Iot.Hub.Operations;
 using RedProperty.Iot.Hub.Staff;
@@ -90,7 +90,7 @@ public sealed class DeskHub(DeskHistory history, DeviceRegistry registry, DeskBr
 }
 
 /// <summary>What a desk gets before live changes: the changes it missed, from the change log, or a snapshot.</summary>
-public sealed class DeskHistory(AlertService alerts, DeviceDirectory devices, SqliteAlertStore store)
+public sealed class DeskHistory(AlertService alerts, DeviceDirectory devices, ChangeLogStore changeLog)
 {
     /// <summary>
     /// The changes after <paramref name="afterSeq"/> up to <paramref name="upToSeq"/> of these sites, in order;
@@ -99,13 +99,13 @@ public sealed class DeskHistory(AlertService alerts, DeviceDirectory devices, Sq
     /// </summary>
     public async Task<IReadOnlyList<ChangeRecord>?> ChangesAsync(long afterSeq, long upToSeq, IReadOnlyCollection<string> sites, CancellationToken cancellationToken)
     {
-        if (!await store.CanCatchUpFromAsync(afterSeq, cancellationToken).ConfigureAwait(false))
+        if (!await changeLog.CanCatchUpFromAsync(afterSeq, cancellationToken).ConfigureAwait(false))
         {
             return null;
         }
 
-        var changes = await store.ChangesSinceAsync(afterSeq, sites, DeskHub.MaxReplay + 1, cancellationToken).ConfigureAwait(false);
-        return changes.Count > DeskHub.MaxReplay ? null : changes.Where(c => c.Seq <= upToSeq).ToArray();
+        var changes = await changeLog.ChangesSinceAsync(afterSeq, sites, DeskHub.MaxReplay + 1, cancellationToken).ConfigureAwait(false);
+        return changes.Count > DeskHub.MaxReplay ? null : changes.Where(c => c.Seq <= upToSeq).Select(c => new ChangeRecord(c.Seq, c.Site, c.Event, c.Payload)).ToArray();
     }
 
     /// <summary>
@@ -136,7 +136,7 @@ public sealed class DeskHistory(AlertService alerts, DeviceDirectory devices, Sq
 /// <see cref="DeskFeedRelay"/> and are queued the same way.
 /// </summary>
 public sealed partial class DeskBroadcaster(
-    DeskChangeFeed feed, IHubContext<DeskHub, IDeskClient> hub, DeskHistory history, SqliteAlertStore store, HubMetrics metrics, ILogger<DeskBroadcaster> logger, DeskFeedRelay? relay = null)
+    DeskChangeFeed feed, IHubContext<DeskHub, IDeskClient> hub, DeskHistory history, ChangeLogStore changeLog, HubMetrics metrics, ILogger<DeskBroadcaster> logger, DeskFeedRelay? relay = null)
     : BackgroundService
 {
     private static readonly TimeSpan BatchWindow = TimeSpan.FromMilliseconds(50);
@@ -173,7 +173,7 @@ public sealed partial class DeskBroadcaster(
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        Interlocked.Exchange(ref _lastSentSeq, await store.LastSeqAsync(cancellationToken).ConfigureAwait(false));
+        Interlocked.Exchange(ref _lastSentSeq, await changeLog.LastSeqAsync(cancellationToken).ConfigureAwait(false));
         if (relay is not null)
         {
             await relay.SubscribeAsync(changes => Queue(changes, remote: true)).ConfigureAwait(false);

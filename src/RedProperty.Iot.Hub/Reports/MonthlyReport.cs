@@ -5,7 +5,7 @@ using System.Text.Json;
 using MQTTnet;
 using MQTTnet.Protocol;
 using RedProperty.Iot.Contract;
-using RedProperty.Iot.Hub.Alerts.Storage;
+using RedProperty.Iot.Hub.Storage;
 using RedProperty.Iot.Reports;
 
 namespace RedProperty.Iot.Hub.Reports;

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Options;
-using RedProperty.Iot.Hub.Alerts.Storage;
+using RedProperty.Iot.Hub.Storage;
 using RedProperty.Iot.Hub.Broker;
 using RedProperty.Iot.Registry;
 using RedProperty.Iot.Reports;
@@ -16,7 +16,7 @@ public sealed partial class MonthlyReportService(
     DeviceRegistry registry,
     SiteOwnership ownership,
     SiteReports reports,
-    SqliteAlertStore store,
+    MonthlyReportStore store,
     IHubPublisher publisher,
     IOptions<ReportOptions> options,
     TimeProvider time,

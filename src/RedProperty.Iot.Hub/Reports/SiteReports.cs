@@ -1,7 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Options;
 using RedProperty.Iot.Alerts;
-using RedProperty.Iot.Hub.Alerts.Storage;
+using RedProperty.Iot.Hub.Storage;
 using RedProperty.Iot.Registry;
 using RedProperty.Iot.Reports;
 
@@ -22,7 +22,7 @@ public sealed record Ranking(
     bool Ended, DateTimeOffset? AsOf, IReadOnlyList<UnrankedSite> NoRecords);
 
 /// <summary>A site's figures and score for a period, and the ranking of sites for a month, from the alert store.</summary>
-public sealed class SiteReports(SqliteAlertStore store, EscalationPolicy policy, IOptions<ReportOptions> options, TimeProvider time)
+public sealed class SiteReports(AlertStore alerts, MonthlyReportStore reports, EscalationPolicy policy, IOptions<ReportOptions> options, TimeProvider time)
 {
     public ScoreWeights Weights => options.Value.Weights.ToWeights();
 
@@ -30,18 +30,18 @@ public sealed class SiteReports(SqliteAlertStore store, EscalationPolicy policy,
     public async Task<SiteServiceQuality> FiguresAsync(Site site, ReportPeriod period, CancellationToken cancellationToken, string? zone = null)
     {
         var now = time.GetUtcNow();
-        var recordsSince = await store.RecordsSinceAsync(now, cancellationToken).ConfigureAwait(false);
-        var alerts = await store.ForPeriodAsync(site.Id, period.From, period.To, cancellationToken).ConfigureAwait(false);
-        return ServiceQuality.Compute(site, alerts.Select(a => a.Alert), period, policy, now, zone, recordsSince);
+        var recordsSince = await reports.RecordsSinceAsync(now, cancellationToken).ConfigureAwait(false);
+        var found = await alerts.ForPeriodAsync(site.Id, period.From, period.To, cancellationToken).ConfigureAwait(false);
+        return ServiceQuality.Compute(site, found.Select(a => a.Alert), period, policy, now, zone, recordsSince);
     }
 
     /// <summary>The figures of every zone of the site for the period (the site's alerts read once).</summary>
     public async Task<IReadOnlyList<SiteServiceQuality>> ZoneFiguresAsync(Site site, ReportPeriod period, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var recordsSince = await store.RecordsSinceAsync(now, cancellationToken).ConfigureAwait(false);
-        var alerts = (await store.ForPeriodAsync(site.Id, period.From, period.To, cancellationToken).ConfigureAwait(false)).Select(a => a.Alert).ToArray();
-        return site.Zones.Keys.Order(StringComparer.Ordinal).Select(zone => ServiceQuality.Compute(site, alerts, period, policy, now, zone, recordsSince)).ToArray();
+        var recordsSince = await reports.RecordsSinceAsync(now, cancellationToken).ConfigureAwait(false);
+        var found = (await alerts.ForPeriodAsync(site.Id, period.From, period.To, cancellationToken).ConfigureAwait(false)).Select(a => a.Alert).ToArray();
+        return site.Zones.Keys.Order(StringComparer.Ordinal).Select(zone => ServiceQuality.Compute(site, found, period, policy, now, zone, recordsSince)).ToArray();
     }
 
     /// <summary>The score of the figures; none for figures without records (they would score as perfect).</summary>
@@ -53,7 +53,7 @@ public sealed class SiteReports(SqliteAlertStore store, EscalationPolicy policy,
     /// </summary>
     public async Task<SiteScore?> MonthScoreAsync(Site site, ReportPeriod period, CancellationToken cancellationToken)
     {
-        if (await store.MonthlyReportAsync(site.Id, MonthlyReport.MonthOf(period), cancellationToken).ConfigureAwait(false) is { } stored
+        if (await reports.MonthlyReportAsync(site.Id, MonthlyReport.MonthOf(period), cancellationToken).ConfigureAwait(false) is { } stored
             && MonthlyReport.TryRead(stored.Payload) is { } report)
         {
             return new SiteScore(site.Id, report.Score, report.ScoreParts);
@@ -68,7 +68,7 @@ public sealed class SiteReports(SqliteAlertStore store, EscalationPolicy policy,
         var label = string.Create(CultureInfo.InvariantCulture, $"{year:D4}-{month:D2}");
         var before = new DateTime(year, month, 1).AddMonths(-1);
         var now = time.GetUtcNow();
-        var recordsSince = await store.RecordsSinceAsync(now, cancellationToken).ConfigureAwait(false);
+        var recordsSince = await reports.RecordsSinceAsync(now, cancellationToken).ConfigureAwait(false);
         var covered = false;
         var ended = true;
         var scored = new List<(Site Site, SiteScore Score, double? Previous)>();

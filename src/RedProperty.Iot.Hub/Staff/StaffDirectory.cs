@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Data.Sqlite;
+using RedProperty.Iot.Hub.Storage;
 
 namespace RedProperty.Iot.Hub.Staff;
 
@@ -36,7 +37,7 @@ public sealed record StaffAuditEntry(DateTimeOffset At, string Actor, string Use
 /// whenever they touch its password, role, sites or access. Login throttling lives elsewhere, in memory:
 /// nothing here writes for a failed login.
 /// </summary>
-public sealed class StaffDirectory(string databasePath, TimeProvider time)
+public sealed class StaffDirectory(HubDatabase database, TimeProvider time)
 {
     /// <summary>Addresses remembered per account for "the user's usual address".</summary>
     public const int RememberedAddresses = 10;
@@ -350,10 +351,5 @@ public sealed class StaffDirectory(string databasePath, TimeProvider time)
         return command;
     }
 
-    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
-    {
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = databasePath, DefaultTimeout = 30 }.ToString());
-        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-        return connection;
-    }
+    private Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken) => database.OpenConnectionAsync(cancellationToken);
 }

@@ -5,7 +5,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Data.Sqlite;
 using Microsoft.Playwright;
-using RedProperty.Iot.Hub.Alerts.Storage;
+using RedProperty.Iot.Hub.Storage;
 using RedProperty.Iot.Hub.Tests.Infrastructure;
 using static Microsoft.Playwright.Assertions;
 
@@ -213,7 +213,7 @@ public sealed partial class DeskLanguageBrowserTests(BrowserFixture browser) : I
     {
         await using var db = new SqliteConnection($"Data Source={path};Pooling=False");
         await db.OpenAsync();
-        var migrations = (string[])typeof(SqliteAlertStore).GetField("Migrations", BindingFlags.NonPublic | BindingFlags.Static)!.GetValue(null)!;
+        var migrations = (string[])typeof(HubDatabase).GetField("Migrations", BindingFlags.NonPublic | BindingFlags.Static)!.GetValue(null)!;
         await using var schema = db.CreateCommand();
         schema.CommandText = string.Join('\n', migrations.Take(5)) + """
             PRAGMA user_version = 5;

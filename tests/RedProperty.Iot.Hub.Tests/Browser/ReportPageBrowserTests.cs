@@ -9,7 +9,7 @@ using RedProperty.Iot.Alerts;
 using RedProperty.Iot.Contract;
 using RedProperty.Iot.FirmwareSim.Devices;
 using RedProperty.Iot.FirmwareSim.Scenarios;
-using RedProperty.Iot.Hub.Alerts.Storage;
+using RedProperty.Iot.Hub.Storage;
 using RedProperty.Iot.Hub.Tests.Infrastructure;
 using static Microsoft.Playwright.Assertions;
 
@@ -196,7 +196,7 @@ public sealed class ReportPageBrowserTests(BrowserFixture browser) : IAsyncLifet
     /// </summary>
     private static async Task SeedAsync(string dataDir, Scenario scenario)
     {
-        await using var store = await SqliteAlertStore.OpenAsync(Path.Combine(dataDir, "hub.db"), NullLogger.Instance);
+        await using var database = HubDatabase.Open(Path.Combine(dataDir, "hub.db"), NullLogger.Instance);
         var random = new Random(8);
         foreach (var site in scenario.Sites)
         {
@@ -231,7 +231,7 @@ public sealed class ReportPageBrowserTests(BrowserFixture browser) : IAsyncLifet
                         alert.Resolve("seed", "handled", ack.AddMinutes(slow ? random.Next(15, 90) : random.Next(5, 25)));
                     }
 
-                    await store.SaveAsync(alert, "alertRaised", _ => "{}");
+                    await database.SaveAlertAsync(alert, "alertRaised", _ => "{}");
                 }
             }
         }

@@ -190,7 +190,7 @@ public sealed class AlertFlowTests : IAsyncLifetime
         await HubHost.PublishAsync(lamp, "rp/testsite/light/light-2/status", "online", retain: true);
         await op.PostAsJsonAsync($"/api/alerts/{id}/resolve", new { note = "done" });
         var expected = await Eventually.BecomesAsync(
-            async () => await _hub.Services.GetRequiredService<RedProperty.Iot.Hub.Alerts.Storage.SqliteAlertStore>().ChangesSinceAsync(lastSeq, [TestRegistry.Site], 100),
+            async () => await _hub.Services.GetRequiredService<RedProperty.Iot.Hub.Storage.ChangeLogStore>().ChangesSinceAsync(lastSeq, [TestRegistry.Site], 100),
             changes => changes.Count(c => c.Event == "deviceStatusChanged") >= 2 && changes.Count(c => c.Event == "alertUpdated") >= 2,
             what: "changes while disconnected");
 

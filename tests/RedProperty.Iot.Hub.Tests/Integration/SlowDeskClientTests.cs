@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using MQTTnet;
 using RedProperty.Iot.Alerts;
 using RedProperty.Iot.Hub.Alerts;
-using RedProperty.Iot.Hub.Alerts.Storage;
+using RedProperty.Iot.Hub.Storage;
 using RedProperty.Iot.Hub.Tests.Infrastructure;
 using RedProperty.Iot.Registry;
 using Xunit.Abstractions;
@@ -116,7 +116,7 @@ public sealed class SlowDeskClientTests(ITestOutputHelper output) : IAsyncLifeti
     [Fact]
     public async Task A_desk_that_catches_up_while_changes_keep_coming_gets_each_once_in_order_and_ends_with_the_stores_state()
     {
-        var store = _hub.Services.GetRequiredService<SqliteAlertStore>();
+        var store = _hub.Services.GetRequiredService<ChangeLogStore>();
         var service = _hub.Services.GetRequiredService<AlertService>();
         var registry = _hub.Services.GetRequiredService<DeviceRegistry>();
         async Task CycleAsync(int from, int count)
@@ -240,7 +240,7 @@ public sealed class SlowDeskClientTests(ITestOutputHelper output) : IAsyncLifeti
         }
 
         output.WriteLine($"seeding took {started.Elapsed.TotalSeconds:0.0} s");
-        return await _hub.Services.GetRequiredService<SqliteAlertStore>().LastSeqAsync();
+        return await _hub.Services.GetRequiredService<ChangeLogStore>().LastSeqAsync();
     }
 
     private static double Median(double?[] latencies)

@@ -10,7 +10,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using RedProperty.Iot.Hub.Alerts.Storage;
+using RedProperty.Iot.Hub.Storage;
 using RedProperty.Iot.Hub.Tests.Infrastructure;
 
 namespace RedProperty.Iot.Hub.Tests.Integration;
@@ -41,7 +41,7 @@ public sealed class StaffMigrationTests : IAsyncLifetime
         await using (var db = new SqliteConnection($"Data Source={Path.Combine(_dataDir, "hub.db")};Pooling=False"))
         {
             await db.OpenAsync();
-            var migrations = (string[])typeof(SqliteAlertStore).GetField("Migrations", BindingFlags.NonPublic | BindingFlags.Static)!.GetValue(null)!;
+            var migrations = (string[])typeof(HubDatabase).GetField("Migrations", BindingFlags.NonPublic | BindingFlags.Static)!.GetValue(null)!;
             await using var schema = db.CreateCommand();
             schema.CommandText = string.Join('\n', migrations.Take(4)) + """
                 PRAGMA user_version = 4;

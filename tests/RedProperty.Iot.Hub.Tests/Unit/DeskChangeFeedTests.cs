@@ -1,5 +1,5 @@
 using RedProperty.Iot.Hub.Alerts;
-using RedProperty.Iot.Hub.Alerts.Storage;
+using RedProperty.Iot.Hub.Storage;
 using RedProperty.Iot.Hub.Operations;
 
 namespace RedProperty.Iot.Hub.Tests.Unit;

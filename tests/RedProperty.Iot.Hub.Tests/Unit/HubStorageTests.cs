@@ -1,21 +1,30 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using RedProperty.Iot.Alerts;
 using RedProperty.Iot.Contract;
-using RedProperty.Iot.Hub.Alerts.Storage;
+using RedProperty.Iot.Hub.Storage;
+using RedProperty.Iot.Hub.Tests.Infrastructure;
 
 namespace RedProperty.Iot.Hub.Tests.Unit;
 
-/// <summary>The alert store on a real SQLite file.</summary>
-public sealed class SqliteAlertStoreTests : IAsyncLifetime
+/// <summary>The hub's stores on a real SQLite file.</summary>
+public sealed class HubStorageTests : IAsyncLifetime
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("rp-store-").FullName;
-    private SqliteAlertStore _store = null!;
+    private HubDatabase _database = null!;
+    private AlertStore _alerts = null!;
+    private ChangeLogStore _changes = null!;
+    private MonthlyReportStore _reports = null!;
 
-    public async Task InitializeAsync() => _store = await SqliteAlertStore.OpenAsync(Path.Combine(_directory, "hub.db"), NullLogger.Instance);
+    public Task InitializeAsync()
+    {
+        _database = HubDatabase.Open(Path.Combine(_directory, "hub.db"), NullLogger.Instance);
+        (_alerts, _changes, _reports) = (new AlertStore(_database), new ChangeLogStore(_database), new MonthlyReportStore(_database));
+        return Task.CompletedTask;
+    }
 
     public async Task DisposeAsync()
     {
-        await _store.DisposeAsync();
+        await _database.DisposeAsync();
         Directory.Delete(_directory, recursive: true);
     }
 
@@ -29,14 +38,14 @@ public sealed class SqliteAlertStoreTests : IAsyncLifetime
         var alert = Raise("cam-1", t0);
         alert.Acknowledge("王芳", t0.AddMinutes(2), "looking");
         alert.Escalate(AlertEscalation.NotResolved, t0.AddMinutes(30));
-        var seq = await _store.SaveAsync(alert, "alertUpdated", s => $"{{\"seq\":{s}}}");
+        var seq = await _database.SaveAlertAsync(alert, "alertUpdated", s => $"{{\"seq\":{s}}}");
 
-        var (loaded, loadedSeq) = (await _store.GetAsync(alert.Id))!.Value;
+        var (loaded, loadedSeq) = (await _alerts.GetAsync(alert.Id))!.Value;
         Assert.Equal(seq, loadedSeq);
         Assert.Equal(alert.ToSnapshot() with { History = [], Escalations = [] }, loaded.ToSnapshot() with { History = [], Escalations = [] });
         Assert.Equal(alert.History, loaded.History);
         Assert.Equal(alert.Escalations, loaded.Escalations);
-        var change = Assert.Single(await _store.ChangesSinceAsync(0, ["s1"], 10));
+        var change = Assert.Single(await _changes.ChangesSinceAsync(0, ["s1"], 10));
         Assert.Equal($"{{\"seq\":{seq}}}", change.Payload);
     }
 
@@ -60,8 +69,8 @@ public sealed class SqliteAlertStoreTests : IAsyncLifetime
 
         async Task<Alert> SaveAndLoadAsync(Alert a)
         {
-            await _store.SaveAsync(a, "alertUpdated", _ => "{}");
-            return (await _store.GetAsync(a.Id))!.Value.Alert;
+            await _database.SaveAlertAsync(a, "alertUpdated", _ => "{}");
+            return (await _alerts.GetAsync(a.Id))!.Value.Alert;
         }
     }
 
@@ -69,9 +78,9 @@ public sealed class SqliteAlertStoreTests : IAsyncLifetime
     public async Task Two_open_alerts_for_the_same_device_and_type_are_refused_by_the_database()
     {
         var now = DateTimeOffset.UtcNow;
-        await _store.SaveAsync(Raise("cam-1", now), "alertRaised", _ => "{}");
-        await Assert.ThrowsAsync<Microsoft.Data.Sqlite.SqliteException>(() => _store.SaveAsync(Raise("cam-1", now), "alertRaised", _ => "{}"));
-        Assert.Single(await _store.ChangesSinceAsync(0, ["s1"], 10));
+        await _database.SaveAlertAsync(Raise("cam-1", now), "alertRaised", _ => "{}");
+        await Assert.ThrowsAsync<Microsoft.Data.Sqlite.SqliteException>(() => _database.SaveAlertAsync(Raise("cam-1", now), "alertRaised", _ => "{}"));
+        Assert.Single(await _changes.ChangesSinceAsync(0, ["s1"], 10));
     }
 
     [Fact]
@@ -79,19 +88,19 @@ public sealed class SqliteAlertStoreTests : IAsyncLifetime
     {
         for (var i = 0; i < 5; i++)
         {
-            await _store.AppendChangeAsync("s1", "deviceStatusChanged", s => "{}");
+            await _database.AppendChangeAsync("s1", "deviceStatusChanged", s => "{}");
         }
 
-        Assert.Equal(3, await _store.PruneChangesAsync(DateTimeOffset.UtcNow.AddMinutes(1), keepAtLeast: 2));
-        Assert.Equal(new long[] { 4, 5 }, (await _store.ChangesSinceAsync(0, ["s1"], 10)).Select(c => c.Seq));
-        Assert.Equal(0, await _store.PruneChangesAsync(DateTimeOffset.UtcNow.AddMinutes(-1), keepAtLeast: 0));
+        Assert.Equal(3, await _changes.PruneChangesAsync(DateTimeOffset.UtcNow.AddMinutes(1), keepAtLeast: 2));
+        Assert.Equal(new long[] { 4, 5 }, (await _changes.ChangesSinceAsync(0, ["s1"], 10)).Select(c => c.Seq));
+        Assert.Equal(0, await _changes.PruneChangesAsync(DateTimeOffset.UtcNow.AddMinutes(-1), keepAtLeast: 0));
     }
 
     [Fact]
     public async Task A_database_from_a_newer_hub_is_refused()
     {
         var path = Path.Combine(_directory, "newer.db");
-        await using (var store = await SqliteAlertStore.OpenAsync(path, NullLogger.Instance))
+        await using (var database = HubDatabase.Open(path, NullLogger.Instance))
         {
         }
 
@@ -103,7 +112,7 @@ public sealed class SqliteAlertStoreTests : IAsyncLifetime
             await command.ExecuteNonQueryAsync();
         }
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => SqliteAlertStore.OpenAsync(path, NullLogger.Instance));
+        var error = Assert.Throws<InvalidOperationException>(() => HubDatabase.Open(path, NullLogger.Instance));
         Assert.Contains("schema version 99", error.Message, StringComparison.Ordinal);
     }
 
@@ -111,17 +120,17 @@ public sealed class SqliteAlertStoreTests : IAsyncLifetime
     public async Task A_monthly_report_is_stored_once_and_the_database_refuses_to_change_or_delete_it()
     {
         var at = new DateTimeOffset(2026, 11, 1, 0, 10, 0, TimeSpan.FromHours(8));
-        Assert.True(await _store.StoreMonthlyReportAsync("s1", "2026-10", at, """{"score":91.5}""", "aa"));
-        Assert.False(await _store.StoreMonthlyReportAsync("s1", "2026-10", at.AddHours(1), """{"score":12}""", "bb"));
-        Assert.Single(await _store.MonthlyReportsAsync(["s1"], unpublishedOnly: true));
+        Assert.True(await _reports.StoreMonthlyReportAsync("s1", "2026-10", at, """{"score":91.5}""", "aa"));
+        Assert.False(await _reports.StoreMonthlyReportAsync("s1", "2026-10", at.AddHours(1), """{"score":12}""", "bb"));
+        Assert.Single(await _reports.MonthlyReportsAsync(["s1"], unpublishedOnly: true));
 
-        await _store.MarkMonthlyReportPublishedAsync("s1", "2026-10", at.AddSeconds(1));
-        await _store.MarkMonthlyReportPublishedAsync("s1", "2026-10", at.AddDays(3));
-        var stored = (await _store.MonthlyReportAsync("s1", "2026-10"))!;
+        await _reports.MarkMonthlyReportPublishedAsync("s1", "2026-10", at.AddSeconds(1));
+        await _reports.MarkMonthlyReportPublishedAsync("s1", "2026-10", at.AddDays(3));
+        var stored = (await _reports.MonthlyReportAsync("s1", "2026-10"))!;
         Assert.Equal("""{"score":91.5}""", stored.Payload);
         Assert.Equal(at.AddSeconds(1), stored.PublishedAt);
-        Assert.Empty(await _store.MonthlyReportsAsync(["s1"], unpublishedOnly: true));
-        Assert.Empty(await _store.MonthlyReportsAsync(["s2"]));
+        Assert.Empty(await _reports.MonthlyReportsAsync(["s1"], unpublishedOnly: true));
+        Assert.Empty(await _reports.MonthlyReportsAsync(["s2"]));
 
         // Even SQL written by hand cannot change or drop it.
         await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_directory, "hub.db")};Pooling=False");
@@ -134,15 +143,15 @@ public sealed class SqliteAlertStoreTests : IAsyncLifetime
             Assert.Contains("monthly reports are immutable", refused.Message);
         }
 
-        Assert.Equal("""{"score":91.5}""", (await _store.MonthlyReportAsync("s1", "2026-10"))!.Payload);
+        Assert.Equal("""{"score":91.5}""", (await _reports.MonthlyReportAsync("s1", "2026-10"))!.Payload);
     }
 
     [Fact]
     public async Task Records_begin_with_the_oldest_alert_or_the_first_start_and_never_move()
     {
         var first = DateTimeOffset.FromUnixTimeMilliseconds(1_790_000_000_000);
-        Assert.Equal(first, await _store.RecordsSinceAsync(first));
-        await _store.SaveAsync(Raise("cam-1", first.AddDays(-40)), "alertRaised", _ => "{}");
-        Assert.Equal(first, await _store.RecordsSinceAsync(first.AddDays(10)));
+        Assert.Equal(first, await _reports.RecordsSinceAsync(first));
+        await _database.SaveAlertAsync(Raise("cam-1", first.AddDays(-40)), "alertRaised", _ => "{}");
+        Assert.Equal(first, await _reports.RecordsSinceAsync(first.AddDays(10)));
     }
 }
