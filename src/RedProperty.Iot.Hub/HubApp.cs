@@ -26,6 +26,8 @@ using RedProperty.Iot.Hub.TimeSeries;
 using RedProperty.Iot.Hub.TimeSeries.Sinks;
 using RedProperty.Iot.Hub.TimeSeries.Spool;
 using RedProperty.Iot.Registry;
+using RedProperty.Iot.Hub.Metrics;
+using RedProperty.Iot.Hub.Sites;
 
 namespace RedProperty.Iot.Hub;
 
@@ -53,7 +55,7 @@ public static class HubApp
         builder.Services.AddOptions<InfluxOptions>().BindConfiguration(InfluxOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         // TryAdd: a test may run the hub on a virtual clock (replaying a captured night in seconds).
         builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton(_ => new HubMetrics(Metrics.NewCustomRegistry()));
+        builder.Services.AddSingleton(_ => new HubMetrics(Prometheus.Metrics.NewCustomRegistry()));
 
         builder.Services.AddSingleton(sp =>
         {
@@ -78,14 +80,14 @@ public static class HubApp
             builder.Services.AddSingleton(sp => ExternalOptions(sp.GetRequiredService<IOptions<MqttOptions>>().Value));
             builder.Services.AddSingleton<ExternalBrokerConsumer>();
             builder.Services.AddHostedService(sp => sp.GetRequiredService<ExternalBrokerConsumer>());
-            builder.Services.AddSingleton<IHubPublisher>(sp => sp.GetRequiredService<ExternalBrokerConsumer>());
+            builder.Services.AddSingleton<IReportPublisher>(sp => sp.GetRequiredService<ExternalBrokerConsumer>());
         }
         else
         {
             builder.Services.AddSingleton(sp => new ReportReaders(sp.GetRequiredService<IOptions<MqttOptions>>().Value, sp.GetRequiredService<DeviceRegistry>()));
             builder.Services.AddSingleton<BrokerLogins>();
-            builder.Services.AddSingleton<EmbeddedHubPublisher>();
-            builder.Services.AddSingleton<IHubPublisher>(sp => sp.GetRequiredService<EmbeddedHubPublisher>());
+            builder.Services.AddSingleton<EmbeddedReportPublisher>();
+            builder.Services.AddSingleton<IReportPublisher>(sp => sp.GetRequiredService<EmbeddedReportPublisher>());
             builder.Services.AddHostedMqttServer(o => o.WithoutDefaultEndpoint().WithPersistentSessions());
             builder.Services.AddMqttTransport();
             builder.Services.AddHostedService<BrokerShutdown>();
@@ -128,7 +130,7 @@ public static class HubApp
             app.UseMqttServer(server =>
             {
                 app.Services.GetRequiredService<DeviceBroker>().Attach(server);
-                app.Services.GetRequiredService<EmbeddedHubPublisher>().Attach(server);
+                app.Services.GetRequiredService<EmbeddedReportPublisher>().Attach(server);
             });
         }
         else

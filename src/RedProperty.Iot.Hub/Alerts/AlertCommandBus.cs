@@ -9,6 +9,7 @@ using RedProperty.Iot.Hub.Storage;
 using RedProperty.Iot.Hub.Desk;
 using RedProperty.Iot.Hub.Operations;
 using StackExchange.Redis;
+using RedProperty.Iot.Hub.Metrics;
 
 namespace RedProperty.Iot.Hub.Alerts;
 

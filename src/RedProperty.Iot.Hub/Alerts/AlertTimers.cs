@@ -4,6 +4,7 @@ using RedProperty.Iot.Contract;
 using RedProperty.Iot.Hub.Storage;
 using RedProperty.Iot.Hub.Devices;
 using RedProperty.Iot.Registry;
+using RedProperty.Iot.Hub.Sites;
 
 namespace RedProperty.Iot.Hub.Alerts;
 
@@ -19,7 +20,7 @@ public sealed class AlertTimers(
     ChangeLogStore changeLog,
     DeviceRegistry registry,
     DeviceDirectory devices,
-    RedProperty.Iot.Hub.Broker.SiteOwnership ownership,
+    SiteOwnership ownership,
     TimeProvider time) : BackgroundService
 {
     private static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using RedProperty.Iot.Hub.Operations;
+using RedProperty.Iot.Hub.Metrics;
 
 namespace RedProperty.Iot.Hub.Alerts;
 

@@ -10,6 +10,7 @@ using RedProperty.Iot.Hub.Reports;
 using RedProperty.Iot.Hub.Staff;
 using RedProperty.Iot.Registry;
 using RedProperty.Iot.Reports;
+using RedProperty.Iot.Hub.Sites;
 
 namespace RedProperty.Iot.Hub.Api;
 

@@ -10,6 +10,8 @@ using RedProperty.Iot.Hub.Broker.Logins;
 using RedProperty.Iot.Hub.Ingestion;
 using RedProperty.Iot.Hub.Operations;
 using RedProperty.Iot.Registry;
+using RedProperty.Iot.Hub.Logging;
+using RedProperty.Iot.Hub.Metrics;
 
 namespace RedProperty.Iot.Hub.Broker;
 

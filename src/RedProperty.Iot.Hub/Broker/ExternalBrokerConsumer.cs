@@ -4,6 +4,8 @@ using RedProperty.Iot.Contract;
 using RedProperty.Iot.Hub.Configuration;
 using RedProperty.Iot.Hub.Ingestion;
 using RedProperty.Iot.Registry;
+using RedProperty.Iot.Hub.Sites;
+using RedProperty.Iot.Hub.Reports;
 
 namespace RedProperty.Iot.Hub.Broker;
 
@@ -15,7 +17,7 @@ namespace RedProperty.Iot.Hub.Broker;
 /// Device logins and per-device ACLs are the broker's job in this mode.
 /// </summary>
 public sealed partial class ExternalBrokerConsumer(
-    MqttOptions options, SiteOwnership ownership, DeviceRegistry registry, DeviceMessageIngestor ingestor, ILogger<ExternalBrokerConsumer> logger) : BackgroundService, IHubPublisher
+    MqttOptions options, SiteOwnership ownership, DeviceRegistry registry, DeviceMessageIngestor ingestor, ILogger<ExternalBrokerConsumer> logger) : BackgroundService, IReportPublisher
 {
     private IMqttClient? _client;
 
@@ -181,14 +183,4 @@ public sealed partial class ExternalBrokerConsumer(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Acknowledging a message of {Device} failed: {Reason}")]
     private static partial void LogAckFailed(ILogger logger, string device, string reason);
-}
-
-/// <summary>In external broker mode: connected to the broker or not.</summary>
-public sealed class ExternalBrokerHealthCheck(ExternalBrokerConsumer consumer) : Microsoft.Extensions.Diagnostics.HealthChecks.IHealthCheck
-{
-    public Task<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult> CheckHealthAsync(
-        Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        Task.FromResult(consumer.IsConnected
-            ? Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy("consuming from the external broker")
-            : Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Unhealthy("not connected to the external broker"));
 }

@@ -47,16 +47,3 @@ public static class CameraSetup
         return app;
     }
 }
-
-/// <summary>Degraded when cameras have streams but ffmpeg is missing: alerts then come without evidence or stream checks.</summary>
-public sealed class CameraHealthCheck(CameraGrabber grabber, DeviceRegistry registry) : IHealthCheck
-{
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
-    {
-        var cameras = registry.Devices.Count(d => d.Kind == DeviceKind.Camera && d.StreamUrl is not null);
-        var data = new Dictionary<string, object> { ["camerasWithStream"] = cameras, ["ffmpeg"] = grabber.FfmpegPath ?? "missing" };
-        return Task.FromResult(cameras > 0 && !grabber.IsAvailable
-            ? HealthCheckResult.Degraded("ffmpeg is not installed: no snapshots, clips or stream checks (Debian: apt-get install ffmpeg)", data: data)
-            : HealthCheckResult.Healthy(cameras == 0 ? "no camera has a streamUrl" : $"{cameras} camera stream(s)", data));
-    }
-}

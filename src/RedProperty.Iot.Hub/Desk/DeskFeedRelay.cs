@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using RedProperty.Iot.Hub.Alerts;
 using RedProperty.Iot.Hub.Operations;
 using StackExchange.Redis;
+using RedProperty.Iot.Hub.Metrics;
 
 namespace RedProperty.Iot.Hub.Desk;
 

@@ -8,6 +8,7 @@ using RedProperty.Iot.Hub.Devices;
 using RedProperty.Iot.Hub.Operations;
 using RedProperty.Iot.Hub.Staff;
 using RedProperty.Iot.Registry;
+using RedProperty.Iot.Hub.Metrics;
 
 namespace RedProperty.Iot.Hub.Desk;
 

@@ -9,6 +9,7 @@ using RedProperty.Iot.Hub.Operations;
 using RedProperty.Iot.Hub.TimeSeries;
 using RedProperty.Iot.Registry;
 using RedProperty.Iot.TimeSeries;
+using RedProperty.Iot.Hub.Metrics;
 
 namespace RedProperty.Iot.Hub.Ingestion;
 

@@ -4,7 +4,11 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using MQTTnet.Server;
 using RedProperty.Iot.Hub.Configuration;
+using RedProperty.Iot.Contract;
+using RedProperty.Iot.Hub.Broker;
+using RedProperty.Iot.Hub.Cameras;
 using RedProperty.Iot.Hub.TimeSeries;
+using RedProperty.Iot.Registry;
 
 namespace RedProperty.Iot.Hub.Operations;
 
@@ -73,6 +77,29 @@ public sealed class DiskHealthCheck(IOptions<HubOptions> options) : IHealthCheck
         return Task.FromResult(free < LowDiskBytes
             ? HealthCheckResult.Degraded("less than 1 GiB free for the data directory", data: data)
             : HealthCheckResult.Healthy("enough free disk", data));
+    }
+}
+
+/// <summary>In external broker mode: connected to the broker or not.</summary>
+public sealed class ExternalBrokerHealthCheck(ExternalBrokerConsumer consumer) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(
+        HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(consumer.IsConnected
+            ? HealthCheckResult.Healthy("consuming from the external broker")
+            : HealthCheckResult.Unhealthy("not connected to the external broker"));
+}
+
+/// <summary>Degraded when cameras have streams but ffmpeg is missing: alerts then come without evidence or stream checks.</summary>
+public sealed class CameraHealthCheck(CameraGrabber grabber, DeviceRegistry registry) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var cameras = registry.Devices.Count(d => d.Kind == DeviceKind.Camera && d.StreamUrl is not null);
+        var data = new Dictionary<string, object> { ["camerasWithStream"] = cameras, ["ffmpeg"] = grabber.FfmpegPath ?? "missing" };
+        return Task.FromResult(cameras > 0 && !grabber.IsAvailable
+            ? HealthCheckResult.Degraded("ffmpeg is not installed: no snapshots, clips or stream checks (Debian: apt-get install ffmpeg)", data: data)
+            : HealthCheckResult.Healthy(cameras == 0 ? "no camera has a streamUrl" : $"{cameras} camera stream(s)", data));
     }
 }
 

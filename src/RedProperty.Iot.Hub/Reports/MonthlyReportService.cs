@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Options;
 using RedProperty.Iot.Hub.Storage;
-using RedProperty.Iot.Hub.Broker;
 using RedProperty.Iot.Registry;
 using RedProperty.Iot.Reports;
+using RedProperty.Iot.Hub.Sites;
 
 namespace RedProperty.Iot.Hub.Reports;
 
@@ -17,7 +17,7 @@ public sealed partial class MonthlyReportService(
     SiteOwnership ownership,
     SiteReports reports,
     MonthlyReportStore store,
-    IHubPublisher publisher,
+    IReportPublisher publisher,
     IOptions<ReportOptions> options,
     TimeProvider time,
     ILogger<MonthlyReportService> logger) : BackgroundService

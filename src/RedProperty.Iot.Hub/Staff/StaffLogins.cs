@@ -4,6 +4,8 @@ using Microsoft.Extensions.Options;
 using Prometheus;
 using RedProperty.Iot.Hub.Configuration;
 using RedProperty.Iot.Hub.Operations;
+using RedProperty.Iot.Hub.Logging;
+using RedProperty.Iot.Hub.Metrics;
 
 namespace RedProperty.Iot.Hub.Staff;
 
@@ -57,7 +59,7 @@ public sealed partial class StaffLogins : IDisposable
     }
 
     /// <summary>Staff logins by result: success, refused, throttled, busy, rate_limited (too many requests from one address).</summary>
-    public static Counter Counter(HubMetrics metrics) => Metrics.WithCustomRegistry(metrics.Registry)
+    public static Counter Counter(HubMetrics metrics) => Prometheus.Metrics.WithCustomRegistry(metrics.Registry)
         .CreateCounter("rp_hub_staff_logins_total", "Staff login attempts, by result (success, refused, throttled, busy, rate_limited).", "result");
 
     public async Task<LoginOutcome> CheckAsync(string? username, string? password, string address, CancellationToken cancellationToken)

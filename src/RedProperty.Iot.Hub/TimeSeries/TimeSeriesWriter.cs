@@ -5,6 +5,7 @@ using RedProperty.Iot.Hub.Configuration;
 using RedProperty.Iot.Hub.Operations;
 using RedProperty.Iot.Hub.TimeSeries.Sinks;
 using RedProperty.Iot.Hub.TimeSeries.Spool;
+using RedProperty.Iot.Hub.Metrics;
 
 namespace RedProperty.Iot.Hub.TimeSeries;
 

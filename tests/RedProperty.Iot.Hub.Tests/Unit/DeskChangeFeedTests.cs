@@ -1,6 +1,7 @@
 using RedProperty.Iot.Hub.Alerts;
 using RedProperty.Iot.Hub.Storage;
 using RedProperty.Iot.Hub.Operations;
+using RedProperty.Iot.Hub.Metrics;
 
 namespace RedProperty.Iot.Hub.Tests.Unit;
 

@@ -7,6 +7,7 @@ using RedProperty.Iot.Hub.Operations;
 using RedProperty.Iot.Hub.TimeSeries;
 using RedProperty.Iot.Hub.TimeSeries.Sinks;
 using RedProperty.Iot.Hub.TimeSeries.Spool;
+using RedProperty.Iot.Hub.Metrics;
 
 namespace RedProperty.Iot.Hub.Tests.Unit;
 

@@ -6,6 +6,8 @@ using Microsoft.Extensions.Options;
 using RedProperty.Iot.Hub.Broker.Transport;
 using RedProperty.Iot.Hub.Operations;
 using RedProperty.Iot.Registry;
+using RedProperty.Iot.Hub.Metrics;
+using RedProperty.Iot.Hub.Reports;
 
 namespace RedProperty.Iot.Hub.Broker.Logins;
 

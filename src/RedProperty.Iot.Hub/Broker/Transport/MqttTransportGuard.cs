@@ -5,6 +5,8 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using RedProperty.Iot.Hub.Operations;
+using RedProperty.Iot.Hub.Logging;
+using RedProperty.Iot.Hub.Metrics;
 
 namespace RedProperty.Iot.Hub.Broker.Transport;
 

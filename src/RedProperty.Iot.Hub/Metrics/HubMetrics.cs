@@ -1,6 +1,6 @@
 using Prometheus;
 
-namespace RedProperty.Iot.Hub.Operations;
+namespace RedProperty.Iot.Hub.Metrics;
 
 /// <summary>The hub's Prometheus metrics, served at <c>/metrics</c>.</summary>
 public sealed class HubMetrics
@@ -9,8 +9,8 @@ public sealed class HubMetrics
 
     public HubMetrics(CollectorRegistry? registry = null)
     {
-        Registry = registry ?? Metrics.NewCustomRegistry();
-        var factory = Metrics.WithCustomRegistry(Registry);
+        Registry = registry ?? Prometheus.Metrics.NewCustomRegistry();
+        var factory = Prometheus.Metrics.WithCustomRegistry(Registry);
         MessagesIn = factory.CreateCounter("rp_hub_messages_total", "Device messages accepted, by kind and channel.", "kind", "channel");
         Rejections = factory.CreateCounter("rp_hub_rejections_total", "Device messages refused, by reason.", "reason");
         SubscriptionsRefused = factory.CreateCounter("rp_hub_subscriptions_refused_total", "Subscriptions refused by the per-device ACL.");

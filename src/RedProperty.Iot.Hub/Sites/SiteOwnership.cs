@@ -2,7 +2,7 @@ using Microsoft.Extensions.Options;
 using RedProperty.Iot.Hub.Configuration;
 using RedProperty.Iot.Registry;
 
-namespace RedProperty.Iot.Hub.Broker;
+namespace RedProperty.Iot.Hub.Sites;
 
 /// <summary>
 /// Which sites this hub instance owns (<c>Hub:Sites</c>, default all): when a district's compounds are

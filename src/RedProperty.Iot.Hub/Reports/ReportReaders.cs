@@ -3,7 +3,7 @@ using RedProperty.Iot.Hub.Configuration;
 using RedProperty.Iot.Hub.Reports;
 using RedProperty.Iot.Registry;
 
-namespace RedProperty.Iot.Hub.Broker;
+namespace RedProperty.Iot.Hub.Reports;
 
 /// <summary>A broker account that may only read the monthly reports of its sites.</summary>
 public sealed class ReportReader(string userName, string secretHash, IReadOnlySet<string> sites)

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace RedProperty.Iot.Hub.Operations;
+namespace RedProperty.Iot.Hub.Logging;
 
 /// <summary>
 /// Text that came from outside (an MQTT user name, client id or topic) made safe for one log line:

@@ -2,21 +2,15 @@ using MQTTnet;
 using MQTTnet.Server;
 using RedProperty.Iot.Hub.Storage;
 using RedProperty.Iot.Hub.Reports;
+using RedProperty.Iot.Hub.Sites;
 
 namespace RedProperty.Iot.Hub.Broker;
-
-/// <summary>Messages the hub itself publishes (monthly reports) on whichever broker it works with.</summary>
-public interface IHubPublisher
-{
-    /// <summary>False when the broker cannot take it now (not started, not connected, refused); the caller tries again later.</summary>
-    Task<bool> TryPublishAsync(MqttApplicationMessage message, CancellationToken cancellationToken);
-}
 
 /// <summary>
 /// The embedded broker: messages are injected as the hub's own. The broker keeps retained messages in
 /// memory only, so at its start it is given the latest published report of each owned site again.
 /// </summary>
-public sealed class EmbeddedHubPublisher(MonthlyReportStore store, SiteOwnership ownership) : IHubPublisher
+public sealed class EmbeddedReportPublisher(MonthlyReportStore store, SiteOwnership ownership) : IReportPublisher
 {
     public const string ClientId = "redproperty-hub";
 

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace RedProperty.Iot.Hub.Operations;
+namespace RedProperty.Iot.Hub.Logging;
 
 /// <summary>
 /// Decides whether a refusal is worth a log line: once per (reason, source) per minute, so a client
