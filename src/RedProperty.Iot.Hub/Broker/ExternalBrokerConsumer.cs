@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using MQTTnet;
 using MQTTnet.Protocol;
 using RedProperty.Iot.Contract;
@@ -19,6 +20,8 @@ namespace RedProperty.Iot.Hub.Broker;
 public sealed partial class ExternalBrokerConsumer(
     MqttOptions options, SiteOwnership ownership, DeviceRegistry registry, DeviceMessageIngestor ingestor, ILogger<ExternalBrokerConsumer> logger) : BackgroundService, IReportPublisher
 {
+    // Each message's acknowledgement waits here until its point is durable; the loop that sends them is awaited at stop.
+    private readonly Channel<PendingAcknowledgement> _acknowledgements = Channel.CreateUnbounded<PendingAcknowledgement>(new UnboundedChannelOptions { SingleReader = true });
     private IMqttClient? _client;
 
     public bool IsConnected => _client?.IsConnected == true;
@@ -50,6 +53,26 @@ public sealed partial class ExternalBrokerConsumer(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var client = new MqttClientFactory().CreateMqttClient();
+        var acknowledging = AcknowledgeLoopAsync(client, stoppingToken);
+        try
+        {
+            await ConsumeAsync(client, stoppingToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _acknowledgements.Writer.TryComplete();
+            await acknowledging.ConfigureAwait(false);
+        }
+
+        if (client.IsConnected)
+        {
+            // A clean DISCONNECT keeps the persistent session (and whatever is not acknowledged yet) on the broker.
+            await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().WithReason(MqttClientDisconnectOptionsReason.NormalDisconnection).Build(), CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    private async Task ConsumeAsync(IMqttClient client, CancellationToken stoppingToken)
+    {
         _client = client;
         client.ApplicationMessageReceivedAsync += e => OnMessageAsync(client, e, stoppingToken);
         var backoff = TimeSpan.FromSeconds(1);
@@ -90,12 +113,6 @@ public sealed partial class ExternalBrokerConsumer(
                 backoff = TimeSpan.FromSeconds(Math.Min(backoff.TotalSeconds * 2, 30));
             }
         }
-
-        if (client.IsConnected)
-        {
-            // A clean DISCONNECT keeps the persistent session (and whatever is not acknowledged yet) on the broker.
-            await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().WithReason(MqttClientDisconnectOptionsReason.NormalDisconnection).Build(), CancellationToken.None).ConfigureAwait(false);
-        }
     }
 
     private Task OnMessageAsync(IMqttClient client, MqttApplicationMessageReceivedEventArgs e, CancellationToken stoppingToken)
@@ -114,11 +131,20 @@ public sealed partial class ExternalBrokerConsumer(
         var acknowledged = message.QualityOfServiceLevel != MqttQualityOfServiceLevel.AtMostOnce;
         // Decoding and the rules run now, in order; the acknowledgement follows when the point is durable.
         var ingest = ingestor.IngestAsync(device, message.Topic, message.Payload, acknowledged, stoppingToken);
-        _ = AcknowledgeWhenDurableAsync(client, e, ingest, device, stoppingToken);
+        _acknowledgements.Writer.TryWrite(new PendingAcknowledgement(e, ingest.AsTask(), device));
         return Task.CompletedTask;
     }
 
-    private async Task AcknowledgeWhenDurableAsync(IMqttClient client, MqttApplicationMessageReceivedEventArgs e, ValueTask<IngestResult> ingest, Device device, CancellationToken stoppingToken)
+    /// <summary>Acknowledges messages in the order they came, each once its point is durable.</summary>
+    private async Task AcknowledgeLoopAsync(IMqttClient client, CancellationToken stoppingToken)
+    {
+        await foreach (var pending in _acknowledgements.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+        {
+            await AcknowledgeWhenDurableAsync(client, pending.Message, pending.Ingest, pending.Device, stoppingToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task AcknowledgeWhenDurableAsync(IMqttClient client, MqttApplicationMessageReceivedEventArgs e, Task<IngestResult> ingest, Device device, CancellationToken stoppingToken)
     {
         try
         {
@@ -184,3 +210,5 @@ public sealed partial class ExternalBrokerConsumer(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Acknowledging a message of {Device} failed: {Reason}")]
     private static partial void LogAckFailed(ILogger logger, string device, string reason);
 }
+
+internal readonly record struct PendingAcknowledgement(MqttApplicationMessageReceivedEventArgs Message, Task<IngestResult> Ingest, Device Device);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using System.ComponentModel.DataAnnotations;
 
 namespace RedProperty.Iot.Hub.Cameras;
@@ -40,3 +41,6 @@ public sealed class CameraOptions
     /// <summary>Folder holding ffmpeg and ffprobe; empty: found on PATH.</summary>
     public string? FfmpegFolder { get; set; }
 }
+
+[OptionsValidator]
+public sealed partial class CameraOptionsValidator : IValidateOptions<CameraOptions>;

@@ -13,7 +13,7 @@ public static class CameraSetup
     /// <summary>Snapshots and clips for alerts, stream checks, the evidence store and its endpoint.</summary>
     public static IServiceCollection AddCameras(this IServiceCollection services)
     {
-        services.AddOptions<CameraOptions>().BindConfiguration(CameraOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddCheckedOptions<CameraOptions, CameraOptionsValidator>(CameraOptions.Section);
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<CameraOptions>>().Value);
         services.AddSingleton<CameraGrabber>();
         services.AddSingleton(sp => new EvidenceFiles(Path.Combine(sp.GetRequiredService<IOptions<HubOptions>>().Value.DataDir, "evidence")));

@@ -1,9 +1,11 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 using RedProperty.Iot.Alerts;
 
 namespace RedProperty.Iot.Hub.Configuration;
 
 /// <summary>The <c>Alerts</c> section: SLA durations; thresholds are read by <see cref="AlertSettings"/>.</summary>
-public sealed class AlertOptions
+public sealed class AlertOptions : IValidatableObject
 {
     public const string Section = "Alerts";
 
@@ -12,30 +14,23 @@ public sealed class AlertOptions
 
     /// <summary>A critical alert not resolved within this is escalated again (the on-site promise).</summary>
     public TimeSpan ResolveCriticalWithin { get; set; } = EscalationPolicy.Default.ResolveCriticalWithin;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (AcknowledgeWithin <= TimeSpan.Zero || AcknowledgeWithin > TimeSpan.FromDays(1))
+        {
+            yield return new ValidationResult("Alerts:AcknowledgeWithin must be more than 00:00:00 and at most 1.00:00:00", [nameof(AcknowledgeWithin)]);
+        }
+
+        if (ResolveCriticalWithin <= TimeSpan.Zero || ResolveCriticalWithin > TimeSpan.FromDays(7))
+        {
+            yield return new ValidationResult("Alerts:ResolveCriticalWithin must be more than 00:00:00 and at most 7.00:00:00", [nameof(ResolveCriticalWithin)]);
+        }
+    }
 }
 
-/// <summary>The <c>Staff</c> section.</summary>
-public sealed class StaffOptions
-{
-    public const string Section = "Staff";
-
-    public BootstrapAdminOptions BootstrapAdmin { get; set; } = new();
-
-    /// <summary>
-    /// How long a session's check against its account (stamp, disabled) is trusted before the database is read
-    /// again; changes made through the API take effect at once, others within 1.5 times this.
-    /// </summary>
-    public TimeSpan SessionCheck { get; set; } = TimeSpan.FromSeconds(30);
-
-    public StaffLoginOptions Login { get; set; } = new();
-}
-
-public sealed class BootstrapAdminOptions
-{
-    public string? Username { get; set; }
-
-    public string? Password { get; set; }
-}
+[OptionsValidator]
+public sealed partial class AlertOptionsValidator : IValidateOptions<AlertOptions>;
 
 /// <summary>
 /// Threshold overrides from configuration: <c>Alerts:Thresholds:{key}</c>, <c>Alerts:Sites:{site}:{key}</c>,

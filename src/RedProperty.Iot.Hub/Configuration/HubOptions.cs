@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+using System.Net;
 using System.ComponentModel.DataAnnotations;
 using RedProperty.Iot.Registry;
 
@@ -24,7 +26,7 @@ public sealed class HubOptions
 }
 
 /// <summary>The <c>Mqtt</c> section.</summary>
-public sealed class MqttOptions
+public sealed class MqttOptions : IValidatableObject
 {
     public const string Section = "Mqtt";
 
@@ -63,6 +65,29 @@ public sealed class MqttOptions
     /// reports of their sites, <c>rp/{site}/report/monthly</c>.
     /// </summary>
     public List<MqttReaderOptions> Readers { get; set; } = [];
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!IPAddress.TryParse(BindAddress, out _))
+        {
+            yield return new ValidationResult($"Mqtt:BindAddress '{BindAddress}' is not an IP address", [nameof(BindAddress)]);
+        }
+
+        if (!IsExternal)
+        {
+            yield break;
+        }
+
+        if (string.IsNullOrWhiteSpace(ExternalUrl) || !Uri.TryCreate(ExternalUrl, UriKind.Absolute, out var url) || url.Scheme is not ("mqtt" or "mqtts" or "tcp" or "ws" or "wss"))
+        {
+            yield return new ValidationResult($"Mqtt:Mode=external needs Mqtt:ExternalUrl such as mqtt://broker:1883 (got '{ExternalUrl}')", [nameof(ExternalUrl)]);
+        }
+
+        if (string.IsNullOrWhiteSpace(ClientId))
+        {
+            yield return new ValidationResult("Mqtt:Mode=external needs Mqtt:ClientId, fixed per hub instance (the broker keeps its session under it)", [nameof(ClientId)]);
+        }
+    }
 }
 
 /// <summary>A read-only broker account for reports: user name (no '/'), PBKDF2 secret hash (<c>hash-secret</c>), sites.</summary>
@@ -76,7 +101,7 @@ public sealed class MqttReaderOptions
 }
 
 /// <summary>The certificate for MQTT over TLS (<c>Mqtt:TlsPort</c>) and for https:// URLs in <c>Http:Urls</c>.</summary>
-public sealed class TlsOptions
+public sealed class TlsOptions : IValidatableObject
 {
     public const string Section = "Tls";
 
@@ -87,6 +112,14 @@ public sealed class TlsOptions
     public string? KeyPath { get; set; }
 
     public string? Password { get; set; }
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (string.IsNullOrEmpty(CertificatePath) && (!string.IsNullOrEmpty(KeyPath) || !string.IsNullOrEmpty(Password)))
+        {
+            yield return new ValidationResult("Tls:KeyPath or Tls:Password is set but Tls:CertificatePath is not", [nameof(CertificatePath)]);
+        }
+    }
 }
 
 public enum InfluxVersion
@@ -186,3 +219,15 @@ public sealed class InfluxOptions : IValidatableObject
         }
     }
 }
+
+[OptionsValidator]
+public sealed partial class HubOptionsValidator : IValidateOptions<HubOptions>;
+
+[OptionsValidator]
+public sealed partial class MqttOptionsValidator : IValidateOptions<MqttOptions>;
+
+[OptionsValidator]
+public sealed partial class TlsOptionsValidator : IValidateOptions<TlsOptions>;
+
+[OptionsValidator]
+public sealed partial class InfluxOptionsValidator : IValidateOptions<InfluxOptions>;

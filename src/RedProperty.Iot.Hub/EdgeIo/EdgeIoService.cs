@@ -1,4 +1,5 @@
 using System.Device.Gpio;
+using System.Threading.Channels;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using RedProperty.Iot.Alerts;
 using RedProperty.Iot.Contract;
@@ -19,6 +20,9 @@ public sealed partial class EdgeIoService(
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(125);
     private static readonly TimeSpan HealthEvery = TimeSpan.FromSeconds(5);
     private readonly List<IDisposable> _inputs = [];
+
+    // Inputs fire on the driver's thread; their signals wait here for the hand-over loop, which the host awaits at stop.
+    private readonly Channel<AlertSignal> _signals = Channel.CreateUnbounded<AlertSignal>(new UnboundedChannelOptions { SingleReader = true });
     private bool _sirenOn;
 
     /// <summary>Whether the siren relay is switched on now.</summary>
@@ -52,7 +56,10 @@ public sealed partial class EdgeIoService(
         return base.StartAsync(cancellationToken);
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(DriveOutputsAsync(stoppingToken), HandOverAsync(stoppingToken));
+
+    private async Task DriveOutputsAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(Tick, TimeProvider.System);
         var degraded = false;
@@ -125,24 +132,47 @@ public sealed partial class EdgeIoService(
         LogInput(logger, type.ToWire(), kind == AlertSignalKind.Raise ? "active" : "back to normal");
         // The panic button is pressed by a person: the catalogue never lets the system close it.
         var signal = new AlertSignal(kind, type, box.Device, AlertCatalogue.SeverityOf(type, DeviceKind.Edge), fact, type == AlertType.PanicButton ? AlertCause.Person : AlertCause.Condition);
-        // Inputs fire on the driver's thread: hand the signal over without blocking it, but never lose a press unnoticed.
-        _ = HandOverAsync(signal);
+        if (!_signals.Writer.TryWrite(signal))
+        {
+            LogSubmitFailed(logger, null, signal.Type.ToWire());
+        }
     }
 
-    private async Task HandOverAsync(AlertSignal signal)
+    /// <summary>Hands the inputs' signals to the alert service in order; at stop, what is still waiting is handed over too (the alert service stops after this).</summary>
+    private async Task HandOverAsync(CancellationToken stoppingToken)
     {
         try
         {
-            await alerts.SubmitAsync([signal], CancellationToken.None).ConfigureAwait(false);
+            while (await _signals.Reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
+            {
+                await SubmitWaitingAsync().ConfigureAwait(false);
+            }
         }
-        catch (Exception e) when (e is System.Threading.Channels.ChannelClosedException or InvalidOperationException)
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            LogSubmitFailed(logger, e, signal.Type.ToWire());
+        }
+
+        _signals.Writer.TryComplete();
+        await SubmitWaitingAsync().ConfigureAwait(false);
+    }
+
+    private async Task SubmitWaitingAsync()
+    {
+        while (_signals.Reader.TryRead(out var signal))
+        {
+            try
+            {
+                await alerts.SubmitAsync([signal], CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is ChannelClosedException or InvalidOperationException)
+            {
+                LogSubmitFailed(logger, e, signal.Type.ToWire());
+            }
         }
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Edge input {Type} could not be handed to the alert service (the hub is stopping)")]
-    private static partial void LogSubmitFailed(ILogger logger, Exception exception, string type);
+    private static partial void LogSubmitFailed(ILogger logger, Exception? exception, string type);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Edge I/O for site {Site}: siren pin {Siren}, status LED pin {Led}, tamper pin {Tamper}, panic pin {Panic}")]
     private static partial void LogStarted(ILogger logger, string site, int? siren, int? led, int? tamper, int? panic);

@@ -1,3 +1,4 @@
+using RedProperty.Iot.Hub.Configuration;
 using System.Device.Gpio;
 using System.Device.Gpio.Drivers;
 using System.Device.I2c;
@@ -18,8 +19,8 @@ public static class EdgeIoSetup
     /// </summary>
     public static IServiceCollection AddEdgeIo(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<GpioOptions>().BindConfiguration(GpioOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<AmbientLightOptions>().BindConfiguration(AmbientLightOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddCheckedOptions<GpioOptions, GpioOptionsValidator>(GpioOptions.Section);
+        services.AddCheckedOptions<AmbientLightOptions, AmbientLightOptionsValidator>(AmbientLightOptions.Section);
         var driver = configuration[$"{GpioOptions.Section}:Driver"] ?? new GpioOptions().Driver;
         var wired = new[] { "SirenPin", "StatusLedPin", "TamperPin", "PanicPin" }.Any(pin => !string.IsNullOrEmpty(configuration[$"{GpioOptions.Section}:{pin}"]))
             || (configuration[$"{AmbientLightOptions.Section}:Sensor"] ?? "none") != "none";

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using System.ComponentModel.DataAnnotations;
 
 namespace RedProperty.Iot.Hub.EdgeIo;
@@ -68,3 +69,9 @@ public sealed class AmbientLightOptions
     [Range(1, 3600)]
     public int ReadEverySeconds { get; set; } = 10;
 }
+
+[OptionsValidator]
+public sealed partial class GpioOptionsValidator : IValidateOptions<GpioOptions>;
+
+[OptionsValidator]
+public sealed partial class AmbientLightOptionsValidator : IValidateOptions<AmbientLightOptions>;

@@ -1,9 +1,11 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 using RedProperty.Iot.Reports;
 
 namespace RedProperty.Iot.Hub.Reports;
 
 /// <summary><c>Reports:*</c>: the score's weights, how many sites the red and black lists name, and the monthly snapshot.</summary>
-public sealed class ReportOptions
+public sealed class ReportOptions : IValidatableObject
 {
     public const string Section = "Reports";
 
@@ -12,6 +14,31 @@ public sealed class ReportOptions
     public int ListSize { get; set; } = 3;
 
     public MonthlySnapshotOptions MonthlySnapshot { get; set; } = new();
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        var w = Weights.ToWeights();
+        double[] weights = [w.ResponseSla, w.OnSiteSla, w.CameraAvailability, w.DeviceAvailability, w.LampRepair, w.FlyingWire];
+        if (!weights.All(x => x >= 0 && double.IsFinite(x)) || weights.Sum() <= 0)
+        {
+            yield return new ValidationResult("Reports:Weights must be 0 or more each, and not all 0", [nameof(Weights)]);
+        }
+
+        if (ListSize < 0)
+        {
+            yield return new ValidationResult("Reports:ListSize must be 0 or more", [nameof(ListSize)]);
+        }
+
+        if (MonthlySnapshot.Delay < TimeSpan.Zero || MonthlySnapshot.Delay >= TimeSpan.FromDays(1))
+        {
+            yield return new ValidationResult("Reports:MonthlySnapshot:Delay must be from 00:00:00 to under 1.00:00:00", [nameof(MonthlySnapshot)]);
+        }
+
+        if (MonthlySnapshot.RetryEvery < TimeSpan.FromSeconds(1))
+        {
+            yield return new ValidationResult("Reports:MonthlySnapshot:RetryEvery must be at least 00:00:01", [nameof(MonthlySnapshot)]);
+        }
+    }
 
     public sealed class ScoreWeightsOptions
     {
@@ -41,3 +68,6 @@ public sealed class ReportOptions
         public TimeSpan RetryEvery { get; set; } = TimeSpan.FromSeconds(30);
     }
 }
+
+[OptionsValidator]
+public sealed partial class ReportOptionsValidator : IValidateOptions<ReportOptions>;

@@ -6,6 +6,7 @@ using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 using RedProperty.Iot.Hub.Broker;
+using RedProperty.Iot.Hub.Hosting;
 
 namespace RedProperty.Iot.Hub.Tests.Infrastructure;
 

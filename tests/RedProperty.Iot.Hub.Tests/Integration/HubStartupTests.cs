@@ -38,6 +38,22 @@ public sealed class HubStartupTests : IDisposable
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("Alerts:AcknowledgeWithin", "00:00:00", "Alerts:AcknowledgeWithin must be more than 00:00:00")]
+    [InlineData("Staff:SessionCheck", "00:00:00", "Staff:SessionCheck must be from 00:00:01 to 00:05:00")]
+    [InlineData("Staff:Login:UserAddresses", "1", "Staff:Login:UserAddresses must be 2 or more")]
+    [InlineData("Tls:KeyPath", "/etc/hub.key", "Tls:KeyPath or Tls:Password is set but Tls:CertificatePath is not")]
+    [InlineData("Mqtt:Mode", "external", "Mqtt:Mode=external needs Mqtt:ExternalUrl")]
+    [InlineData("SignalR:Redis", "127.0.0.1:1", "SignalR:CommandKey must be set when SignalR:Redis is")]
+    [InlineData("Cameras:ClipSeconds", "500", "ClipSeconds must be between 0 and 120")]
+    [InlineData("Mqtt:Limits:MaxPacketBytes", "10", "MaxPacketBytes must be between 17408 and 16777216")]
+    public async Task Every_section_is_checked_at_start(string key, string value, string expected)
+    {
+        var settings = new Dictionary<string, string?> { ["Influx:Version"] = "none", [key] = value };
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => HubHost.StartAsync(settings, _workDir));
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_bad_registry_lists_every_problem_by_entry()
     {

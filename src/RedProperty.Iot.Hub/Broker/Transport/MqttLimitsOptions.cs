@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using System.ComponentModel.DataAnnotations;
 
 namespace RedProperty.Iot.Hub.Broker.Transport;
@@ -63,3 +64,6 @@ public sealed class MqttLimitsOptions
 
     public TimeSpan ConnectTimeout => TimeSpan.FromSeconds(ConnectTimeoutSeconds);
 }
+
+[OptionsValidator]
+public sealed partial class MqttLimitsOptionsValidator : IValidateOptions<MqttLimitsOptions>;

@@ -1,3 +1,4 @@
+using RedProperty.Iot.Hub.Configuration;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http.Connections;
@@ -12,7 +13,7 @@ public static class MqttTransportSetup
 {
     public static IServiceCollection AddMqttTransport(this IServiceCollection services)
     {
-        services.AddOptions<MqttLimitsOptions>().BindConfiguration(MqttLimitsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddCheckedOptions<MqttLimitsOptions, MqttLimitsOptionsValidator>(MqttLimitsOptions.Section);
         services.AddSingleton<MqttTransportGuard>();
         services.AddHostedService<MqttTransportWatchdog>();
         services.AddSingleton<GuardedMqttConnectionHandler>();

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
-namespace RedProperty.Iot.Hub.Broker;
+namespace RedProperty.Iot.Hub.Hosting;
 
 /// <summary>The Kestrel listeners the hub opened, so the bound ports are known after start (port 0 in tests).</summary>
 public sealed class HubListeners
