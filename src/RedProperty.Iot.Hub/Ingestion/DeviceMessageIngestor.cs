@@ -40,6 +40,7 @@ public sealed partial class DeviceMessageIngestor(
     DeviceReadings readings,
     AlertRuleEngine rules,
     AlertService alerts,
+    DevicePresence presence,
     HubMetrics metrics,
     TimeProvider time,
     ILogger<DeviceMessageIngestor> logger)
@@ -113,11 +114,7 @@ public sealed partial class DeviceMessageIngestor(
                     return Reject(state, topic, payload, statusRejection, receivedAt);
                 }
 
-                if (state.SetStatus(status, receivedAt))
-                {
-                    LogStatusChanged(logger, device.UserName, status);
-                    await alerts.SubmitAsync(new DeviceStatusChange(device, status, receivedAt), cancellationToken).ConfigureAwait(false);
-                }
+                await presence.ReportAsync(state, status, receivedAt, cancellationToken).ConfigureAwait(false);
 
                 signals = rules.OnStatus(device, status);
                 line = PointMapper.Status(device, status, state.NextReceiveTimestamp(receivedMs));
@@ -131,10 +128,9 @@ public sealed partial class DeviceMessageIngestor(
         state.RecordMessage(receivedAt);
 
         // A device that was silent (or said offline) and now sends telemetry or events is online again.
-        if (parsed.Channel != DeviceChannel.Status && state.SetStatus(DeviceStatus.Online, receivedAt))
+        if (parsed.Channel != DeviceChannel.Status)
         {
-            LogStatusChanged(logger, device.UserName, DeviceStatus.Online);
-            await alerts.SubmitAsync(new DeviceStatusChange(device, DeviceStatus.Online, receivedAt), cancellationToken).ConfigureAwait(false);
+            await presence.ReportAsync(state, DeviceStatus.Online, receivedAt, cancellationToken).ConfigureAwait(false);
         }
 
         if (signals.Count > 0)
