@@ -10,6 +10,7 @@ using RedProperty.Iot.Hub.Alerts;
 using RedProperty.Iot.Hub.Storage;
 using RedProperty.Iot.Hub.Api;
 using RedProperty.Iot.Hub.Cameras;
+using RedProperty.Iot.Hub.ChangeLog;
 using RedProperty.Iot.Hub.Desk;
 using RedProperty.Iot.Hub.EdgeIo;
 using RedProperty.Iot.Hub.Reports;

@@ -1,8 +1,9 @@
 using System.Collections.Concurrent;
-using System.Text.Json;
 using System.Threading.Channels;
 using RedProperty.Iot.Alerts;
 using RedProperty.Iot.Contract;
+using RedProperty.Iot.Hub.Alerts.Views;
+using RedProperty.Iot.Hub.ChangeLog;
 using RedProperty.Iot.Hub.Storage;
 using RedProperty.Iot.Hub.Devices;
 using RedProperty.Iot.Hub.TimeSeries;
@@ -150,7 +151,7 @@ public sealed partial class AlertService : BackgroundService
             await _store.SaveEvidenceAsync(id, kind, url, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
             var current = _evidence.GetValueOrDefault(id) ?? new AlertEvidence(null, null);
             _evidence[id] = kind == "clip" ? current with { ClipUrl = url } : current with { SnapshotUrl = url };
-            await CommitAsync(alert, DeskEvents.AlertUpdated, EvidenceAction, cancellationToken).ConfigureAwait(false);
+            await CommitAsync(alert, EvidenceAction, cancellationToken).ConfigureAwait(false);
             return true;
         }
         finally
@@ -219,7 +220,7 @@ public sealed partial class AlertService : BackgroundService
             {
                 if (_unflushedRepeats.Contains(alert.Id) && now - _lastRepeatFlush.GetValueOrDefault(alert.Id, DateTimeOffset.MinValue) >= RepeatFlushInterval)
                 {
-                    await CommitAsync(alert, DeskEvents.AlertUpdated, "repeated", cancellationToken).ConfigureAwait(false);
+                    await CommitAsync(alert, "repeated", cancellationToken).ConfigureAwait(false);
                 }
 
                 var changed = false;
@@ -231,7 +232,7 @@ public sealed partial class AlertService : BackgroundService
 
                 if (changed)
                 {
-                    await CommitAsync(alert, DeskEvents.AlertUpdated, AlertTransition.Escalated, cancellationToken).ConfigureAwait(false);
+                    await CommitAsync(alert, AlertTransition.Escalated, cancellationToken).ConfigureAwait(false);
                 }
 
                 // Resolved alerts stay in memory only while they may still reopen.
@@ -294,7 +295,7 @@ public sealed partial class AlertService : BackgroundService
                 // The system closes the alert, or (only staff may close it) marks its condition cleared.
                 if (alert?.ConditionEnded(now, signal.Message, signal.Fact) is { } ended)
                 {
-                    await CommitAsync(alert, DeskEvents.AlertUpdated, ended, cancellationToken).ConfigureAwait(false);
+                    await CommitAsync(alert, ended, cancellationToken).ConfigureAwait(false);
                     if (ended == AlertTransition.ConditionCleared)
                     {
                         LogAwaitingStaff(_logger, alert.Key.ToString(), signal.Message);
@@ -312,11 +313,11 @@ public sealed partial class AlertService : BackgroundService
                 if (alert.History.Count > audited)
                 {
                     // The condition came back, or the alert became staff only: a transition, told at once.
-                    await CommitAsync(alert, DeskEvents.AlertUpdated, alert.History[^1].Action, cancellationToken).ConfigureAwait(false);
+                    await CommitAsync(alert, alert.History[^1].Action, cancellationToken).ConfigureAwait(false);
                 }
                 else if (now - _lastRepeatFlush.GetValueOrDefault(alert.Id, DateTimeOffset.MinValue) >= RepeatFlushInterval)
                 {
-                    await CommitAsync(alert, DeskEvents.AlertUpdated, "repeated", cancellationToken).ConfigureAwait(false);
+                    await CommitAsync(alert, "repeated", cancellationToken).ConfigureAwait(false);
                 }
                 else
                 {
@@ -325,13 +326,13 @@ public sealed partial class AlertService : BackgroundService
             }
             else if (alert is not null && alert.Reopen(now, signal.Message, EscalationPolicy.ReopenWindow, signal.Fact, clearing))
             {
-                await CommitAsync(alert, DeskEvents.AlertUpdated, AlertTransition.Reopened, cancellationToken).ConfigureAwait(false);
+                await CommitAsync(alert, AlertTransition.Reopened, cancellationToken).ConfigureAwait(false);
             }
             else
             {
                 var zone = signal.Device.Zone;
                 var raised = Alert.Raise(Guid.NewGuid(), signal.Key, zone, signal.Device.Kind, signal.Severity, signal.Message, now, signal.Fact, clearing);
-                await CommitAsync(raised, DeskEvents.AlertRaised, AlertTransition.Raised, cancellationToken).ConfigureAwait(false);
+                await CommitAsync(raised, AlertTransition.Raised, cancellationToken).ConfigureAwait(false);
                 LogRaised(_logger, signal.Key.ToString(), signal.Severity, signal.Message);
             }
         }
@@ -368,7 +369,7 @@ public sealed partial class AlertService : BackgroundService
                 return new AlertActionResult(result.Outcome == AlertCommandOutcome.NoteRequired ? AlertActionOutcome.NoteRequired : AlertActionOutcome.NotAllowed, Problem: result.Problem);
             }
 
-            var seq = await CommitAsync(alert, DeskEvents.AlertUpdated, alert.History[^1].Action, cancellationToken).ConfigureAwait(false);
+            var seq = await CommitAsync(alert, alert.History[^1].Action, cancellationToken).ConfigureAwait(false);
             return new AlertActionResult(AlertActionOutcome.Done, ViewOf(alert, seq));
         }
         finally
@@ -378,24 +379,23 @@ public sealed partial class AlertService : BackgroundService
     }
 
     /// <summary>Store first (with the change log entry), then tell: the desk feed and the alerts time series.</summary>
-    private async Task<long> CommitAsync(Alert alert, string deskEvent, string action, CancellationToken cancellationToken)
+    private async Task<long> CommitAsync(Alert alert, string action, CancellationToken cancellationToken)
     {
-        var (seq, view, payload) = await _database.InTransactionAsync(async (transaction, ct) =>
+        // Only a new alert is raised; every later change of it is an update.
+        var raised = action == AlertTransition.Raised;
+        var change = await _database.InTransactionAsync(async (transaction, ct) =>
         {
-            var seq = await _changeLog.NextSeqAsync(transaction, ct).ConfigureAwait(false);
-            var view = ViewOf(alert, seq);
-            var payload = JsonSerializer.Serialize(view, DeskJsonContext.Default.AlertView);
-            await _changeLog.AppendAsync(transaction, new StoredChange(seq, alert.Site, deskEvent, payload), ct).ConfigureAwait(false);
-            await _store.SaveAsync(transaction, alert, seq, ct).ConfigureAwait(false);
-            return (seq, view, payload);
+            var change = await _changeLog.AppendAsync(transaction, seq => new DeskChange.AlertChanged(seq, alert.Site, ViewOf(alert, seq), raised), ct).ConfigureAwait(false);
+            await _store.SaveAsync(transaction, alert, change.Seq, ct).ConfigureAwait(false);
+            return change;
         }, cancellationToken).ConfigureAwait(false);
-        Remember(alert, seq);
+        Remember(alert, change.Seq);
         _unflushedRepeats.Remove(alert.Id);
         _lastRepeatFlush[alert.Id] = _time.GetUtcNow();
-        _feed.Publish(new ChangeRecord(seq, alert.Site, deskEvent, payload) { View = view });
+        _feed.Publish(change);
         if (action is AlertTransition.Raised or AlertTransition.Reopened)
         {
-            _raised.Writer.TryWrite(view);
+            _raised.Writer.TryWrite(change.Alert);
         }
 
         if (action is not ("repeated" or EvidenceAction))
@@ -404,21 +404,20 @@ public sealed partial class AlertService : BackgroundService
             await _timeSeries.EnqueueAsync(new PendingPoint(line, _time.GetTimestamp(), null), cancellationToken).ConfigureAwait(false);
         }
 
-        return seq;
+        return change.Seq;
     }
 
     private async Task PublishStatusAsync(DeviceStatusChange change, CancellationToken cancellationToken)
     {
         var device = change.Device;
-        var (view, payload) = await _database.InTransactionAsync(async (transaction, ct) =>
-        {
-            var seq = await _changeLog.NextSeqAsync(transaction, ct).ConfigureAwait(false);
-            var view = new DeviceStatusView(seq, device.Site, device.Zone, device.Id, device.Kind.ToWire(), change.Status.ToString().ToLowerInvariant(), change.At);
-            var payload = JsonSerializer.Serialize(view, DeskJsonContext.Default.DeviceStatusView);
-            await _changeLog.AppendAsync(transaction, new StoredChange(seq, device.Site, DeskEvents.DeviceStatusChanged, payload), ct).ConfigureAwait(false);
-            return (view, payload);
-        }, cancellationToken).ConfigureAwait(false);
-        _feed.Publish(new ChangeRecord(view.Seq, device.Site, DeskEvents.DeviceStatusChanged, payload) { View = view });
+        var status = change.Status.ToString().ToLowerInvariant();
+        var logged = await _database.InTransactionAsync(
+            (transaction, ct) => _changeLog.AppendAsync(
+                transaction,
+                seq => new DeskChange.DeviceStatusChanged(seq, device.Site, new DeviceStatusView(seq, device.Site, device.Zone, device.Id, device.Kind.ToWire(), status, change.At)),
+                ct),
+            cancellationToken).ConfigureAwait(false);
+        _feed.Publish(logged);
     }
 
     private const string EvidenceAction = "evidence";

@@ -1,5 +1,6 @@
 using RedProperty.Iot.Contract;
 using RedProperty.Iot.Hub.Alerts;
+using RedProperty.Iot.Hub.Alerts.Views;
 using RedProperty.Iot.Registry;
 
 namespace RedProperty.Iot.Hub.Cameras;

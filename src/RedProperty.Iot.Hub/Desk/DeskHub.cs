@@ -1,8 +1,10 @@
-using System.Text.Json;
+using System.Diagnostics;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 using RedProperty.Iot.Contract;
 using RedProperty.Iot.Hub.Alerts;
+using RedProperty.Iot.Hub.Alerts.Views;
+using RedProperty.Iot.Hub.ChangeLog;
 using RedProperty.Iot.Hub.Storage;
 using RedProperty.Iot.Hub.Devices;
 using RedProperty.Iot.Hub.Operations;
@@ -97,7 +99,7 @@ public sealed class DeskHistory(AlertService alerts, DeviceDirectory devices, Ch
     /// null when the change log cannot serve that number (pruned, more than <see cref="DeskHub.MaxReplay"/>
     /// behind, or from before a reset).
     /// </summary>
-    public async Task<IReadOnlyList<ChangeRecord>?> ChangesAsync(long afterSeq, long upToSeq, IReadOnlyCollection<string> sites, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<DeskChange>?> ChangesAsync(long afterSeq, long upToSeq, IReadOnlyCollection<string> sites, CancellationToken cancellationToken)
     {
         if (!await changeLog.CanCatchUpFromAsync(afterSeq, cancellationToken).ConfigureAwait(false))
         {
@@ -105,7 +107,7 @@ public sealed class DeskHistory(AlertService alerts, DeviceDirectory devices, Ch
         }
 
         var changes = await changeLog.ChangesSinceAsync(afterSeq, sites, DeskHub.MaxReplay + 1, cancellationToken).ConfigureAwait(false);
-        return changes.Count > DeskHub.MaxReplay ? null : changes.Where(c => c.Seq <= upToSeq).Select(c => new ChangeRecord(c.Seq, c.Site, c.Event, c.Payload)).ToArray();
+        return changes.Count > DeskHub.MaxReplay ? null : [.. changes.Where(c => c.Seq <= upToSeq).Select(c => DeskChange.Read(c.Seq, c.Site, c.Event, c.Payload)).OfType<DeskChange>()];
     }
 
     /// <summary>
@@ -199,14 +201,14 @@ public sealed partial class DeskBroadcaster(
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Sends one change; live changes carry their view, replayed ones are read back from the stored payload.</summary>
-    public static Task SendAsync(IDeskClient client, ChangeRecord change) => change.Event switch
+    /// <summary>Sends one change to the desk client's method for its kind.</summary>
+    public static Task SendAsync(IDeskClient client, DeskChange change) => change switch
     {
-        DeskEvents.AlertRaised => client.alertRaised(AlertOf(change)),
-        DeskEvents.AlertUpdated => client.alertUpdated(AlertOf(change)),
-        DeskEvents.DeviceStatusChanged => client.deviceStatusChanged(change.View as DeviceStatusView ?? JsonSerializer.Deserialize(change.Payload, DeskJsonContext.Default.DeviceStatusView)!),
-        DeskEvents.ElevatorChanged => client.elevatorChanged(change.View as ElevatorView ?? JsonSerializer.Deserialize(change.Payload, DeskJsonContext.Default.ElevatorView)!),
-        _ => Task.CompletedTask,
+        DeskChange.AlertChanged { Raised: true } alert => client.alertRaised(alert.Alert),
+        DeskChange.AlertChanged alert => client.alertUpdated(alert.Alert),
+        DeskChange.DeviceStatusChanged device => client.deviceStatusChanged(device.Status),
+        DeskChange.ElevatorChanged elevator => client.elevatorChanged(elevator.Car),
+        _ => throw new UnreachableException($"a desk change of kind {change.GetType().Name}"),
     };
 
     /// <summary>
@@ -215,17 +217,14 @@ public sealed partial class DeskBroadcaster(
     /// </summary>
     public void Publish(IReadOnlyCollection<ElevatorView> cars)
     {
-        var changes = cars.Select(car => new ChangeRecord(0, car.Site, DeskEvents.ElevatorChanged, JsonSerializer.Serialize(car, DeskJsonContext.Default.ElevatorView)) { View = car }).ToArray();
+        DeskChange[] changes = [.. cars.Select(car => new DeskChange.ElevatorChanged(car))];
         Queue(changes, remote: false);
         relay?.Publish(changes);
     }
 
-    private static AlertView AlertOf(ChangeRecord change) =>
-        change.View as AlertView ?? JsonSerializer.Deserialize(change.Payload, DeskJsonContext.Default.AlertView)!;
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var batch = new List<ChangeRecord>();
+        var batch = new List<DeskChange>();
         try
         {
             while (await feed.Reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
@@ -254,7 +253,7 @@ public sealed partial class DeskBroadcaster(
     /// Hands changes to every desk that sees their site; a desk whose outbox is full is dropped. When the feed
     /// lost changes (<paramref name="lostUpTo"/>), every desk missed them live: all are dropped to catch up.
     /// </summary>
-    private void Queue(IReadOnlyList<ChangeRecord> changes, bool remote, long lostUpTo = 0)
+    private void Queue(IReadOnlyList<DeskChange> changes, bool remote, long lostUpTo = 0)
     {
         List<(DeskOutbox Outbox, string Reason)>? drop = null;
         lock (_gate)
@@ -348,28 +347,27 @@ public sealed partial class DeskBroadcaster(
     }
 
     /// <summary>The latest change of each alert in the batch (raised if any of them was), in sequence order.</summary>
-    private static IEnumerable<ChangeRecord> Coalesce(List<ChangeRecord> batch)
+    private static IEnumerable<DeskChange> Coalesce(List<DeskChange> batch)
     {
-        var latest = new Dictionary<string, ChangeRecord>(StringComparer.Ordinal);
-        var raised = new HashSet<string>(StringComparer.Ordinal);
-        var others = new List<ChangeRecord>();
+        var latest = new Dictionary<Guid, DeskChange.AlertChanged>();
+        var raised = new HashSet<Guid>();
+        var others = new List<DeskChange>();
         foreach (var change in batch)
         {
-            if (change.Event == DeskEvents.DeviceStatusChanged)
+            if (change is not DeskChange.AlertChanged alert)
             {
                 others.Add(change);
                 continue;
             }
 
-            var id = AlertOf(change).Id.ToString();
-            latest[id] = change;
-            if (change.Event == DeskEvents.AlertRaised)
+            latest[alert.Alert.Id] = alert;
+            if (alert.Raised)
             {
-                raised.Add(id);
+                raised.Add(alert.Alert.Id);
             }
         }
 
-        return latest.Select(kv => raised.Contains(kv.Key) ? kv.Value with { Event = DeskEvents.AlertRaised } : kv.Value)
+        return latest.Select(kv => raised.Contains(kv.Key) ? kv.Value with { Raised = true } : kv.Value)
             .Concat(others)
             .OrderBy(c => c.Seq);
     }

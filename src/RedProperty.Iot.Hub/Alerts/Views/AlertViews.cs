@@ -1,10 +1,9 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
 using RedProperty.Iot.Alerts;
 using RedProperty.Iot.Contract;
 using RedProperty.Iot.Hub.Devices;
 
-namespace RedProperty.Iot.Hub.Alerts;
+namespace RedProperty.Iot.Hub.Alerts.Views;
 
 public sealed record EscalationView(string Reason, DateTimeOffset At);
 
@@ -99,28 +98,3 @@ public sealed record AlertDetailView(AlertView Alert, string? ResolutionNote, Da
         alert.ActiveSince,
         alert.History.Select(h => new AlertTransitionView(h.At, h.Action, h.By, h.Note, h.Severity.ToWire(), AlertFactView.From(h.Fact))).ToArray());
 }
-
-/// <summary>A device going online or offline, as pushed to the desk.</summary>
-public sealed record DeviceStatusView(long Seq, string Site, string Zone, string DeviceId, string Kind, string Status, DateTimeOffset At);
-
-/// <summary>What a desk client gets on connecting: every open alert and every device's status, as of <see cref="Seq"/>.</summary>
-public sealed record DeskSnapshot(long Seq, IReadOnlyList<AlertView> Alerts, IReadOnlyList<DeviceStatusView> Devices);
-
-public static class DeskEvents
-{
-    public const string AlertRaised = "alertRaised";
-    public const string AlertUpdated = "alertUpdated";
-    public const string DeviceStatusChanged = "deviceStatusChanged";
-
-    /// <summary>An elevator car's live state: not numbered, not stored; only the latest one matters.</summary>
-    public const string ElevatorChanged = "elevatorChanged";
-}
-
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
-[JsonSerializable(typeof(AlertView))]
-[JsonSerializable(typeof(DeviceStatusView))]
-[JsonSerializable(typeof(AlertDetailView))]
-[JsonSerializable(typeof(DeskSnapshot))]
-[JsonSerializable(typeof(AlertFactView))]
-[JsonSerializable(typeof(RedProperty.Iot.Hub.Devices.ElevatorView))]
-public sealed partial class DeskJsonContext : JsonSerializerContext;
