@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization;
 using RedProperty.Iot.Alerts;
 using RedProperty.Iot.Contract;
 using RedProperty.Iot.Hub.Devices;
@@ -6,28 +5,6 @@ using RedProperty.Iot.Hub.Devices;
 namespace RedProperty.Iot.Hub.Alerts.Views;
 
 public sealed record EscalationView(string Reason, DateTimeOffset At);
-
-/// <summary>A value of a fact: <c>{"type":"quantity","number":2.59,"unit":"A"}</c>, <c>{"type":"circuit","text":"corridor"}</c>.</summary>
-public sealed record FactValueView(
-    string Type,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? Number = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Text = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Unit = null);
-
-/// <summary>
-/// What a rule found, as data: <c>{"key":"flying_wire_charging.circuit_draw","values":{"circuit":…,"current":…,"duration":…}}</c>.
-/// The desk writes it in the user's language; the alert's <c>message</c> is its English sentence. Also how facts are stored.
-/// </summary>
-public sealed record AlertFactView(string Key, IReadOnlyDictionary<string, FactValueView> Values)
-{
-    public static AlertFactView? From(AlertFact? fact) => fact is null ? null : new(
-        fact.Key,
-        fact.Values.ToDictionary(v => v.Name, v => new FactValueView(v.Type.ToWire(), v.Number, v.Text, v.Unit), StringComparer.Ordinal));
-
-    /// <summary>Back to the domain's fact; a value of a type this hub does not know is kept as text.</summary>
-    public AlertFact ToFact() => new(Key, [.. (Values ?? new Dictionary<string, FactValueView>()).Select(v =>
-        new FactValue(v.Key, FactValueTypes.TryParse(v.Value.Type, out var type) ? type : FactValueType.Text, v.Value.Number, v.Value.Text, v.Value.Unit))]);
-}
 
 /// <summary>
 /// An alert as REST and SignalR clients see it (the field names are part of the contract). <see cref="Clearing"/>
@@ -82,19 +59,4 @@ public sealed record AlertView(
         alert.ReopenedAfterResolveBy,
         reading,
         AlertFactView.From(alert.Fact));
-}
-
-/// <summary>Camera evidence attached to an alert: a snapshot, and for critical alerts a clip (URLs under /api/evidence).</summary>
-public sealed record AlertEvidence(string? SnapshotUrl, string? ClipUrl);
-
-public sealed record AlertTransitionView(DateTimeOffset At, string Action, string By, string? Note, string Severity, AlertFactView? Fact = null);
-
-/// <summary>An alert with its resolution note and full audit trail (<c>GET /api/alerts/{id}</c>).</summary>
-public sealed record AlertDetailView(AlertView Alert, string? ResolutionNote, DateTimeOffset ActiveSince, IReadOnlyList<AlertTransitionView> History)
-{
-    public static AlertDetailView From(Alert alert, long seq, EscalationPolicy policy, AlertEvidence? evidence = null, DeviceReadingView? reading = null) => new(
-        AlertView.From(alert, seq, policy, evidence, reading),
-        alert.ResolutionNote,
-        alert.ActiveSince,
-        alert.History.Select(h => new AlertTransitionView(h.At, h.Action, h.By, h.Note, h.Severity.ToWire(), AlertFactView.From(h.Fact))).ToArray());
 }
