@@ -2,6 +2,7 @@ using RedProperty.Iot.Hub.Alerts;
 using RedProperty.Iot.Hub.Api;
 using RedProperty.Iot.Hub.Broker;
 using RedProperty.Iot.Hub.Cameras;
+using RedProperty.Iot.Hub.ChangeLog;
 using RedProperty.Iot.Hub.Desk;
 using RedProperty.Iot.Hub.EdgeIo;
 using RedProperty.Iot.Hub.Hosting;

@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
 using RedProperty.Iot.Alerts;
+using RedProperty.Iot.Hub.Alerts.Views;
 using RedProperty.Iot.Hub.Storage;
 using RedProperty.Iot.Hub.Desk;
 using RedProperty.Iot.Hub.Operations;

@@ -1,8 +1,9 @@
 using System.Collections.Concurrent;
-using System.Text.Json;
 using System.Threading.Channels;
 using RedProperty.Iot.Alerts;
 using RedProperty.Iot.Contract;
+using RedProperty.Iot.Hub.Alerts.Views;
+using RedProperty.Iot.Hub.ChangeLog;
 using RedProperty.Iot.Hub.Storage;
 using RedProperty.Iot.Hub.Devices;
 using RedProperty.Iot.Hub.TimeSeries;
@@ -42,8 +43,14 @@ public sealed partial class AlertService : BackgroundService
     private readonly ILogger<AlertService> _logger;
     private readonly Channel<object> _work = Channel.CreateBounded<object>(new BoundedChannelOptions(100_000) { SingleReader = true });
     private readonly TaskCompletionSource _loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly SemaphoreSlim _gate = new(1, 1);
+    // One change at a time, in change-log order: held by the writers across their SQLite transaction.
+    private readonly AsyncGate _gate = new();
     private readonly Dictionary<AlertKey, (Alert Alert, long Seq)> _live = [];
+
+    // What readers see (the siren, the desk's snapshot, the REST list): a copy of each live alert as last
+    // committed, behind a short lock, so that no reader waits for a write to the database.
+    private readonly Lock _publishedGate = new();
+    private readonly Dictionary<AlertKey, (Alert Alert, long Seq)> _published = [];
     private readonly ConcurrentDictionary<Guid, AlertEvidence> _evidence = new();
     private readonly Channel<AlertView> _raised = Channel.CreateBounded<AlertView>(new BoundedChannelOptions(1000) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
     private readonly Dictionary<Guid, AlertKey> _keysById = [];
@@ -87,27 +94,23 @@ public sealed partial class AlertService : BackgroundService
             _evidence[id] = evidence;
         }
 
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        await _gate.RunAsync(_ =>
         {
             foreach (var (alert, seq) in live)
             {
                 Remember(alert, seq);
             }
-        }
-        finally
-        {
-            _gate.Release();
-        }
+
+            return Task.CompletedTask;
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Whether a critical alert of the site awaits response (the siren), without building views.</summary>
     public bool AnyCriticalAwaitingResponse(string site)
     {
-        _gate.Wait();
-        try
+        lock (_publishedGate)
         {
-            foreach (var (alert, _) in _live.Values)
+            foreach (var (alert, _) in _published.Values)
             {
                 if (alert.State == AlertState.Active && alert.Severity == AlertSeverity.Critical && alert.Site == site)
                 {
@@ -116,10 +119,6 @@ public sealed partial class AlertService : BackgroundService
             }
 
             return false;
-        }
-        finally
-        {
-            _gate.Release();
         }
     }
 
@@ -137,53 +136,40 @@ public sealed partial class AlertService : BackgroundService
     private DeviceReadingView? ReadingOf(Alert alert) => _devices.TryGet(alert.Site, alert.DeviceId, out var device) ? device.LatestReading() : null;
 
     /// <summary>Attaches a camera file to an alert and tells the desk (the alert's view now carries its URL).</summary>
-    public async Task<bool> AttachEvidenceAsync(Guid id, string kind, string url, CancellationToken cancellationToken)
-    {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+    public Task<bool> AttachEvidenceAsync(Guid id, string kind, string url, CancellationToken cancellationToken) =>
+        _gate.RunAsync(async ct =>
         {
-            if (await FindAsync(id, cancellationToken).ConfigureAwait(false) is not { } alert)
+            if (await FindAsync(id, ct).ConfigureAwait(false) is not { } alert)
             {
                 return false;
             }
 
-            await _store.SaveEvidenceAsync(id, kind, url, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            await _store.SaveEvidenceAsync(id, kind, url, _time.GetUtcNow(), ct).ConfigureAwait(false);
             var current = _evidence.GetValueOrDefault(id) ?? new AlertEvidence(null, null);
             _evidence[id] = kind == "clip" ? current with { ClipUrl = url } : current with { SnapshotUrl = url };
-            await CommitAsync(alert, DeskEvents.AlertUpdated, EvidenceAction, cancellationToken).ConfigureAwait(false);
+            await CommitAsync(alert, EvidenceAction, ct).ConfigureAwait(false);
             return true;
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
+        }, cancellationToken);
 
     /// <summary>Open alerts of one device, for rebuilding rule state after a restart.</summary>
     public IReadOnlyList<AlertType> OpenTypesOf(Device device)
     {
-        _gate.Wait();
-        try
+        lock (_publishedGate)
         {
-            return _live.Values.Where(a => a.Alert.IsOpen && a.Alert.Site == device.Site && a.Alert.DeviceId == device.Id).Select(a => a.Alert.Type).ToArray();
-        }
-        finally
-        {
-            _gate.Release();
+            return _published.Values.Where(a => a.Alert.IsOpen && a.Alert.Site == device.Site && a.Alert.DeviceId == device.Id).Select(a => a.Alert.Type).ToArray();
         }
     }
 
     public IReadOnlyList<AlertView> OpenAlerts(IReadOnlyCollection<string>? sites)
     {
-        _gate.Wait();
-        try
+        (Alert Alert, long Seq)[] open;
+        lock (_publishedGate)
         {
-            return _live.Values.Where(a => a.Alert.IsOpen && (sites is null || sites.Contains(a.Alert.Site))).Select(a => ViewOf(a.Alert, a.Seq)).ToArray();
+            open = [.. _published.Values.Where(a => a.Alert.IsOpen && (sites is null || sites.Contains(a.Alert.Site)))];
         }
-        finally
-        {
-            _gate.Release();
-        }
+
+        // The copies are never changed, so their views are made outside the lock.
+        return [.. open.Select(a => ViewOf(a.Alert, a.Seq))];
     }
 
     /// <summary>Completes once the alerts kept in the store are loaded.</summary>
@@ -212,14 +198,13 @@ public sealed partial class AlertService : BackgroundService
     public async Task EscalateDueAsync(CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        await _gate.RunAsync(async ct =>
         {
             foreach (var (alert, _) in _live.Values.ToArray())
             {
                 if (_unflushedRepeats.Contains(alert.Id) && now - _lastRepeatFlush.GetValueOrDefault(alert.Id, DateTimeOffset.MinValue) >= RepeatFlushInterval)
                 {
-                    await CommitAsync(alert, DeskEvents.AlertUpdated, "repeated", cancellationToken).ConfigureAwait(false);
+                    await CommitAsync(alert, "repeated", ct).ConfigureAwait(false);
                 }
 
                 var changed = false;
@@ -231,22 +216,16 @@ public sealed partial class AlertService : BackgroundService
 
                 if (changed)
                 {
-                    await CommitAsync(alert, DeskEvents.AlertUpdated, AlertTransition.Escalated, cancellationToken).ConfigureAwait(false);
+                    await CommitAsync(alert, AlertTransition.Escalated, ct).ConfigureAwait(false);
                 }
 
                 // Resolved alerts stay in memory only while they may still reopen.
                 if (!alert.IsOpen && alert.ResolvedAt < now - EscalationPolicy.ReopenWindow)
                 {
-                    _live.Remove(alert.Key);
-                    _keysById.Remove(alert.Id);
-                    _lastRepeatFlush.Remove(alert.Id);
+                    Forget(alert);
                 }
             }
-        }
-        finally
-        {
-            _gate.Release();
-        }
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -281,11 +260,10 @@ public sealed partial class AlertService : BackgroundService
     }
 
     /// <summary>Applies one signal at once (tests and the background loop).</summary>
-    public async Task ApplyAsync(AlertSignal signal, CancellationToken cancellationToken)
+    public Task ApplyAsync(AlertSignal signal, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        return _gate.RunAsync(async ct =>
         {
             _live.TryGetValue(signal.Key, out var existing);
             var alert = existing.Alert;
@@ -294,7 +272,7 @@ public sealed partial class AlertService : BackgroundService
                 // The system closes the alert, or (only staff may close it) marks its condition cleared.
                 if (alert?.ConditionEnded(now, signal.Message, signal.Fact) is { } ended)
                 {
-                    await CommitAsync(alert, DeskEvents.AlertUpdated, ended, cancellationToken).ConfigureAwait(false);
+                    await CommitAsync(alert, ended, ct).ConfigureAwait(false);
                     if (ended == AlertTransition.ConditionCleared)
                     {
                         LogAwaitingStaff(_logger, alert.Key.ToString(), signal.Message);
@@ -312,33 +290,31 @@ public sealed partial class AlertService : BackgroundService
                 if (alert.History.Count > audited)
                 {
                     // The condition came back, or the alert became staff only: a transition, told at once.
-                    await CommitAsync(alert, DeskEvents.AlertUpdated, alert.History[^1].Action, cancellationToken).ConfigureAwait(false);
+                    await CommitAsync(alert, alert.History[^1].Action, ct).ConfigureAwait(false);
                 }
                 else if (now - _lastRepeatFlush.GetValueOrDefault(alert.Id, DateTimeOffset.MinValue) >= RepeatFlushInterval)
                 {
-                    await CommitAsync(alert, DeskEvents.AlertUpdated, "repeated", cancellationToken).ConfigureAwait(false);
+                    await CommitAsync(alert, "repeated", ct).ConfigureAwait(false);
                 }
                 else
                 {
+                    // Stored and told with the next flush; readers see the count now, as they always did.
                     _unflushedRepeats.Add(alert.Id);
+                    Show(alert, existing.Seq);
                 }
             }
             else if (alert is not null && alert.Reopen(now, signal.Message, EscalationPolicy.ReopenWindow, signal.Fact, clearing))
             {
-                await CommitAsync(alert, DeskEvents.AlertUpdated, AlertTransition.Reopened, cancellationToken).ConfigureAwait(false);
+                await CommitAsync(alert, AlertTransition.Reopened, ct).ConfigureAwait(false);
             }
             else
             {
                 var zone = signal.Device.Zone;
                 var raised = Alert.Raise(Guid.NewGuid(), signal.Key, zone, signal.Device.Kind, signal.Severity, signal.Message, now, signal.Fact, clearing);
-                await CommitAsync(raised, DeskEvents.AlertRaised, AlertTransition.Raised, cancellationToken).ConfigureAwait(false);
+                await CommitAsync(raised, AlertTransition.Raised, ct).ConfigureAwait(false);
                 LogRaised(_logger, signal.Key.ToString(), signal.Severity, signal.Message);
             }
-        }
-        finally
-        {
-            _gate.Release();
-        }
+        }, cancellationToken);
     }
 
     /// <summary>The live instance of an alert, or the stored one (callers hold the gate).</summary>
@@ -352,12 +328,10 @@ public sealed partial class AlertService : BackgroundService
         return (await _store.GetAsync(id, cancellationToken).ConfigureAwait(false))?.Alert;
     }
 
-    private async Task<AlertActionResult> ActAsync(Guid id, Func<Alert, AlertCommandResult> action, CancellationToken cancellationToken)
-    {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+    private Task<AlertActionResult> ActAsync(Guid id, Func<Alert, AlertCommandResult> action, CancellationToken cancellationToken) =>
+        _gate.RunAsync(async ct =>
         {
-            if (await FindAsync(id, cancellationToken).ConfigureAwait(false) is not { } alert)
+            if (await FindAsync(id, ct).ConfigureAwait(false) is not { } alert)
             {
                 return new AlertActionResult(AlertActionOutcome.NotFound, Problem: $"no alert {id}");
             }
@@ -368,34 +342,28 @@ public sealed partial class AlertService : BackgroundService
                 return new AlertActionResult(result.Outcome == AlertCommandOutcome.NoteRequired ? AlertActionOutcome.NoteRequired : AlertActionOutcome.NotAllowed, Problem: result.Problem);
             }
 
-            var seq = await CommitAsync(alert, DeskEvents.AlertUpdated, alert.History[^1].Action, cancellationToken).ConfigureAwait(false);
+            var seq = await CommitAsync(alert, alert.History[^1].Action, ct).ConfigureAwait(false);
             return new AlertActionResult(AlertActionOutcome.Done, ViewOf(alert, seq));
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
+        }, cancellationToken);
 
     /// <summary>Store first (with the change log entry), then tell: the desk feed and the alerts time series.</summary>
-    private async Task<long> CommitAsync(Alert alert, string deskEvent, string action, CancellationToken cancellationToken)
+    private async Task<long> CommitAsync(Alert alert, string action, CancellationToken cancellationToken)
     {
-        var (seq, view, payload) = await _database.InTransactionAsync(async (transaction, ct) =>
+        // Only a new alert is raised; every later change of it is an update.
+        var raised = action == AlertTransition.Raised;
+        var change = await _database.InTransactionAsync(async (transaction, ct) =>
         {
-            var seq = await _changeLog.NextSeqAsync(transaction, ct).ConfigureAwait(false);
-            var view = ViewOf(alert, seq);
-            var payload = JsonSerializer.Serialize(view, DeskJsonContext.Default.AlertView);
-            await _changeLog.AppendAsync(transaction, new StoredChange(seq, alert.Site, deskEvent, payload), ct).ConfigureAwait(false);
-            await _store.SaveAsync(transaction, alert, seq, ct).ConfigureAwait(false);
-            return (seq, view, payload);
+            var change = await _changeLog.AppendAsync(transaction, seq => new DeskChange.AlertChanged(seq, alert.Site, ViewOf(alert, seq), raised), ct).ConfigureAwait(false);
+            await _store.SaveAsync(transaction, alert, change.Seq, ct).ConfigureAwait(false);
+            return change;
         }, cancellationToken).ConfigureAwait(false);
-        Remember(alert, seq);
+        Remember(alert, change.Seq);
         _unflushedRepeats.Remove(alert.Id);
         _lastRepeatFlush[alert.Id] = _time.GetUtcNow();
-        _feed.Publish(new ChangeRecord(seq, alert.Site, deskEvent, payload) { View = view });
+        _feed.Publish(change);
         if (action is AlertTransition.Raised or AlertTransition.Reopened)
         {
-            _raised.Writer.TryWrite(view);
+            _raised.Writer.TryWrite(change.Alert);
         }
 
         if (action is not ("repeated" or EvidenceAction))
@@ -404,29 +372,50 @@ public sealed partial class AlertService : BackgroundService
             await _timeSeries.EnqueueAsync(new PendingPoint(line, _time.GetTimestamp(), null), cancellationToken).ConfigureAwait(false);
         }
 
-        return seq;
+        return change.Seq;
     }
 
     private async Task PublishStatusAsync(DeviceStatusChange change, CancellationToken cancellationToken)
     {
         var device = change.Device;
-        var (view, payload) = await _database.InTransactionAsync(async (transaction, ct) =>
-        {
-            var seq = await _changeLog.NextSeqAsync(transaction, ct).ConfigureAwait(false);
-            var view = new DeviceStatusView(seq, device.Site, device.Zone, device.Id, device.Kind.ToWire(), change.Status.ToString().ToLowerInvariant(), change.At);
-            var payload = JsonSerializer.Serialize(view, DeskJsonContext.Default.DeviceStatusView);
-            await _changeLog.AppendAsync(transaction, new StoredChange(seq, device.Site, DeskEvents.DeviceStatusChanged, payload), ct).ConfigureAwait(false);
-            return (view, payload);
-        }, cancellationToken).ConfigureAwait(false);
-        _feed.Publish(new ChangeRecord(view.Seq, device.Site, DeskEvents.DeviceStatusChanged, payload) { View = view });
+        var status = change.Status.ToString().ToLowerInvariant();
+        var logged = await _database.InTransactionAsync(
+            (transaction, ct) => _changeLog.AppendAsync(
+                transaction,
+                seq => new DeskChange.DeviceStatusChanged(seq, device.Site, new DeviceStatusView(seq, device.Site, device.Zone, device.Id, device.Kind.ToWire(), status, change.At)),
+                ct),
+            cancellationToken).ConfigureAwait(false);
+        _feed.Publish(logged);
     }
 
     private const string EvidenceAction = "evidence";
 
+    /// <summary>Keeps a committed alert (callers hold the gate) and shows readers a copy of it.</summary>
     private void Remember(Alert alert, long seq)
     {
         _live[alert.Key] = (alert, seq);
         _keysById[alert.Id] = alert.Key;
+        Show(alert, seq);
+    }
+
+    private void Show(Alert alert, long seq)
+    {
+        var copy = Alert.Restore(alert.ToSnapshot());
+        lock (_publishedGate)
+        {
+            _published[alert.Key] = (copy, seq);
+        }
+    }
+
+    private void Forget(Alert alert)
+    {
+        _live.Remove(alert.Key);
+        _keysById.Remove(alert.Id);
+        _lastRepeatFlush.Remove(alert.Id);
+        lock (_publishedGate)
+        {
+            _published.Remove(alert.Key);
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Alert {Key} raised ({Severity}): {Message}")]

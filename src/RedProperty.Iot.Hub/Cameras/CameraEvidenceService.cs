@@ -1,5 +1,6 @@
 using RedProperty.Iot.Contract;
 using RedProperty.Iot.Hub.Alerts;
+using RedProperty.Iot.Hub.Alerts.Views;
 using RedProperty.Iot.Registry;
 
 namespace RedProperty.Iot.Hub.Cameras;
@@ -13,6 +14,9 @@ public sealed partial class CameraEvidenceService(
     AlertService alerts, CameraGrabber grabber, EvidenceFiles files, DeviceRegistry registry, CameraOptions options, TimeProvider time, ILogger<CameraEvidenceService> logger) : BackgroundService
 {
     private const int CamerasPerAlert = 2;
+
+    // Evidence being gathered, one task per alert; those still running are awaited at stop.
+    private readonly HashSet<Task> _gathering = [];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -34,13 +38,16 @@ public sealed partial class CameraEvidenceService(
                 }
 
                 // Each alert's evidence is gathered in the background; ffmpeg's slots bound the work.
-                _ = Task.Run(() => GatherAsync(alert, cameras, stoppingToken), stoppingToken);
+                _gathering.RemoveWhere(task => task.IsCompleted);
+                _gathering.Add(Task.Run(() => GatherAsync(alert, cameras, stoppingToken), CancellationToken.None));
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
 
+        // Stopping cancels the grabs; each gathering then ends without throwing.
+        await Task.WhenAll(_gathering).ConfigureAwait(false);
         await prune.ConfigureAwait(false);
     }
 

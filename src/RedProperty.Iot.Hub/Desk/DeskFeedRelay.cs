@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
 using RedProperty.Iot.Hub.Alerts;
+using RedProperty.Iot.Hub.ChangeLog;
 using RedProperty.Iot.Hub.Operations;
 using StackExchange.Redis;
 using RedProperty.Iot.Hub.Metrics;
@@ -30,7 +31,7 @@ public sealed partial class DeskFeedRelay(IConnectionMultiplexer redis, IOptions
     private readonly AlertCommandSigner _signer = new(options.Value.CommandKeyBytes);
 
     /// <summary>Delivers the other instances' changes, one message at a time, in the order they were published.</summary>
-    public async Task SubscribeAsync(Action<IReadOnlyList<ChangeRecord>> deliver)
+    public async Task SubscribeAsync(Action<IReadOnlyList<DeskChange>> deliver)
     {
         var queue = await redis.GetSubscriber().SubscribeAsync(Changes).ConfigureAwait(false);
         queue.OnMessage(message =>
@@ -45,12 +46,12 @@ public sealed partial class DeskFeedRelay(IConnectionMultiplexer redis, IOptions
             var relayed = JsonSerializer.Deserialize(body, DeskRelayJsonContext.Default.RelayedChanges);
             if (relayed is not null && relayed.Origin != _origin)
             {
-                deliver([.. relayed.Changes.Select(c => new ChangeRecord(c.Seq, c.Site, c.Event, c.Payload))]);
+                deliver([.. relayed.Changes.Select(c => DeskChange.Read(c.Seq, c.Site, c.Event, c.Payload)).OfType<DeskChange>()]);
             }
         });
     }
 
-    public void Publish(IReadOnlyList<ChangeRecord> changes)
+    public void Publish(IReadOnlyList<DeskChange> changes)
     {
         foreach (var chunk in changes.Chunk(ChangesPerMessage))
         {

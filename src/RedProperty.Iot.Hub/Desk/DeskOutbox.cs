@@ -1,6 +1,6 @@
 using System.Threading.Channels;
 using Microsoft.AspNetCore.SignalR;
-using RedProperty.Iot.Hub.Alerts;
+using RedProperty.Iot.Hub.ChangeLog;
 
 namespace RedProperty.Iot.Hub.Desk;
 
@@ -18,7 +18,7 @@ public sealed class DeskOutbox
     /// <summary>Longest wait for one message to be taken by the connection (SignalR pauses a send while 64 KiB are unsent).</summary>
     public static readonly TimeSpan SendTimeout = TimeSpan.FromSeconds(10);
 
-    private readonly Channel<ChangeRecord> _queue = Channel.CreateBounded<ChangeRecord>(new BoundedChannelOptions(Capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+    private readonly Channel<DeskChange> _queue = Channel.CreateBounded<DeskChange>(new BoundedChannelOptions(Capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     private readonly HubCallerContext _connection;
     private readonly HashSet<string> _sites;
     // Not linked to another token and without a timer, so it needs no disposing.
@@ -46,7 +46,7 @@ public sealed class DeskOutbox
     /// </summary>
     public long StartSeq { get; set; }
 
-    public ChannelReader<ChangeRecord> Queued => _queue.Reader;
+    public ChannelReader<DeskChange> Queued => _queue.Reader;
 
     /// <summary>Cancelled when the desk disconnects, is dropped, or the hub stops.</summary>
     public CancellationToken Closed => _closed.Token;
@@ -54,7 +54,7 @@ public sealed class DeskOutbox
     public bool Sees(string site) => _sites.Contains(site);
 
     /// <summary>False when the desk already has <see cref="Capacity"/> changes waiting.</summary>
-    public bool TryQueue(ChangeRecord change) => _queue.Writer.TryWrite(change);
+    public bool TryQueue(DeskChange change) => _queue.Writer.TryWrite(change);
 
     /// <summary>Closes the connection (once); true the first time.</summary>
     public bool Drop()

@@ -2,7 +2,7 @@ using System.Globalization;
 using Microsoft.Data.Sqlite;
 using RedProperty.Iot.Alerts;
 using RedProperty.Iot.Contract;
-using RedProperty.Iot.Hub.Alerts;
+using RedProperty.Iot.Hub.Alerts.Views;
 
 namespace RedProperty.Iot.Hub.Storage;
 

@@ -2,8 +2,8 @@ namespace RedProperty.Iot.Hub.Storage;
 
 /// <summary>
 /// One at a time: runs work while holding the gate and lets go of it however the work ends, so the
-/// wait/try/finally is written once. Waits asynchronously; <see cref="Run{T}"/> is for short reads of
-/// memory by callers that cannot await.
+/// wait/try/finally is written once. Waits asynchronously only: callers that cannot await read memory
+/// behind a lock of their own instead.
 /// </summary>
 public sealed class AsyncGate
 {
@@ -29,20 +29,6 @@ public sealed class AsyncGate
         try
         {
             await work(cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _semaphore.Release();
-        }
-    }
-
-    /// <summary>Blocks the calling thread until the gate is free: only for short work on memory.</summary>
-    public T Run<T>(Func<T> work)
-    {
-        _semaphore.Wait();
-        try
-        {
-            return work();
         }
         finally
         {

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using MQTTnet;
 using RedProperty.Iot.Alerts;
 using RedProperty.Iot.Hub.Alerts;
+using RedProperty.Iot.Hub.ChangeLog;
 using RedProperty.Iot.Hub.Storage;
 using RedProperty.Iot.Hub.Tests.Infrastructure;
 using RedProperty.Iot.Registry;
@@ -177,7 +178,7 @@ public sealed class SlowDeskClientTests(ITestOutputHelper output) : IAsyncLifeti
         var payload = """{"seq":1,"site":"testsite","zone":"grid-2","deviceId":"light-1","kind":"light","status":"online","at":"2026-11-29T00:00:00+00:00"}""";
         for (var i = 0; i < 4 * DeskChangeFeed.Capacity; i++)
         {
-            feed.Publish(new ChangeRecord(1, TestRegistry.Site, "deviceStatusChanged", payload));
+            feed.Publish(DeskChange.Read(1, TestRegistry.Site, DeskEvents.DeviceStatusChanged, payload)!);
         }
 
         Assert.True(await _hub.MetricAsync("rp_hub_desk_feed_dropped_total") > 0);

@@ -1,5 +1,4 @@
-using RedProperty.Iot.Hub.Alerts;
-using RedProperty.Iot.Hub.Storage;
+using RedProperty.Iot.Hub.ChangeLog;
 using RedProperty.Iot.Hub.Operations;
 using RedProperty.Iot.Hub.Metrics;
 
@@ -14,7 +13,7 @@ public sealed class DeskChangeFeedTests
         var feed = new DeskChangeFeed(metrics);
         for (long seq = 1; seq <= DeskChangeFeed.Capacity + 3; seq++)
         {
-            feed.Publish(new ChangeRecord(seq, "s1", "deviceStatusChanged", "{}"));
+            feed.Publish(new DeskChange.DeviceStatusChanged(seq, "s1", new DeviceStatusView(seq, "s1", "z1", "light-1", "light", "online", DateTimeOffset.UnixEpoch)));
         }
 
         Assert.Equal(3, metrics.DeskFeedDropped.Value);

@@ -2,14 +2,7 @@ using System.Threading.Channels;
 using RedProperty.Iot.Hub.Operations;
 using RedProperty.Iot.Hub.Metrics;
 
-namespace RedProperty.Iot.Hub.Alerts;
-
-/// <summary>One entry of the change log: what clients were (or will be) told, in order.</summary>
-public sealed record ChangeRecord(long Seq, string Site, string Event, string Payload)
-{
-    /// <summary>The view the payload was rendered from, when the change comes live rather than from the store.</summary>
-    public object? View { get; init; }
-}
+namespace RedProperty.Iot.Hub.ChangeLog;
 
 /// <summary>
 /// Committed changes on their way to the desk broadcaster; never blocks the publisher (the alert service).
@@ -21,12 +14,12 @@ public sealed class DeskChangeFeed(HubMetrics metrics)
 {
     public const int Capacity = 10_000;
 
-    private readonly Channel<ChangeRecord> _changes = Channel.CreateBounded<ChangeRecord>(new BoundedChannelOptions(Capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+    private readonly Channel<DeskChange> _changes = Channel.CreateBounded<DeskChange>(new BoundedChannelOptions(Capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     private long _lostUpTo;
 
-    public ChannelReader<ChangeRecord> Reader => _changes.Reader;
+    public ChannelReader<DeskChange> Reader => _changes.Reader;
 
-    public void Publish(ChangeRecord change)
+    public void Publish(DeskChange change)
     {
         if (_changes.Writer.TryWrite(change))
         {

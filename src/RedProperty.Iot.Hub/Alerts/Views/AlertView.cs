@@ -1,0 +1,62 @@
+using RedProperty.Iot.Alerts;
+using RedProperty.Iot.Contract;
+using RedProperty.Iot.Hub.Devices;
+
+namespace RedProperty.Iot.Hub.Alerts.Views;
+
+public sealed record EscalationView(string Reason, DateTimeOffset At);
+
+/// <summary>
+/// An alert as REST and SignalR clients see it (the field names are part of the contract). <see cref="Clearing"/>
+/// says whether the system may close it (<c>auto</c>) or only a person (<c>staff</c>); <see cref="ConditionPresent"/>
+/// whether its condition still holds (null once resolved); <see cref="Reading"/> the device's latest reading when
+/// the view was made; <see cref="ReopenedAfterResolveBy"/> who resolved it before its condition brought it back.
+/// </summary>
+public sealed record AlertView(
+    Guid Id,
+    long Seq,
+    string Site,
+    string Zone,
+    string DeviceId,
+    string Kind,
+    string Type,
+    string Severity,
+    string State,
+    string Message,
+    DateTimeOffset RaisedAt,
+    DateTimeOffset LastSeenAt,
+    int Count,
+    string? AcknowledgedBy,
+    DateTimeOffset? AcknowledgedAt,
+    string? ResolvedBy,
+    DateTimeOffset? ResolvedAt,
+    IReadOnlyList<EscalationView> Escalations,
+    string? SnapshotUrl,
+    DateTimeOffset AcknowledgeDueAt,
+    DateTimeOffset? ArriveDueAt,
+    string? ClipUrl,
+    string Clearing,
+    bool? ConditionPresent,
+    DateTimeOffset? ConditionClearedAt,
+    string? ReopenedAfterResolveBy,
+    DeviceReadingView? Reading,
+    AlertFactView? Fact = null)
+{
+    /// <summary>
+    /// The view of an alert; the due times are the response promise (acknowledge) and, for critical
+    /// alerts, the on-site promise, counted from when the alert became active (raised or reopened).
+    /// </summary>
+    public static AlertView From(Alert alert, long seq, EscalationPolicy policy, AlertEvidence? evidence = null, DeviceReadingView? reading = null) => new(
+        alert.Id, seq, alert.Site, alert.Zone, alert.DeviceId, alert.Kind.ToWire(), alert.Type.ToWire(), alert.Severity.ToWire(),
+        alert.State.ToWire(), alert.Message, alert.RaisedAt, alert.LastSeenAt, alert.Count, alert.AcknowledgedBy, alert.AcknowledgedAt,
+        alert.ResolvedBy, alert.ResolvedAt, alert.Escalations.Select(e => new EscalationView(e.Reason, e.At)).ToArray(), evidence?.SnapshotUrl,
+        alert.ActiveSince + policy.AcknowledgeWithin,
+        alert.Severity == AlertSeverity.Critical ? alert.ActiveSince + policy.ResolveCriticalWithin : null,
+        evidence?.ClipUrl,
+        alert.Clearing.ToWire(),
+        alert.IsOpen ? alert.ConditionPresent : null,
+        alert.IsOpen ? alert.ConditionClearedAt : null,
+        alert.ReopenedAfterResolveBy,
+        reading,
+        AlertFactView.From(alert.Fact));
+}
