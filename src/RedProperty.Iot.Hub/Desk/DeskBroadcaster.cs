@@ -4,6 +4,7 @@ using RedProperty.Iot.Hub.ChangeLog;
 using RedProperty.Iot.Hub.Devices;
 using RedProperty.Iot.Hub.Operations;
 using RedProperty.Iot.Hub.Storage;
+using RedProperty.Iot.Hub.Metrics;
 
 namespace RedProperty.Iot.Hub.Desk;
 
