@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+
 namespace RedProperty.Iot.Contract;
 
 /// <summary>
@@ -12,10 +14,10 @@ public sealed class TelemetryContract
     /// <summary>Most fields a kind may declare (the decoder keeps one slot per field on the stack).</summary>
     public const int MaxFields = 8;
 
-    private readonly TelemetryField[] _fields;
+    private readonly ImmutableArray<TelemetryField> _fields;
     private readonly TelemetryFactory<DeviceTelemetry> _create;
 
-    private TelemetryContract(DeviceKind kind, TelemetryField[] fields, TelemetryFactory<DeviceTelemetry> create)
+    private TelemetryContract(DeviceKind kind, ImmutableArray<TelemetryField> fields, TelemetryFactory<DeviceTelemetry> create)
     {
         Kind = kind;
         _fields = fields;
@@ -26,11 +28,11 @@ public sealed class TelemetryContract
 
     public DeviceKind Kind { get; }
 
-    /// <summary>The fields in the order they are declared.</summary>
-    public IReadOnlyList<TelemetryField> Fields => _fields;
+    /// <summary>The fields in the order they are declared (an immutable array: walking it allocates nothing).</summary>
+    public ImmutableArray<TelemetryField> Fields => _fields;
 
     /// <summary>The fields in ordinal order of their names (the desk's reading view lists them so).</summary>
-    public IReadOnlyList<TelemetryField> FieldsByName { get; }
+    public ImmutableArray<TelemetryField> FieldsByName { get; }
 
     /// <summary>The kind's tag field (the charger's circuit), if it has one.</summary>
     public TelemetryField? Tag { get; }
@@ -74,7 +76,7 @@ public sealed class TelemetryContract
         return carriesAll ? reading : (T)_create(values);
     }
 
-    internal ReadOnlySpan<TelemetryField> FieldSpan => _fields;
+    internal ReadOnlySpan<TelemetryField> FieldSpan => _fields.AsSpan();
 
     internal DeviceTelemetry Create(in TelemetryValues values) => _create(values);
 
