@@ -54,7 +54,7 @@ public sealed class TelemetryContract
     public T Merge<T>(T? previous, T reading)
         where T : DeviceTelemetry
     {
-        if (previous is null)
+        if (previous is null || previous.Kind != Kind || reading.Kind != Kind)
         {
             return reading;
         }
