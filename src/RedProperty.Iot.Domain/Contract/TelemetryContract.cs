@@ -76,6 +76,26 @@ public sealed class TelemetryContract
         return carriesAll ? reading : (T)_create(values);
     }
 
+    /// <summary>
+    /// Writes the values a reading carries over <paramref name="known"/>, one slot per field by
+    /// <see cref="TelemetryField.Index"/>: the same last known values as <see cref="Merge"/>, kept in place.
+    /// </summary>
+    public void Keep(DeviceTelemetry reading, Span<FieldValue> known)
+    {
+        if (reading.Kind != Kind)
+        {
+            return;
+        }
+
+        foreach (var field in _fields)
+        {
+            if (field.ValueOf(reading) is { IsSet: true } value)
+            {
+                known[field.Index] = value;
+            }
+        }
+    }
+
     internal ReadOnlySpan<TelemetryField> FieldSpan => _fields.AsSpan();
 
     internal DeviceTelemetry Create(in TelemetryValues values) => _create(values);

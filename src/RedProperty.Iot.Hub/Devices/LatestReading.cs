@@ -13,13 +13,16 @@ public sealed record DeviceReadingView(DateTimeOffset At, JsonObject Values);
 /// <summary>The last known value of each telemetry field of one device. Not thread-safe: <see cref="DeviceState"/> locks it.</summary>
 internal sealed class LatestReading
 {
-    private DeviceTelemetry? _last;
+    // One slot per field of the device's kind, overwritten in place: nothing allocated per reading.
+    private readonly FieldValue[] _known = new FieldValue[TelemetryContract.MaxFields];
+    private TelemetryContract? _contract;
     private DateTimeOffset? _at;
 
     public void Merge(DeviceTelemetry telemetry, DateTimeOffset at)
     {
         _at = at;
-        _last = TelemetryContract.For(telemetry.Kind) is { } contract ? contract.Merge(_last, telemetry) : telemetry;
+        _contract ??= TelemetryContract.For(telemetry.Kind);
+        _contract?.Keep(telemetry, _known);
     }
 
     /// <summary>A fresh copy for a view (JSON nodes belong to one parent), or null before the first reading.</summary>
@@ -31,11 +34,11 @@ internal sealed class LatestReading
         }
 
         var values = new JsonObject();
-        if (_last is { } last && TelemetryContract.For(last.Kind) is { } contract)
+        if (_contract is { } contract)
         {
             foreach (var field in contract.FieldsByName)
             {
-                var value = field.ValueOf(last);
+                var value = _known[field.Index];
                 if (value.IsSet)
                 {
                     values[field.Name] = Json(value);

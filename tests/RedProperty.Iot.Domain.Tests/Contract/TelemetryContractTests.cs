@@ -68,6 +68,28 @@ public sealed class TelemetryContractTests
     }
 
     [Fact]
+    public void Keeping_values_in_place_knows_what_merging_knows()
+    {
+        var contract = ElevatorTelemetry.Contract;
+        ElevatorTelemetry[] readings =
+        [
+            new() { Floor = 3, FaultReported = true, Fault = "E07", Running = true },
+            new() { FaultReported = true, DoorOpen = false },
+            new() { Floor = 4, SpeedMps = 1.5 },
+        ];
+
+        ElevatorTelemetry? merged = null;
+        var known = new FieldValue[TelemetryContract.MaxFields];
+        foreach (var reading in readings)
+        {
+            merged = contract.Merge(merged, reading);
+            contract.Keep(reading, known);
+        }
+
+        Assert.All(contract.Fields, f => Assert.Equal(Json(f.ValueOf(merged!)), Json(known[f.Index])));
+    }
+
+    [Fact]
     public void A_reported_fault_of_null_is_a_known_value_that_a_later_silence_keeps()
     {
         var faulted = ElevatorTelemetry.Contract.Merge(null, new ElevatorTelemetry { FaultReported = true, Fault = "E07" });
