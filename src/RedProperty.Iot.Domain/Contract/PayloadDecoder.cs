@@ -28,14 +28,7 @@ public static class PayloadDecoder
         try
         {
             var reader = new PayloadReader(payload);
-            DeviceTelemetry? telemetry = kind switch
-            {
-                DeviceKind.Camera => ReadCamera(ref reader),
-                DeviceKind.Light => ReadLight(ref reader),
-                DeviceKind.Elevator => ReadElevator(ref reader),
-                DeviceKind.Charger => ReadCharger(ref reader),
-                _ => null,
-            };
+            var telemetry = TelemetryContract.For(kind) is { } contract ? ReadTelemetry(ref reader, contract) : null;
 
             if (telemetry is null || !reader.EndObject())
             {
@@ -129,147 +122,51 @@ public static class PayloadDecoder
         return false;
     }
 
-    private static CameraTelemetry? ReadCamera(ref PayloadReader reader)
+    /// <summary>Reads a telemetry object by its kind's declared fields (<see cref="TelemetryContract"/>).</summary>
+    private static DeviceTelemetry? ReadTelemetry(ref PayloadReader reader, TelemetryContract contract)
     {
         if (!reader.BeginObject())
         {
             return null;
         }
 
-        long? ts = null, seq = null, persons = null;
-        bool? online = null, motion = null, ebike = null, tamper = null;
-        double? fps = null;
-        while (reader.NextProperty())
-        {
-            if (ReadCommon(ref reader, ref ts, ref seq)) { }
-            else if (reader.NameIs("online"u8)) reader.ReadBool("online", ref online);
-            else if (reader.NameIs("motion"u8)) reader.ReadBool("motion", ref motion);
-            else if (reader.NameIs("persons"u8)) reader.ReadInteger("persons", ref persons, 0, 100_000);
-            else if (reader.NameIs("ebike"u8)) reader.ReadBool("ebike", ref ebike);
-            else if (reader.NameIs("tamper"u8)) reader.ReadBool("tamper", ref tamper);
-            else if (reader.NameIs("fps"u8)) reader.ReadNumber("fps", ref fps, 0, 1_000);
-            else reader.SkipValue();
-        }
-
-        if (!RequireAny(ref reader, DeviceKind.Camera, online.HasValue || motion.HasValue || persons.HasValue || ebike.HasValue || tamper.HasValue || fps.HasValue))
-        {
-            return null;
-        }
-
-        return new CameraTelemetry { Ts = ts, Seq = seq, Online = online, Motion = motion, Persons = persons, Ebike = ebike, Tamper = tamper, Fps = fps };
-    }
-
-    private static LightTelemetry? ReadLight(ref PayloadReader reader)
-    {
-        if (!reader.BeginObject())
-        {
-            return null;
-        }
-
+        var fields = contract.FieldSpan;
+        var values = default(TelemetryValues);
         long? ts = null, seq = null;
-        bool? on = null;
-        double? lux = null, current = null, voltage = null;
         while (reader.NextProperty())
         {
             if (ReadCommon(ref reader, ref ts, ref seq)) { }
-            else if (reader.NameIs("on"u8)) reader.ReadBool("on", ref on);
-            else if (reader.NameIs("lux"u8)) reader.ReadNumber("lux", ref lux, 0, 200_000);
-            else if (reader.NameIs("currentA"u8)) reader.ReadNumber("currentA", ref current, 0, 1_000);
-            else if (reader.NameIs("voltageV"u8)) reader.ReadNumber("voltageV", ref voltage, 0, 1_000);
+            else if (reader.FieldNamed(fields) is { } field) reader.ReadField(field, ref values.Fields[field.Index]);
             else reader.SkipValue();
         }
 
-        if (!RequireAny(ref reader, DeviceKind.Light, on.HasValue || lux.HasValue || current.HasValue || voltage.HasValue))
+        if (reader.Failed)
         {
             return null;
         }
 
-        return new LightTelemetry { Ts = ts, Seq = seq, On = on, Lux = lux, CurrentA = current, VoltageV = voltage };
-    }
-
-    private static ElevatorTelemetry? ReadElevator(ref PayloadReader reader)
-    {
-        if (!reader.BeginObject())
+        var anyReading = false;
+        foreach (var field in fields)
         {
-            return null;
-        }
-
-        long? ts = null, seq = null, floor = null;
-        bool? doorOpen = null, running = null, occupied = null;
-        bool faultSeen = false;
-        string? fault = null;
-        double? speed = null;
-        while (reader.NextProperty())
-        {
-            if (ReadCommon(ref reader, ref ts, ref seq)) { }
-            else if (reader.NameIs("floor"u8)) reader.ReadInteger("floor", ref floor, -50, 300);
-            else if (reader.NameIs("doorOpen"u8)) reader.ReadBool("doorOpen", ref doorOpen);
-            else if (reader.NameIs("running"u8)) reader.ReadBool("running", ref running);
-            else if (reader.NameIs("occupied"u8)) reader.ReadBool("occupied", ref occupied);
-            else if (reader.NameIs("fault"u8)) reader.ReadString("fault", ref faultSeen, ref fault, MaxFaultLength, nullable: true);
-            else if (reader.NameIs("speedMps"u8)) reader.ReadNumber("speedMps", ref speed, -20, 20);
-            else reader.SkipValue();
-        }
-
-        if (!RequireAny(ref reader, DeviceKind.Elevator, floor.HasValue || doorOpen.HasValue || running.HasValue || occupied.HasValue || faultSeen || speed.HasValue))
-        {
-            return null;
-        }
-
-        return new ElevatorTelemetry
-        {
-            Ts = ts, Seq = seq, Floor = floor, DoorOpen = doorOpen, Running = running, Occupied = occupied,
-            FaultReported = faultSeen, Fault = fault, SpeedMps = speed,
-        };
-    }
-
-    private static ChargerTelemetry? ReadCharger(ref PayloadReader reader)
-    {
-        if (!reader.BeginObject())
-        {
-            return null;
-        }
-
-        long? ts = null, seq = null;
-        bool circuitSeen = false;
-        string? circuitText = null;
-        double? current = null, voltage = null, power = null, temp = null;
-        bool? plugged = null, smoke = null;
-        while (reader.NextProperty())
-        {
-            if (ReadCommon(ref reader, ref ts, ref seq)) { }
-            else if (reader.NameIs("circuit"u8)) reader.ReadString("circuit", ref circuitSeen, ref circuitText, 16, nullable: false);
-            else if (reader.NameIs("currentA"u8)) reader.ReadNumber("currentA", ref current, 0, 1_000);
-            else if (reader.NameIs("voltageV"u8)) reader.ReadNumber("voltageV", ref voltage, 0, 1_000);
-            else if (reader.NameIs("powerW"u8)) reader.ReadNumber("powerW", ref power, 0, 1_000_000);
-            else if (reader.NameIs("tempC"u8)) reader.ReadNumber("tempC", ref temp, -60, 300);
-            else if (reader.NameIs("plugged"u8)) reader.ReadBool("plugged", ref plugged);
-            else if (reader.NameIs("smoke"u8)) reader.ReadBool("smoke", ref smoke);
-            else reader.SkipValue();
-        }
-
-        ChargerCircuit? circuit = null;
-        if (!reader.Failed && circuitText is not null)
-        {
-            if (!ChargerCircuits.TryParse(circuitText, out var parsed))
+            var value = values.Fields[field.Index];
+            if (value.Text is { } text && !field.Allows(text))
             {
-                reader.Fail(RejectionReason.InvalidValue, "circuit must be station, parking, corridor or stairwell");
+                reader.Fail(RejectionReason.InvalidValue, field.AllowedValuesRule);
                 return null;
             }
 
-            circuit = parsed;
+            anyReading |= field.IsReading && value.IsSet;
         }
 
-        if (!RequireAny(ref reader, DeviceKind.Charger, current.HasValue || voltage.HasValue || power.HasValue || temp.HasValue || plugged.HasValue || smoke.HasValue))
+        if (!anyReading)
         {
+            reader.Fail(RejectionReason.NoKnownField, $"telemetry carries none of the {contract.Kind.ToWire()} fields");
             return null;
         }
 
-        return new ChargerTelemetry
-        {
-            Ts = ts, Seq = seq, Circuit = circuit, CurrentA = current, VoltageV = voltage, PowerW = power,
-            TempC = temp, Plugged = plugged, Smoke = smoke,
-        };
+        values.Ts = ts;
+        values.Seq = seq;
+        return contract.Create(values);
     }
 
     private static DeviceEvent? ReadEvent(ref PayloadReader reader)
@@ -329,22 +226,6 @@ public static class PayloadDecoder
         }
 
         return new DeviceEvent { Ts = ts, Seq = seq, Type = type, Confidence = confidence, Attributes = attributes ?? [] };
-    }
-
-    private static bool RequireAny(ref PayloadReader reader, DeviceKind kind, bool anyKnownField)
-    {
-        if (reader.Failed)
-        {
-            return false;
-        }
-
-        if (!anyKnownField)
-        {
-            reader.Fail(RejectionReason.NoKnownField, $"telemetry carries none of the {kind.ToWire()} fields");
-            return false;
-        }
-
-        return true;
     }
 
     private static bool IsEventType(string type)

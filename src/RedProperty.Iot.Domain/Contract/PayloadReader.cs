@@ -5,7 +5,7 @@ namespace RedProperty.Iot.Contract;
 
 /// <summary>
 /// Reads one flat JSON object field by field, recording the first problem instead of throwing,
-/// so that each kind's decoder stays a plain loop over its own field names.
+/// so that the decoder stays a plain loop over a kind's declared fields.
 /// </summary>
 internal ref struct PayloadReader
 {
@@ -78,6 +78,60 @@ internal ref struct PayloadReader
     }
 
     public readonly bool NameIs(ReadOnlySpan<byte> name) => _json.ValueTextEquals(name);
+
+    /// <summary>The declared field the current property names, or null when the kind has no such field.</summary>
+    public readonly TelemetryField? FieldNamed(ReadOnlySpan<TelemetryField> fields)
+    {
+        foreach (var field in fields)
+        {
+            if (_json.ValueTextEquals(field.Utf8Name))
+            {
+                return field;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Reads a declared field's value into its slot, by the field's type and range.</summary>
+    public void ReadField(TelemetryField field, ref FieldValue slot)
+    {
+        switch (field.Type)
+        {
+            case FieldType.Bool:
+            {
+                var value = slot.Bool;
+                ReadBool(field.Name, ref value);
+                slot = FieldValue.Of(value);
+                break;
+            }
+
+            case FieldType.Integer:
+            {
+                var value = slot.Integer;
+                ReadInteger(field.Name, ref value, (long)field.Min, (long)field.Max);
+                slot = FieldValue.Of(value);
+                break;
+            }
+
+            case FieldType.Number:
+            {
+                var value = slot.Number;
+                ReadNumber(field.Name, ref value, field.Min, field.Max);
+                slot = FieldValue.Of(value);
+                break;
+            }
+
+            case FieldType.Text:
+            {
+                var seen = slot.IsSet;
+                var value = slot.Text;
+                ReadString(field.Name, ref seen, ref value, field.MaxLength, field.Nullable);
+                slot = value is not null ? FieldValue.Of(value) : seen && !Failed ? FieldValue.Null : slot;
+                break;
+            }
+        }
+    }
 
     public readonly string Name() => _json.GetString() ?? string.Empty;
 

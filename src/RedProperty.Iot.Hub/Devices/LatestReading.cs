@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using RedProperty.Iot.Contract;
 
@@ -14,51 +13,16 @@ public sealed record DeviceReadingView(DateTimeOffset At, JsonObject Values);
 /// <summary>The last known value of each telemetry field of one device. Not thread-safe: <see cref="DeviceState"/> locks it.</summary>
 internal sealed class LatestReading
 {
-    private readonly SortedDictionary<string, object?> _values = new(StringComparer.Ordinal);
+    // One slot per field of the device's kind, overwritten in place: nothing allocated per reading.
+    private readonly FieldValue[] _known = new FieldValue[TelemetryContract.MaxFields];
+    private TelemetryContract? _contract;
     private DateTimeOffset? _at;
 
     public void Merge(DeviceTelemetry telemetry, DateTimeOffset at)
     {
         _at = at;
-        switch (telemetry)
-        {
-            case ChargerTelemetry c:
-                Set("circuit", c.Circuit?.ToWire());
-                Set("currentA", c.CurrentA);
-                Set("voltageV", c.VoltageV);
-                Set("powerW", c.PowerW);
-                Set("tempC", c.TempC);
-                Set("plugged", c.Plugged);
-                Set("smoke", c.Smoke);
-                break;
-            case LightTelemetry l:
-                Set("on", l.On);
-                Set("lux", l.Lux);
-                Set("currentA", l.CurrentA);
-                Set("voltageV", l.VoltageV);
-                break;
-            case ElevatorTelemetry e:
-                Set("floor", e.Floor);
-                Set("doorOpen", e.DoorOpen);
-                Set("running", e.Running);
-                Set("occupied", e.Occupied);
-                Set("speedMps", e.SpeedMps);
-                if (e.FaultReported)
-                {
-                    // "fault": null means no fault: a known value, unlike a reading that says nothing about it.
-                    _values["fault"] = e.Fault;
-                }
-
-                break;
-            case CameraTelemetry c:
-                Set("online", c.Online);
-                Set("motion", c.Motion);
-                Set("persons", c.Persons);
-                Set("ebike", c.Ebike);
-                Set("tamper", c.Tamper);
-                Set("fps", c.Fps);
-                break;
-        }
+        _contract ??= TelemetryContract.For(telemetry.Kind);
+        _contract?.Keep(telemetry, _known);
     }
 
     /// <summary>A fresh copy for a view (JSON nodes belong to one parent), or null before the first reading.</summary>
@@ -70,26 +34,29 @@ internal sealed class LatestReading
         }
 
         var values = new JsonObject();
-        foreach (var (name, value) in _values)
+        if (_contract is { } contract)
         {
-            values[name] = value switch
+            foreach (var field in contract.FieldsByName)
             {
-                double d => JsonValue.Create(d),
-                long n => JsonValue.Create(n),
-                bool b => JsonValue.Create(b),
-                null => null,
-                _ => JsonValue.Create(Convert.ToString(value, CultureInfo.InvariantCulture)),
-            };
+                var value = _known[field.Index];
+                if (value.IsSet)
+                {
+                    values[field.Name] = Json(value);
+                }
+            }
         }
 
         return new DeviceReadingView(at, values);
     }
 
-    private void Set(string name, object? value)
+    private static JsonValue? Json(FieldValue value) => value.Kind switch
     {
-        if (value is not null)
-        {
-            _values[name] = value;
-        }
-    }
+        FieldValueKind.Bool => JsonValue.Create(value.Bool!.Value),
+        FieldValueKind.Integer => JsonValue.Create(value.Integer!.Value),
+        FieldValueKind.Number => JsonValue.Create(value.Number!.Value),
+        FieldValueKind.Text => JsonValue.Create(value.Text),
+
+        // "fault": null means no fault: a known value, unlike a reading that says nothing about it.
+        _ => null,
+    };
 }

@@ -16,55 +16,38 @@ public static class PointMapper
 
     public const string StatusMeasurement = "device_status";
 
+    /// <summary>
+    /// A reading as its kind's contract declares it (<see cref="TelemetryContract"/>): one field per value the
+    /// reading carries, under its wire name. <paramref name="circuit"/> is the charger's circuit tag, the
+    /// reading's or else the registry's.
+    /// </summary>
     public static string Telemetry(Device device, DeviceTelemetry telemetry, ChargerCircuit? circuit, long timestampMs)
     {
         var point = Start(telemetry.Kind.ToWire(), device);
-        switch (telemetry)
+        foreach (var field in TelemetryContract.For(telemetry.Kind)?.Fields ?? [])
         {
-            case CameraTelemetry c:
-                Add(point, "online", c.Online);
-                Add(point, "motion", c.Motion);
-                Add(point, "persons", c.Persons);
-                Add(point, "ebike", c.Ebike);
-                Add(point, "tamper", c.Tamper);
-                Add(point, "fps", c.Fps);
-                break;
-            case LightTelemetry l:
-                Add(point, "on", l.On);
-                Add(point, "lux", l.Lux);
-                Add(point, "currentA", l.CurrentA);
-                Add(point, "voltageV", l.VoltageV);
-                break;
-            case ElevatorTelemetry e:
-                Add(point, "floor", e.Floor);
-                Add(point, "doorOpen", e.DoorOpen);
-                Add(point, "running", e.Running);
-                Add(point, "occupied", e.Occupied);
-                if (e.FaultReported)
-                {
-                    // A string field cannot be null: "" means "no fault"; faulted makes it countable in InfluxQL.
-                    point.Field("fault", e.Fault ?? string.Empty);
-                    point.Field("faulted", e.Fault is not null);
-                }
+            var value = field.ValueOf(telemetry);
+            switch (field.Storage)
+            {
+                case FieldStorage.Tag:
+                    if (circuit is { } known)
+                    {
+                        point.Tag(field.Name, known.ToWire());
+                    }
 
-                Add(point, "speedMps", e.SpeedMps);
-                break;
-            case ChargerTelemetry ch:
-                if (circuit is { } known)
-                {
-                    point.Tag("circuit", known.ToWire());
-                }
-
-                Add(point, "currentA", ch.CurrentA);
-                Add(point, "voltageV", ch.VoltageV);
-                Add(point, "powerW", ch.PowerW);
-                Add(point, "tempC", ch.TempC);
-                Add(point, "plugged", ch.Plugged);
-                Add(point, "smoke", ch.Smoke);
-                break;
+                    break;
+                case FieldStorage.FieldWithFlag when value.IsSet:
+                    // A string field cannot be null: "" means "none"; the flag makes it countable in InfluxQL.
+                    point.Field(field.Name, value.Text ?? string.Empty);
+                    point.Field(field.FlagName!, value.Text is not null);
+                    break;
+                default:
+                    Add(point, field.Name, value);
+                    break;
+            }
         }
 
-        Add(point, "seq", telemetry.Seq);
+        Add(point, "seq", FieldValue.Of(telemetry.Seq));
         return Finish(point, timestampMs);
     }
 
@@ -74,7 +57,7 @@ public static class PointMapper
             .Tag("kind", device.Kind.ToWire())
             .Tag("type", deviceEvent.Type)
             .Field("count", 1L);
-        Add(point, "confidence", deviceEvent.Confidence);
+        Add(point, "confidence", FieldValue.Of(deviceEvent.Confidence));
         foreach (var (name, value) in deviceEvent.Attributes)
         {
             switch (value)
@@ -85,7 +68,7 @@ public static class PointMapper
             }
         }
 
-        Add(point, "seq", deviceEvent.Seq);
+        Add(point, "seq", FieldValue.Of(deviceEvent.Seq));
         return Finish(point, timestampMs);
     }
 
@@ -101,27 +84,14 @@ public static class PointMapper
     private static string Finish(PointData.Builder point, long timestampMs) =>
         point.Timestamp(timestampMs, WritePrecision.Ms).ToPointData().ToLineProtocol();
 
-    private static void Add(PointData.Builder point, string name, bool? value)
+    private static void Add(PointData.Builder point, string name, FieldValue value)
     {
-        if (value is { } v)
+        switch (value.Kind)
         {
-            point.Field(name, v);
-        }
-    }
-
-    private static void Add(PointData.Builder point, string name, long? value)
-    {
-        if (value is { } v)
-        {
-            point.Field(name, v);
-        }
-    }
-
-    private static void Add(PointData.Builder point, string name, double? value)
-    {
-        if (value is { } v)
-        {
-            point.Field(name, v);
+            case FieldValueKind.Bool: point.Field(name, value.Bool!.Value); break;
+            case FieldValueKind.Integer: point.Field(name, value.Integer!.Value); break;
+            case FieldValueKind.Number: point.Field(name, value.Number!.Value); break;
+            case FieldValueKind.Text: point.Field(name, value.Text); break;
         }
     }
 }

@@ -147,19 +147,15 @@ public sealed class AlertRuleEngine
 
     private void OnCharger(DeviceRuleState state, ChargerTelemetry reading, AlertThresholds t, DateTimeOffset now, List<AlertSignal> signals)
     {
-        state.Circuit = reading.Circuit ?? state.Circuit;
-        state.CurrentA = reading.CurrentA ?? state.CurrentA;
-        state.Plugged = reading.Plugged ?? state.Plugged;
-        state.TempC = reading.TempC ?? state.TempC;
-        state.Smoke = reading.Smoke ?? state.Smoke;
+        var last = state.Remember(reading);
 
         // flying_wire_charging: a charging-sized draw where no charger should be, sustained.
-        if (state.CurrentA is { } current)
+        if (last.CurrentA is { } current)
         {
             var suspicious = state.Circuit switch
             {
                 ChargerCircuit.Corridor or ChargerCircuit.Stairwell => current >= t.FlyingWireMinCurrentA && current <= t.FlyingWireMaxCurrentA,
-                ChargerCircuit.Parking => current >= t.FlyingWireMinCurrentA && state.Plugged == false,
+                ChargerCircuit.Parking => current >= t.FlyingWireMinCurrentA && last.Plugged == false,
                 _ => false,
             };
             state.FlyingWireSince = suspicious ? state.FlyingWireSince ?? now : null;
@@ -177,16 +173,16 @@ public sealed class AlertRuleEngine
         }
 
         // charger_overheat: at once; clears only after cooling well below the trigger for a while.
-        var hot = state.TempC >= t.OverheatTempC;
-        var smoke = state.Smoke == true;
+        var hot = last.TempC >= t.OverheatTempC;
+        var smoke = last.Smoke == true;
         if (hot || smoke)
         {
             state.CoolSince = null;
-            signals.Add(state.Raise(AlertType.ChargerOverheat, AlertFacts.Overheat(smoke, hot ? state.TempC : null), smoke ? AlertCause.Smoke : AlertCause.Condition));
+            signals.Add(state.Raise(AlertType.ChargerOverheat, AlertFacts.Overheat(smoke, hot ? last.TempC : null), smoke ? AlertCause.Smoke : AlertCause.Condition));
         }
         else if (state.IsRaised(AlertType.ChargerOverheat))
         {
-            var cool = state.TempC is null || state.TempC < t.OverheatClearTempC;
+            var cool = last.TempC is null || last.TempC < t.OverheatClearTempC;
             state.CoolSince = cool ? state.CoolSince ?? now : null;
             if (state.CoolSince is { } coolSince && now - coolSince >= TimeSpan.FromSeconds(t.OverheatClearS))
             {
@@ -235,13 +231,9 @@ public sealed class AlertRuleEngine
 
     private static void OnElevator(DeviceRuleState state, ElevatorTelemetry reading, AlertThresholds t, DateTimeOffset now, List<AlertSignal> signals)
     {
-        state.Occupied = reading.Occupied ?? state.Occupied;
-        state.Running = reading.Running ?? state.Running;
-        state.DoorOpen = reading.DoorOpen ?? state.DoorOpen;
-
+        var last = state.Remember(reading);
         if (reading.FaultReported)
         {
-            state.Fault = reading.Fault;
             if (reading.Fault is { } code)
             {
                 state.FaultFreeSince = null;
@@ -253,20 +245,20 @@ public sealed class AlertRuleEngine
             }
         }
 
-        if (state.Fault is null && state.FaultFreeSince is { } faultFree && now - faultFree >= TimeSpan.FromSeconds(t.ElevatorFaultClearS))
+        if (last.Fault is null && state.FaultFreeSince is { } faultFree && now - faultFree >= TimeSpan.FromSeconds(t.ElevatorFaultClearS))
         {
             Add(signals, state.Clear(AlertType.ElevatorFault, AlertFacts.NoFault(t.ElevatorFaultClearS)));
         }
 
         // elevator_entrapment: someone inside, car stopped, door closed, for long enough.
-        if (state.DoorOpen == true || state.Running == true)
+        if (last.DoorOpen == true || last.Running == true)
         {
             state.StuckSince = null;
-            Add(signals, state.Clear(AlertType.ElevatorEntrapment, state.DoorOpen == true ? AlertFacts.DoorOpened : AlertFacts.CarRunning));
+            Add(signals, state.Clear(AlertType.ElevatorEntrapment, last.DoorOpen == true ? AlertFacts.DoorOpened : AlertFacts.CarRunning));
             return;
         }
 
-        if (state.Occupied == true && state.Running == false && state.DoorOpen == false)
+        if (last.Occupied == true && last.Running == false && last.DoorOpen == false)
         {
             state.StuckSince ??= now;
             if (now - state.StuckSince >= TimeSpan.FromSeconds(t.EntrapmentS))
@@ -288,9 +280,9 @@ public sealed class AlertRuleEngine
             signals.Add(state.Raise(AlertType.EbikeInElevator, AlertFacts.EbikeSeen));
         }
 
+        var last = state.Remember(reading);
         if (reading.Tamper is { } tamper)
         {
-            state.Tamper = tamper;
             if (tamper)
             {
                 state.TamperFreeSince = null;
@@ -302,7 +294,7 @@ public sealed class AlertRuleEngine
             }
         }
 
-        if (state.Tamper == false && state.TamperFreeSince is { } free && now - free >= TimeSpan.FromSeconds(t.TamperClearS))
+        if (last.Tamper == false && state.TamperFreeSince is { } free && now - free >= TimeSpan.FromSeconds(t.TamperClearS))
         {
             Add(signals, state.Clear(AlertType.CameraTamper, AlertFacts.PictureNormal(t.TamperClearS)));
         }

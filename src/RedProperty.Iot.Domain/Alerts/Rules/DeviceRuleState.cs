@@ -18,17 +18,16 @@ internal sealed class DeviceRuleState(Device device, Zone? zone, DateTimeOffset 
 
     public DateTimeOffset LastTelemetryAt { get; set; } = watchedSince;
 
+    /// <summary>
+    /// The last known value of each field (readings may carry only some), merged by the kind's
+    /// <see cref="TelemetryContract"/>; null before the first reading the rules keep.
+    /// </summary>
+    public DeviceTelemetry? Last { get; private set; }
+
+    /// <summary>The charger's circuit: the last one a reading named, else the registry's.</summary>
+    public ChargerCircuit? Circuit => (Last as ChargerTelemetry)?.Circuit ?? Device.Circuit;
+
     // charger
-    public ChargerCircuit? Circuit { get; set; } = device.Circuit;
-
-    public double? CurrentA { get; set; }
-
-    public bool? Plugged { get; set; }
-
-    public double? TempC { get; set; }
-
-    public bool? Smoke { get; set; }
-
     public DateTimeOffset? FlyingWireSince { get; set; }
 
     public DateTimeOffset? FlyingWireQuietSince { get; set; }
@@ -41,14 +40,6 @@ internal sealed class DeviceRuleState(Device device, Zone? zone, DateTimeOffset 
     public int GoodReadings { get; set; }
 
     // elevator
-    public bool? Occupied { get; set; }
-
-    public bool? Running { get; set; }
-
-    public bool? DoorOpen { get; set; }
-
-    public string? Fault { get; set; }
-
     public DateTimeOffset? FaultFreeSince { get; set; }
 
     public DateTimeOffset? StuckSince { get; set; }
@@ -56,9 +47,16 @@ internal sealed class DeviceRuleState(Device device, Zone? zone, DateTimeOffset 
     // camera
     public DateTimeOffset? LastEbikeAt { get; set; }
 
-    public bool? Tamper { get; set; }
-
     public DateTimeOffset? TamperFreeSince { get; set; }
+
+    /// <summary>Keeps a reading's values over the last known ones; returns what is now known.</summary>
+    public T Remember<T>(T reading)
+        where T : DeviceTelemetry
+    {
+        var known = TelemetryContract.For(reading.Kind) is { } contract ? contract.Merge(Last as T, reading) : reading;
+        Last = known;
+        return known;
+    }
 
     public bool IsRaised(AlertType type) => _raised.Contains(type);
 
