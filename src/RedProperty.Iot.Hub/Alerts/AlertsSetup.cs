@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using RedProperty.Iot.Alerts;
 using RedProperty.Iot.Alerts.Rules;
+using RedProperty.Iot.Hub.ChangeLog;
 using RedProperty.Iot.Hub.Configuration;
 using RedProperty.Iot.Registry;
 
