@@ -14,7 +14,7 @@ using RedProperty.Iot.Hub.Staff;
 using RedProperty.Iot.Hub.Sites;
 using RedProperty.Iot.Hub.Storage;
 using RedProperty.Iot.Hub.TimeSeries;
-using RedProperty.Iot.Registry;
+using RedProperty.Iot.Domain.Registry;
 
 namespace RedProperty.Iot.Hub;
 

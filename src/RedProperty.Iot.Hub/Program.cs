@@ -21,9 +21,9 @@ if (args is ["healthcheck", ..])
 // `redproperty-hub new-secret`: a new generated device or reader secret (256 random bits) and its hash.
 if (args is ["new-secret", ..])
 {
-    var secret = RedProperty.Iot.Registry.DeviceSecretHasher.NewSecret();
+    var secret = RedProperty.Iot.Domain.Registry.DeviceSecretHasher.NewSecret();
     Console.WriteLine($"secret:     {secret}");
-    Console.WriteLine($"secretHash: {RedProperty.Iot.Registry.DeviceSecretHasher.Hash(secret)}");
+    Console.WriteLine($"secretHash: {RedProperty.Iot.Domain.Registry.DeviceSecretHasher.Hash(secret)}");
     return 0;
 }
 
@@ -38,7 +38,7 @@ if (args is ["hash-secret", ..])
         return 2;
     }
 
-    Console.WriteLine(RedProperty.Iot.Registry.DeviceSecretHasher.Hash(secret));
+    Console.WriteLine(RedProperty.Iot.Domain.Registry.DeviceSecretHasher.Hash(secret));
     return 0;
 }
 

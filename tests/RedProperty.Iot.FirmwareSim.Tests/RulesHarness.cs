@@ -1,11 +1,11 @@
 using System.Buffers;
 using System.Text;
 using Microsoft.Extensions.Time.Testing;
-using RedProperty.Iot.Alerts;
-using RedProperty.Iot.Alerts.Rules;
-using RedProperty.Iot.Contract;
+using RedProperty.Iot.Domain.Alerts;
+using RedProperty.Iot.Domain.Alerts.Rules;
+using RedProperty.Iot.Domain.Contract;
 using RedProperty.Iot.FirmwareSim.Scenarios;
-using RedProperty.Iot.Registry;
+using RedProperty.Iot.Domain.Registry;
 
 namespace RedProperty.Iot.FirmwareSim.Tests;
 
@@ -25,7 +25,7 @@ internal static class RulesHarness
         Assert.True(imported.IsSuccess, string.Join("; ", imported.Errors));
         var registry = imported.Registry!;
         var time = new FakeTimeProvider(scenario.Start);
-        var engine = new AlertRuleEngine(registry, ThresholdCatalog.Defaults, new SolarDarkness(), time);
+        var engine = new AlertRuleEngine(registry, ScopedThresholds.Defaults, new SolarDarkness(), time);
         var raised = new List<(string Device, AlertType Type, TimeSpan At)>();
         var refused = new List<string>();
         var timeline = TrafficTimeline.Build(scenario).Where(m => until is null || m.Offset <= until).ToArray();

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
-using RedProperty.Iot.Alerts;
-using RedProperty.Iot.Contract;
+using RedProperty.Iot.Domain.Alerts;
+using RedProperty.Iot.Domain.Contract;
 using RedProperty.Iot.FirmwareSim.Scenarios;
 
 namespace RedProperty.Iot.FirmwareSim.Behaviour;

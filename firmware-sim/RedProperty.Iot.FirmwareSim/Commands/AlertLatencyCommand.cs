@@ -5,7 +5,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.SignalR.Client;
 using MQTTnet.Protocol;
-using RedProperty.Iot.Contract;
+using RedProperty.Iot.Domain.Contract;
 using RedProperty.Iot.FirmwareSim.Devices;
 
 namespace RedProperty.Iot.FirmwareSim.Commands;

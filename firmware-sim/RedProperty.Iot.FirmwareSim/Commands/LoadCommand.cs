@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using MQTTnet.Protocol;
-using RedProperty.Iot.Contract;
+using RedProperty.Iot.Domain.Contract;
 using RedProperty.Iot.FirmwareSim.Devices;
 
 namespace RedProperty.Iot.FirmwareSim.Commands;

@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using System.Text;
 using MQTTnet.Formatter;
 using MQTTnet.Packets;
-using RedProperty.Iot.Contract;
+using RedProperty.Iot.Domain.Contract;
 using RedProperty.Iot.FirmwareSim.Devices;
 
 namespace RedProperty.Iot.FirmwareSim.Commands;

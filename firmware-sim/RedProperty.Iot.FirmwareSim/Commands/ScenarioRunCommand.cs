@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Threading.Channels;
 using System.Text.RegularExpressions;
-using RedProperty.Iot.Contract;
+using RedProperty.Iot.Domain.Contract;
 using RedProperty.Iot.FirmwareSim.Capture;
 using RedProperty.Iot.FirmwareSim.Devices;
 using RedProperty.Iot.FirmwareSim.Scenarios;

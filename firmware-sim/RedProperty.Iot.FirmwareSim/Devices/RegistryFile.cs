@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
-using RedProperty.Iot.Contract;
-using RedProperty.Iot.Registry;
+using RedProperty.Iot.Domain.Contract;
+using RedProperty.Iot.Domain.Registry;
 
 namespace RedProperty.Iot.FirmwareSim.Devices;
 

@@ -1,7 +1,7 @@
 using MQTTnet;
 using MQTTnet.Protocol;
-using RedProperty.Iot.Contract;
-using RedProperty.Iot.TimeSeries;
+using RedProperty.Iot.Domain.Contract;
+using RedProperty.Iot.Domain.TimeSeries;
 
 namespace RedProperty.Iot.FirmwareSim.Devices;
 

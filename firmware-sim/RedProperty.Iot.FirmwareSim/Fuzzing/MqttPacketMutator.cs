@@ -3,7 +3,7 @@ using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Packets;
 using MQTTnet.Protocol;
-using RedProperty.Iot.Contract;
+using RedProperty.Iot.Domain.Contract;
 using RedProperty.Iot.FirmwareSim.Devices;
 
 namespace RedProperty.Iot.FirmwareSim.Fuzzing;

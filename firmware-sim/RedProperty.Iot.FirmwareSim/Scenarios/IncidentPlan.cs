@@ -1,10 +1,10 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text;
-using RedProperty.Iot.Alerts;
-using RedProperty.Iot.Alerts.Rules;
-using RedProperty.Iot.Contract;
-using RedProperty.Iot.Registry;
+using RedProperty.Iot.Domain.Alerts;
+using RedProperty.Iot.Domain.Alerts.Rules;
+using RedProperty.Iot.Domain.Contract;
+using RedProperty.Iot.Domain.Registry;
 
 namespace RedProperty.Iot.FirmwareSim.Scenarios;
 
@@ -37,7 +37,7 @@ public static class IncidentPlan
 
         var registry = imported.Registry!;
         var clock = new SteppedClock(scenario.Start);
-        var engine = new AlertRuleEngine(registry, ThresholdCatalog.Defaults, new SolarDarkness(), clock);
+        var engine = new AlertRuleEngine(registry, ScopedThresholds.Defaults, new SolarDarkness(), clock);
         var firstRaised = new Dictionary<(string Site, string Device), List<(AlertType Type, TimeSpan At)>>();
         var until = incidents[^1].From + Horizon;
         foreach (var message in TrafficTimeline.Build(scenario).TakeWhile(m => m.Offset <= until))

@@ -1,9 +1,9 @@
 using System.IO.Hashing;
 using System.Text;
 using MQTTnet.Protocol;
-using RedProperty.Iot.Contract;
+using RedProperty.Iot.Domain.Contract;
 using RedProperty.Iot.FirmwareSim.Behaviour;
-using RedProperty.Iot.TimeSeries;
+using RedProperty.Iot.Domain.TimeSeries;
 
 namespace RedProperty.Iot.FirmwareSim.Scenarios;
 

@@ -1,6 +1,6 @@
-using RedProperty.Iot.Contract;
+using RedProperty.Iot.Domain.Contract;
 
-namespace RedProperty.Iot.Alerts;
+namespace RedProperty.Iot.Domain.Alerts;
 
 /// <summary>
 /// The alert aggregate: its state changes only through these methods, each of which checks the

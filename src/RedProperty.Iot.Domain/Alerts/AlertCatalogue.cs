@@ -1,6 +1,6 @@
-using RedProperty.Iot.Contract;
+using RedProperty.Iot.Domain.Contract;
 
-namespace RedProperty.Iot.Alerts;
+namespace RedProperty.Iot.Domain.Alerts;
 
 /// <summary>The alert types of the catalogue; wire names are the ones clients see.</summary>
 public enum AlertType

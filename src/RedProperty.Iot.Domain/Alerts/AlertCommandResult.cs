@@ -1,4 +1,4 @@
-namespace RedProperty.Iot.Alerts;
+namespace RedProperty.Iot.Domain.Alerts;
 
 public enum AlertCommandOutcome
 {

@@ -1,4 +1,4 @@
-namespace RedProperty.Iot.Alerts;
+namespace RedProperty.Iot.Domain.Alerts;
 
 /// <summary>An SLA miss: not acknowledged in time, or (critical) not resolved in time.</summary>
 public sealed record AlertEscalation(string Reason, DateTimeOffset At)

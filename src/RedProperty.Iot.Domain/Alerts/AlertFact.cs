@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text;
-using RedProperty.Iot.Contract;
+using RedProperty.Iot.Domain.Contract;
 
-namespace RedProperty.Iot.Alerts;
+namespace RedProperty.Iot.Domain.Alerts;
 
 /// <summary>What kind of value a fact holds, so that a screen can write it in its own language.</summary>
 public enum FactValueType

@@ -1,6 +1,6 @@
-using RedProperty.Iot.Contract;
+using RedProperty.Iot.Domain.Contract;
 
-namespace RedProperty.Iot.Alerts;
+namespace RedProperty.Iot.Domain.Alerts;
 
 /// <summary>One open alert per (site, device, type).</summary>
 public readonly record struct AlertKey(string Site, string DeviceId, AlertType Type)

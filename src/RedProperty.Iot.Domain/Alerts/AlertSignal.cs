@@ -1,6 +1,6 @@
-using RedProperty.Iot.Registry;
+using RedProperty.Iot.Domain.Registry;
 
-namespace RedProperty.Iot.Alerts;
+namespace RedProperty.Iot.Domain.Alerts;
 
 public enum AlertSignalKind
 {

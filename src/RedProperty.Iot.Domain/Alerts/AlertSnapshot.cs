@@ -1,6 +1,6 @@
-using RedProperty.Iot.Contract;
+using RedProperty.Iot.Domain.Contract;
 
-namespace RedProperty.Iot.Alerts;
+namespace RedProperty.Iot.Domain.Alerts;
 
 /// <summary>Everything an alert is, for storage.</summary>
 public sealed record AlertSnapshot(

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Reflection;
-using RedProperty.Iot.Registry;
+using RedProperty.Iot.Domain.Registry;
 
-namespace RedProperty.Iot.Alerts;
+namespace RedProperty.Iot.Domain.Alerts;
 
 /// <summary>
 /// Every number the rules use, with the catalogue's defaults. Overrides come per site, zone and

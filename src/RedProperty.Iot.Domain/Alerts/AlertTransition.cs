@@ -1,4 +1,4 @@
-namespace RedProperty.Iot.Alerts;
+namespace RedProperty.Iot.Domain.Alerts;
 
 /// <summary>
 /// An entry of the audit trail: who did what, when, with what note. A note the system wrote (raised,

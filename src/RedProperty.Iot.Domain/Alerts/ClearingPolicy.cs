@@ -1,4 +1,4 @@
-namespace RedProperty.Iot.Alerts;
+namespace RedProperty.Iot.Domain.Alerts;
 
 /// <summary>
 /// Who may close an alert once its condition clears: the catalogue's default (<see cref="AlertCatalogue.DefaultClearing"/>)

@@ -1,6 +1,6 @@
-using RedProperty.Iot.Registry;
+using RedProperty.Iot.Domain.Registry;
 
-namespace RedProperty.Iot.Alerts;
+namespace RedProperty.Iot.Domain.Alerts;
 
 /// <summary>Whether it is dark at a site: the broken-light rule only judges lamps at night.</summary>
 public interface ISiteDarkness

@@ -1,4 +1,4 @@
-namespace RedProperty.Iot.Alerts;
+namespace RedProperty.Iot.Domain.Alerts;
 
 /// <summary>The district's promises: respond within 15 minutes, someone on site within 30 (critical).</summary>
 public sealed record EscalationPolicy(TimeSpan AcknowledgeWithin, TimeSpan ResolveCriticalWithin)

@@ -1,4 +1,4 @@
-namespace RedProperty.Iot.Contract;
+namespace RedProperty.Iot.Domain.Contract;
 
 /// <summary>Either a decoded message or the reason it was refused; no exceptions for bad device input.</summary>
 public readonly struct DecodeResult<T>

@@ -1,4 +1,4 @@
-namespace RedProperty.Iot.Contract;
+namespace RedProperty.Iot.Domain.Contract;
 
 /// <summary>The last topic segment: what a message is for.</summary>
 public enum DeviceChannel

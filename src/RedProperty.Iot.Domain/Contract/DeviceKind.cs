@@ -1,4 +1,4 @@
-namespace RedProperty.Iot.Contract;
+namespace RedProperty.Iot.Domain.Contract;
 
 /// <summary>The four kinds of device the contract knows (the topic's second segment), and the edge box itself.</summary>
 public enum DeviceKind

@@ -1,4 +1,4 @@
-namespace RedProperty.Iot.Contract;
+namespace RedProperty.Iot.Domain.Contract;
 
 /// <summary>What every decoded device message may carry: the device clock and its counter.</summary>
 public abstract record DeviceMessage

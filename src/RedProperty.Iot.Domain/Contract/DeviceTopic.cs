@@ -1,4 +1,4 @@
-namespace RedProperty.Iot.Contract;
+namespace RedProperty.Iot.Domain.Contract;
 
 /// <summary>A parsed <c>rp/{site}/{kind}/{deviceId}/{channel}</c> topic.</summary>
 public readonly record struct DeviceTopic(string Site, DeviceKind Kind, string DeviceId, DeviceChannel Channel)

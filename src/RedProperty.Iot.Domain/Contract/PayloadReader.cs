@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 
-namespace RedProperty.Iot.Contract;
+namespace RedProperty.Iot.Domain.Contract;
 
 /// <summary>
 /// Reads one flat JSON object field by field, recording the first problem instead of throwing,

@@ -1,4 +1,4 @@
-namespace RedProperty.Iot.Contract;
+namespace RedProperty.Iot.Domain.Contract;
 
 /// <summary>Why a device message was refused. The wire names are the metric labels and API values.</summary>
 public enum RejectionReason

@@ -1,4 +1,4 @@
-namespace RedProperty.Iot.Contract;
+namespace RedProperty.Iot.Domain.Contract;
 
 public enum SequenceObservation
 {

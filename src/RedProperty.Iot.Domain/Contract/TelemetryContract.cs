@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 
-namespace RedProperty.Iot.Contract;
+namespace RedProperty.Iot.Domain.Contract;
 
 /// <summary>
 /// The fields of one telemetry kind, declared once (beside the kind's record in

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace RedProperty.Iot.Contract;
+namespace RedProperty.Iot.Domain.Contract;
 
 /// <summary>The JSON type a telemetry field must have on the wire.</summary>
 public enum FieldType

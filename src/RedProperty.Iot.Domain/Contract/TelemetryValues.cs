@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace RedProperty.Iot.Contract;
+namespace RedProperty.Iot.Domain.Contract;
 
 /// <summary>One slot per declared field, on the stack: no allocation while a payload is read.</summary>
 [InlineArray(TelemetryContract.MaxFields)]

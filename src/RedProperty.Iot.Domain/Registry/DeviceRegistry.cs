@@ -1,6 +1,6 @@
 using System.Collections.Frozen;
 
-namespace RedProperty.Iot.Registry;
+namespace RedProperty.Iot.Domain.Registry;
 
 /// <summary>The sites and devices the hub knows, looked up by the MQTT user name <c>{site}/{deviceId}</c>.</summary>
 public sealed class DeviceRegistry

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace RedProperty.Iot.Registry;
+namespace RedProperty.Iot.Domain.Registry;
 
 /// <summary>
 /// Salted hashes of device secrets in a self-describing form. A generated secret (at least

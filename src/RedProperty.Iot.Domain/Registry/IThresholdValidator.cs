@@ -1,4 +1,4 @@
-namespace RedProperty.Iot.Registry;
+namespace RedProperty.Iot.Domain.Registry;
 
 /// <summary>
 /// Checks the alert thresholds a site, zone or device entry overrides. The registry carries them

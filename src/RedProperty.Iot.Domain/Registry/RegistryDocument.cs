@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace RedProperty.Iot.Registry;
+namespace RedProperty.Iot.Domain.Registry;
 
 /// <summary>The registry file as written by integrators (see docs/device-contract.md).</summary>
 public sealed class RegistryDocument

@@ -1,7 +1,7 @@
 using System.Globalization;
-using RedProperty.Iot.Contract;
+using RedProperty.Iot.Domain.Contract;
 
-namespace RedProperty.Iot.Registry;
+namespace RedProperty.Iot.Domain.Registry;
 
 /// <summary>The outcome of an import: the registry, or every problem found, each naming its entry.</summary>
 public sealed record RegistryImportResult(DeviceRegistry? Registry, IReadOnlyList<string> Errors)

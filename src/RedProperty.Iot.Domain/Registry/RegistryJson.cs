@@ -2,7 +2,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Unicode;
 
-namespace RedProperty.Iot.Registry;
+namespace RedProperty.Iot.Domain.Registry;
 
 /// <summary>Reading and writing registry files (Chinese names stay readable, not \u-escaped).</summary>
 public static class RegistryJson

@@ -1,6 +1,6 @@
-using RedProperty.Iot.Contract;
+using RedProperty.Iot.Domain.Contract;
 
-namespace RedProperty.Iot.Registry;
+namespace RedProperty.Iot.Domain.Registry;
 
 /// <summary>A compound (小区): its zones and devices, as imported from the registry.</summary>
 public sealed record Site(

@@ -1,8 +1,8 @@
-using RedProperty.Iot.Alerts;
-using RedProperty.Iot.Contract;
-using RedProperty.Iot.Registry;
+using RedProperty.Iot.Domain.Alerts;
+using RedProperty.Iot.Domain.Contract;
+using RedProperty.Iot.Domain.Registry;
 
-namespace RedProperty.Iot.Reports;
+namespace RedProperty.Iot.Domain.Reports;
 
 /// <summary>A reporting period, half-open: [<see cref="From"/>, <see cref="To"/>).</summary>
 public sealed record ReportPeriod(DateTimeOffset From, DateTimeOffset To)

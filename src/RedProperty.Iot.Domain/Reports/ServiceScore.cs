@@ -1,4 +1,4 @@
-namespace RedProperty.Iot.Reports;
+namespace RedProperty.Iot.Domain.Reports;
 
 /// <summary>How much each part of service quality weighs in a site's score (any positive numbers; they are normalised).</summary>
 public sealed record ScoreWeights(double ResponseSla = 30, double OnSiteSla = 20, double CameraAvailability = 15, double DeviceAvailability = 15, double LampRepair = 10, double FlyingWire = 10);

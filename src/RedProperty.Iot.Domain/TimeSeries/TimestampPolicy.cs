@@ -1,4 +1,4 @@
-namespace RedProperty.Iot.TimeSeries;
+namespace RedProperty.Iot.Domain.TimeSeries;
 
 /// <summary>
 /// Which time a point is stored at: the device's <c>ts</c> when it is within five minutes of the

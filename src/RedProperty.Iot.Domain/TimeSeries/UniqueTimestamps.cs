@@ -1,4 +1,4 @@
-namespace RedProperty.Iot.TimeSeries;
+namespace RedProperty.Iot.Domain.TimeSeries;
 
 /// <summary>
 /// Millisecond timestamps that never repeat for one device: InfluxDB keeps one point per series

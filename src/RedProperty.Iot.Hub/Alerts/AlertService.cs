@@ -1,13 +1,13 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
-using RedProperty.Iot.Alerts;
-using RedProperty.Iot.Contract;
-using RedProperty.Iot.Hub.Alerts.Views;
+using RedProperty.Iot.Domain.Alerts;
+using RedProperty.Iot.Domain.Contract;
+using RedProperty.Iot.Hub.Views;
 using RedProperty.Iot.Hub.ChangeLog;
 using RedProperty.Iot.Hub.Storage;
 using RedProperty.Iot.Hub.Devices;
 using RedProperty.Iot.Hub.TimeSeries;
-using RedProperty.Iot.Registry;
+using RedProperty.Iot.Domain.Registry;
 
 namespace RedProperty.Iot.Hub.Alerts;
 
@@ -36,7 +36,7 @@ public sealed partial class AlertService : BackgroundService
     private readonly ChangeLogStore _changeLog;
     private readonly EscalationPolicy _policy;
     private readonly ClearingPolicy _clearing;
-    private readonly DeviceDirectory _devices;
+    private readonly DeviceStates _devices;
     private readonly TimeProvider _time;
     private readonly DeskChangeFeed _feed;
     private readonly TimeSeriesWriter _timeSeries;
@@ -67,7 +67,7 @@ public sealed partial class AlertService : BackgroundService
         ChangeLogStore changeLog,
         EscalationPolicy policy,
         ClearingPolicy clearing,
-        DeviceDirectory devices,
+        DeviceStates devices,
         TimeProvider time,
         DeskChangeFeed feed,
         TimeSeriesWriter timeSeries,

@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Options;
-using RedProperty.Iot.Alerts;
-using RedProperty.Iot.Alerts.Rules;
+using RedProperty.Iot.Domain.Alerts;
+using RedProperty.Iot.Domain.Alerts.Rules;
 using RedProperty.Iot.Hub.ChangeLog;
 using RedProperty.Iot.Hub.Configuration;
-using RedProperty.Iot.Registry;
+using RedProperty.Iot.Domain.Registry;
 
 namespace RedProperty.Iot.Hub.Alerts;
 
@@ -19,7 +19,7 @@ public static class AlertsSetup
         services.AddCheckedOptions<AlertOptions, AlertOptionsValidator>(AlertOptions.Section);
         services.AddSingleton<IThresholdSource>(sp =>
         {
-            var catalog = ThresholdCatalog.Build(sp.GetRequiredService<DeviceRegistry>(), AlertSettings.Read(configuration), $"{AlertOptions.Section}:", out var errors);
+            var catalog = ScopedThresholds.Build(sp.GetRequiredService<DeviceRegistry>(), AlertSettings.Read(configuration), $"{AlertOptions.Section}:", out var errors);
             return errors.Count == 0 ? catalog : throw Problems("alert thresholds have", errors);
         });
         services.AddSingleton(_ =>

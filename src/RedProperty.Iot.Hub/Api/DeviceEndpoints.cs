@@ -1,6 +1,6 @@
 using System.Security.Claims;
-using RedProperty.Iot.Alerts;
-using RedProperty.Iot.Contract;
+using RedProperty.Iot.Domain.Alerts;
+using RedProperty.Iot.Domain.Contract;
 using RedProperty.Iot.Hub.Alerts;
 using RedProperty.Iot.Hub.Staff;
 using RedProperty.Iot.Hub.Devices;
@@ -51,7 +51,7 @@ public static class DeviceEndpoints
     {
         var devices = app.MapGroup("/api/devices").WithTags("Devices").RequireAuthorization();
 
-        devices.MapGet("/", (DeviceDirectory directory, AlertService alerts, ClaimsPrincipal user, string? site, string? kind) =>
+        devices.MapGet("/", (DeviceStates directory, AlertService alerts, ClaimsPrincipal user, string? site, string? kind) =>
                 directory.All
                     .Where(s => user.CanSee(s.Device.Site))
                     .Where(s => site is null || s.Device.Site == site)
@@ -60,7 +60,7 @@ public static class DeviceEndpoints
                     .Select(s => DeviceView.From(s, alerts)))
             .WithSummary("Every registered device with its status, last seen time and counters.");
 
-        devices.MapGet("/elevators", (DeviceDirectory directory, ClaimsPrincipal user, string? site) =>
+        devices.MapGet("/elevators", (DeviceStates directory, ClaimsPrincipal user, string? site) =>
                 directory.All
                     .Where(s => s.Device.Kind == DeviceKind.Elevator && user.CanSee(s.Device.Site) && (site is null || s.Device.Site == site))
                     .Select(s => s.Elevator)
@@ -68,7 +68,7 @@ public static class DeviceEndpoints
                     .OrderBy(e => e.Site, StringComparer.Ordinal).ThenBy(e => e.DeviceId, StringComparer.Ordinal))
             .WithSummary("Every elevator car's last known floor, door, running, occupancy and fault (cars not heard from yet are left out).");
 
-        devices.MapGet("/series", (DeviceDirectory directory, ClaimsPrincipal user, TimeProvider time, string? site, string? kind) =>
+        devices.MapGet("/series", (DeviceStates directory, ClaimsPrincipal user, TimeProvider time, string? site, string? kind) =>
             {
                 var now = time.GetUtcNow();
                 return directory.All
@@ -82,12 +82,12 @@ public static class DeviceEndpoints
             })
             .WithSummary($"The last 15 minutes of every charger's current (A) and lamp's light (lx), in {RecentSeries.Step.TotalSeconds:0} s steps.");
 
-        devices.MapGet("/{site}/{id}", (DeviceDirectory directory, AlertService alerts, ClaimsPrincipal user, string site, string id) =>
+        devices.MapGet("/{site}/{id}", (DeviceStates directory, AlertService alerts, ClaimsPrincipal user, string site, string id) =>
                 !user.CanSee(site) ? NotYourSite(site)
                 : directory.TryGet(site, id, out var state) ? Results.Ok(DeviceView.From(state, alerts)) : NotFound(site, id))
             .WithSummary("One device.");
 
-        devices.MapGet("/{site}/{id}/rejections", (DeviceDirectory directory, ClaimsPrincipal user, string site, string id) =>
+        devices.MapGet("/{site}/{id}/rejections", (DeviceStates directory, ClaimsPrincipal user, string site, string id) =>
                 !user.CanSee(site) ? NotYourSite(site)
                 : directory.TryGet(site, id, out var state)
                     ? Results.Ok(state.RecentRejections().Select(r => new RejectionView(r.At, r.Topic, r.Reason.ToWire(), r.Detail, r.PayloadExcerpt)))

@@ -3,13 +3,13 @@ using System.Security.Claims;
 using CsvHelper;
 using CsvHelper.Configuration;
 using Microsoft.Extensions.Options;
-using RedProperty.Iot.Alerts;
+using RedProperty.Iot.Domain.Alerts;
 using RedProperty.Iot.Hub.Storage;
 using RedProperty.Iot.Hub.Broker;
 using RedProperty.Iot.Hub.Reports;
 using RedProperty.Iot.Hub.Staff;
-using RedProperty.Iot.Registry;
-using RedProperty.Iot.Reports;
+using RedProperty.Iot.Domain.Registry;
+using RedProperty.Iot.Domain.Reports;
 using RedProperty.Iot.Hub.Sites;
 
 namespace RedProperty.Iot.Hub.Api;

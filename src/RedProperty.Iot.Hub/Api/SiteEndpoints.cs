@@ -1,6 +1,6 @@
 using System.Security.Claims;
 using RedProperty.Iot.Hub.Staff;
-using RedProperty.Iot.Registry;
+using RedProperty.Iot.Domain.Registry;
 
 namespace RedProperty.Iot.Hub.Api;
 

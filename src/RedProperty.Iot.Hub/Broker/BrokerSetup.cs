@@ -4,7 +4,7 @@ using RedProperty.Iot.Hub.Broker.Logins;
 using RedProperty.Iot.Hub.Broker.Transport;
 using RedProperty.Iot.Hub.Configuration;
 using RedProperty.Iot.Hub.Reports;
-using RedProperty.Iot.Registry;
+using RedProperty.Iot.Domain.Registry;
 
 namespace RedProperty.Iot.Hub.Broker;
 

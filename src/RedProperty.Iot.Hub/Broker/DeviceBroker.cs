@@ -5,11 +5,11 @@ using System.Net.Sockets;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
-using RedProperty.Iot.Contract;
+using RedProperty.Iot.Domain.Contract;
 using RedProperty.Iot.Hub.Broker.Logins;
 using RedProperty.Iot.Hub.Ingestion;
 using RedProperty.Iot.Hub.Operations;
-using RedProperty.Iot.Registry;
+using RedProperty.Iot.Domain.Registry;
 using RedProperty.Iot.Hub.Logging;
 using RedProperty.Iot.Hub.Metrics;
 

@@ -1,10 +1,10 @@
 using System.Threading.Channels;
 using MQTTnet;
 using MQTTnet.Protocol;
-using RedProperty.Iot.Contract;
+using RedProperty.Iot.Domain.Contract;
 using RedProperty.Iot.Hub.Configuration;
 using RedProperty.Iot.Hub.Ingestion;
-using RedProperty.Iot.Registry;
+using RedProperty.Iot.Domain.Registry;
 using RedProperty.Iot.Hub.Sites;
 using RedProperty.Iot.Hub.Reports;
 

@@ -1,7 +1,7 @@
-using RedProperty.Iot.Contract;
+using RedProperty.Iot.Domain.Contract;
 using RedProperty.Iot.Hub.Alerts;
-using RedProperty.Iot.Hub.Alerts.Views;
-using RedProperty.Iot.Registry;
+using RedProperty.Iot.Hub.Views;
+using RedProperty.Iot.Domain.Registry;
 
 namespace RedProperty.Iot.Hub.Cameras;
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using RedProperty.Iot.Hub.Alerts.Views;
+using RedProperty.Iot.Hub.Views;
 using RedProperty.Iot.Hub.Devices;
 using RedProperty.Iot.Hub.Storage;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using RedProperty.Iot.Hub.Alerts.Views;
+using RedProperty.Iot.Hub.Views;
 using RedProperty.Iot.Hub.Devices;
 
 namespace RedProperty.Iot.Hub.ChangeLog;

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
-using RedProperty.Iot.Alerts;
+using RedProperty.Iot.Domain.Alerts;
 
 namespace RedProperty.Iot.Hub.Configuration;
 

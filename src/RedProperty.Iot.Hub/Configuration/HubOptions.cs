@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
 using System.Net;
 using System.ComponentModel.DataAnnotations;
-using RedProperty.Iot.Registry;
+using RedProperty.Iot.Domain.Registry;
 
 namespace RedProperty.Iot.Hub.Configuration;
 

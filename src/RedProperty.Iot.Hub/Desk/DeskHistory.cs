@@ -1,4 +1,4 @@
-using RedProperty.Iot.Contract;
+using RedProperty.Iot.Domain.Contract;
 using RedProperty.Iot.Hub.Alerts;
 using RedProperty.Iot.Hub.ChangeLog;
 using RedProperty.Iot.Hub.Devices;
@@ -7,7 +7,7 @@ using RedProperty.Iot.Hub.Storage;
 namespace RedProperty.Iot.Hub.Desk;
 
 /// <summary>What a desk gets before live changes: the changes it missed, from the change log, or a snapshot.</summary>
-public sealed class DeskHistory(AlertService alerts, DeviceDirectory devices, ChangeLogStore changeLog)
+public sealed class DeskHistory(AlertService alerts, DeviceStates devices, ChangeLogStore changeLog)
 {
     /// <summary>
     /// The changes after <paramref name="afterSeq"/> up to <paramref name="upToSeq"/> of these sites, in order;

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 using RedProperty.Iot.Hub.Staff;
-using RedProperty.Iot.Registry;
+using RedProperty.Iot.Domain.Registry;
 using RedProperty.Iot.Hub.Metrics;
 
 namespace RedProperty.Iot.Hub.Desk;

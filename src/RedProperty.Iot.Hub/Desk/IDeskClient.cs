@@ -1,4 +1,4 @@
-using RedProperty.Iot.Hub.Alerts.Views;
+using RedProperty.Iot.Hub.Views;
 using RedProperty.Iot.Hub.ChangeLog;
 using RedProperty.Iot.Hub.Devices;
 

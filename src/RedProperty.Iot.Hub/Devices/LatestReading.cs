@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using RedProperty.Iot.Contract;
+using RedProperty.Iot.Domain.Contract;
 
 namespace RedProperty.Iot.Hub.Devices;
 

@@ -1,6 +1,6 @@
 using Iot.Device.Bh1750fvi;
-using RedProperty.Iot.Alerts;
-using RedProperty.Iot.Registry;
+using RedProperty.Iot.Domain.Alerts;
+using RedProperty.Iot.Domain.Registry;
 
 namespace RedProperty.Iot.Hub.EdgeIo;
 

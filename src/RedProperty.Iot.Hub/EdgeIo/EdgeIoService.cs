@@ -1,10 +1,10 @@
 using System.Device.Gpio;
 using System.Threading.Channels;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using RedProperty.Iot.Alerts;
-using RedProperty.Iot.Contract;
+using RedProperty.Iot.Domain.Alerts;
+using RedProperty.Iot.Domain.Contract;
 using RedProperty.Iot.Hub.Alerts;
-using RedProperty.Iot.Registry;
+using RedProperty.Iot.Domain.Registry;
 
 namespace RedProperty.Iot.Hub.EdgeIo;
 

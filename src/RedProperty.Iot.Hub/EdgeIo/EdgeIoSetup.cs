@@ -4,9 +4,9 @@ using System.Device.Gpio.Drivers;
 using System.Device.I2c;
 using Iot.Device.Bh1750fvi;
 using Microsoft.Extensions.Options;
-using RedProperty.Iot.Alerts;
-using RedProperty.Iot.Contract;
-using RedProperty.Iot.Registry;
+using RedProperty.Iot.Domain.Alerts;
+using RedProperty.Iot.Domain.Contract;
+using RedProperty.Iot.Domain.Registry;
 
 namespace RedProperty.Iot.Hub.EdgeIo;
 

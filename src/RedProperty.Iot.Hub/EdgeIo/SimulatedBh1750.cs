@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Device.I2c;
-using RedProperty.Iot.Alerts;
-using RedProperty.Iot.Registry;
+using RedProperty.Iot.Domain.Alerts;
+using RedProperty.Iot.Domain.Registry;
 
 namespace RedProperty.Iot.Hub.EdgeIo;
 

@@ -1,14 +1,14 @@
 using System.Buffers;
 using System.Text;
-using RedProperty.Iot.Alerts;
-using RedProperty.Iot.Alerts.Rules;
-using RedProperty.Iot.Contract;
+using RedProperty.Iot.Domain.Alerts;
+using RedProperty.Iot.Domain.Alerts.Rules;
+using RedProperty.Iot.Domain.Contract;
 using RedProperty.Iot.Hub.Alerts;
 using RedProperty.Iot.Hub.Devices;
 using RedProperty.Iot.Hub.Operations;
 using RedProperty.Iot.Hub.TimeSeries;
-using RedProperty.Iot.Registry;
-using RedProperty.Iot.TimeSeries;
+using RedProperty.Iot.Domain.Registry;
+using RedProperty.Iot.Domain.TimeSeries;
 using RedProperty.Iot.Hub.Metrics;
 
 namespace RedProperty.Iot.Hub.Ingestion;
@@ -36,7 +36,7 @@ public readonly record struct IngestResult(IngestOutcome Outcome, Rejection Reje
 /// </summary>
 public sealed partial class DeviceMessageIngestor(
     TimeSeriesWriter writer,
-    DeviceDirectory directory,
+    DeviceStates directory,
     DeviceReadings readings,
     AlertRuleEngine rules,
     AlertService alerts,

@@ -1,5 +1,5 @@
-using RedProperty.Iot.Alerts;
-using RedProperty.Iot.Contract;
+using RedProperty.Iot.Domain.Alerts;
+using RedProperty.Iot.Domain.Contract;
 using RedProperty.Iot.Hub.Alerts;
 using RedProperty.Iot.Hub.Devices;
 
@@ -22,7 +22,7 @@ public sealed partial class DevicePresence(AlertService alerts, ILogger<DevicePr
     }
 
     /// <summary>Devices the silence rule found silent in <paramref name="signals"/> go offline.</summary>
-    public async ValueTask ReportSilentAsync(IReadOnlyList<AlertSignal> signals, DeviceDirectory devices, DateTimeOffset now, CancellationToken cancellationToken)
+    public async ValueTask ReportSilentAsync(IReadOnlyList<AlertSignal> signals, DeviceStates devices, DateTimeOffset now, CancellationToken cancellationToken)
     {
         foreach (var signal in signals)
         {

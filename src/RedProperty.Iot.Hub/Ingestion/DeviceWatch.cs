@@ -1,9 +1,9 @@
-using RedProperty.Iot.Alerts.Rules;
+using RedProperty.Iot.Domain.Alerts.Rules;
 using RedProperty.Iot.Hub.Alerts;
 using RedProperty.Iot.Hub.Devices;
 using RedProperty.Iot.Hub.Sites;
 using RedProperty.Iot.Hub.Storage;
-using RedProperty.Iot.Registry;
+using RedProperty.Iot.Domain.Registry;
 
 namespace RedProperty.Iot.Hub.Ingestion;
 
@@ -18,7 +18,7 @@ public sealed class DeviceWatch(
     DevicePresence presence,
     DeviceSeenStore seenStore,
     DeviceRegistry registry,
-    DeviceDirectory devices,
+    DeviceStates devices,
     SiteOwnership ownership,
     TimeProvider time) : BackgroundService
 {

@@ -2,7 +2,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using RedProperty.Iot.Hub.Configuration;
 using RedProperty.Iot.Hub.Sites;
-using RedProperty.Iot.Registry;
+using RedProperty.Iot.Domain.Registry;
 
 namespace RedProperty.Iot.Hub.Registry;
 
@@ -20,7 +20,7 @@ public static class RegistrySetup
         services.AddSingleton(sp =>
         {
             var hub = sp.GetRequiredService<IOptions<HubOptions>>().Value;
-            return RegistryLoader.Load(hub.Registry, hub.DataDir, hub.SecretHashIterations, sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(RegistryLoader)));
+            return RegistryFile.Load(hub.Registry, hub.DataDir, hub.SecretHashIterations, sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(RegistryFile)));
         });
         services.AddSingleton<SiteOwnership>();
         return services;

@@ -4,9 +4,9 @@ using System.Text;
 using System.Text.Json;
 using MQTTnet;
 using MQTTnet.Protocol;
-using RedProperty.Iot.Contract;
+using RedProperty.Iot.Domain.Contract;
 using RedProperty.Iot.Hub.Storage;
-using RedProperty.Iot.Reports;
+using RedProperty.Iot.Domain.Reports;
 
 namespace RedProperty.Iot.Hub.Reports;
 

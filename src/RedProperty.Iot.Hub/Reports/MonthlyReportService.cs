@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
 using RedProperty.Iot.Hub.Storage;
-using RedProperty.Iot.Registry;
-using RedProperty.Iot.Reports;
+using RedProperty.Iot.Domain.Registry;
+using RedProperty.Iot.Domain.Reports;
 using RedProperty.Iot.Hub.Sites;
 
 namespace RedProperty.Iot.Hub.Reports;

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
-using RedProperty.Iot.Reports;
+using RedProperty.Iot.Domain.Reports;
 
 namespace RedProperty.Iot.Hub.Reports;
 

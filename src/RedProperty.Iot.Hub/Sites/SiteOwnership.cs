@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 using RedProperty.Iot.Hub.Configuration;
-using RedProperty.Iot.Registry;
+using RedProperty.Iot.Domain.Registry;
 
 namespace RedProperty.Iot.Hub.Sites;
 

@@ -1,5 +1,5 @@
 using System.Security.Claims;
-using RedProperty.Iot.Registry;
+using RedProperty.Iot.Domain.Registry;
 
 namespace RedProperty.Iot.Hub.Staff;
 

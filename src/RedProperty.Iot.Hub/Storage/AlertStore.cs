@@ -1,8 +1,8 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
-using RedProperty.Iot.Alerts;
-using RedProperty.Iot.Contract;
-using RedProperty.Iot.Hub.Alerts.Views;
+using RedProperty.Iot.Domain.Alerts;
+using RedProperty.Iot.Domain.Contract;
+using RedProperty.Iot.Hub.Views;
 
 namespace RedProperty.Iot.Hub.Storage;
 

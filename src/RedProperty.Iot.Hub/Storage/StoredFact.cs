@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using RedProperty.Iot.Alerts;
-using RedProperty.Iot.Hub.Alerts.Views;
+using RedProperty.Iot.Domain.Alerts;
+using RedProperty.Iot.Hub.Views;
 
 namespace RedProperty.Iot.Hub.Storage;
 

@@ -1,5 +1,5 @@
-using RedProperty.Iot.Alerts;
-using RedProperty.Iot.Contract;
+using RedProperty.Iot.Domain.Alerts;
+using RedProperty.Iot.Domain.Contract;
 
 namespace RedProperty.Iot.Domain.Tests.Alerts;
 

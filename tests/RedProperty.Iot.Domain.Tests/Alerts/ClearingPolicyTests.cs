@@ -1,4 +1,4 @@
-using RedProperty.Iot.Alerts;
+using RedProperty.Iot.Domain.Alerts;
 
 namespace RedProperty.Iot.Domain.Tests.Alerts;
 

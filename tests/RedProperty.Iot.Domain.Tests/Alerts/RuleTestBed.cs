@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Time.Testing;
-using RedProperty.Iot.Alerts;
-using RedProperty.Iot.Alerts.Rules;
-using RedProperty.Iot.Contract;
-using RedProperty.Iot.Registry;
+using RedProperty.Iot.Domain.Alerts;
+using RedProperty.Iot.Domain.Alerts.Rules;
+using RedProperty.Iot.Domain.Contract;
+using RedProperty.Iot.Domain.Registry;
 
 namespace RedProperty.Iot.Domain.Tests.Alerts;
 
@@ -30,7 +30,7 @@ internal sealed class RuleTestBed
         }.ToDictionary(d => d.Id);
         Registry = new DeviceRegistry([new Site("s1", "测试", TimeZoneInfo.Utc, 28.11, 113.01, zones, devices)]);
         Darkness = new FixedDarkness { Dark = dark };
-        Engine = new AlertRuleEngine(Registry, thresholds ?? ThresholdCatalog.Defaults, Darkness, Time);
+        Engine = new AlertRuleEngine(Registry, thresholds ?? ScopedThresholds.Defaults, Darkness, Time);
     }
 
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 29, 12, 0, 0, TimeSpan.Zero));

@@ -1,5 +1,5 @@
-using RedProperty.Iot.Alerts;
-using RedProperty.Iot.Registry;
+using RedProperty.Iot.Domain.Alerts;
+using RedProperty.Iot.Domain.Registry;
 
 namespace RedProperty.Iot.Domain.Tests.Alerts;
 

@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.Text;
-using RedProperty.Iot.Contract;
+using RedProperty.Iot.Domain.Contract;
 
 namespace RedProperty.Iot.Domain.Tests.Contract;
 

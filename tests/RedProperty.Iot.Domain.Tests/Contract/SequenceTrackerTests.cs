@@ -1,4 +1,4 @@
-using RedProperty.Iot.Contract;
+using RedProperty.Iot.Domain.Contract;
 
 namespace RedProperty.Iot.Domain.Tests.Contract;
 

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text;
-using RedProperty.Iot.Contract;
+using RedProperty.Iot.Domain.Contract;
 
 namespace RedProperty.Iot.Domain.Tests.Contract;
 

@@ -1,4 +1,4 @@
-using RedProperty.Iot.Registry;
+using RedProperty.Iot.Domain.Registry;
 
 namespace RedProperty.Iot.Domain.Tests.Registry;
 

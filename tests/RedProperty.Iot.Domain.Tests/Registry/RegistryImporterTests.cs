@@ -1,7 +1,7 @@
 using System.Text;
-using RedProperty.Iot.Alerts;
-using RedProperty.Iot.Contract;
-using RedProperty.Iot.Registry;
+using RedProperty.Iot.Domain.Alerts;
+using RedProperty.Iot.Domain.Contract;
+using RedProperty.Iot.Domain.Registry;
 
 namespace RedProperty.Iot.Domain.Tests.Registry;
 

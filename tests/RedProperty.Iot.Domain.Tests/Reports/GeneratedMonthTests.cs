@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Time.Testing;
-using RedProperty.Iot.Alerts;
-using RedProperty.Iot.Contract;
-using RedProperty.Iot.Registry;
-using RedProperty.Iot.Reports;
+using RedProperty.Iot.Domain.Alerts;
+using RedProperty.Iot.Domain.Contract;
+using RedProperty.Iot.Domain.Registry;
+using RedProperty.Iot.Domain.Reports;
 
 namespace RedProperty.Iot.Domain.Tests.Reports;
 

@@ -1,7 +1,7 @@
-using RedProperty.Iot.Alerts;
-using RedProperty.Iot.Contract;
-using RedProperty.Iot.Registry;
-using RedProperty.Iot.Reports;
+using RedProperty.Iot.Domain.Alerts;
+using RedProperty.Iot.Domain.Contract;
+using RedProperty.Iot.Domain.Registry;
+using RedProperty.Iot.Domain.Reports;
 
 namespace RedProperty.Iot.Domain.Tests.Reports;
 
@@ -229,7 +229,7 @@ public sealed class OpenMonthTests
                 }
 
                 var device = site.Devices[deviceId];
-                var alert = RedProperty.Iot.Alerts.Alert.Raise(Guid.NewGuid(), new AlertKey(site.Id, deviceId, type), device.Zone, device.Kind, AlertCatalogue.SeverityOf(type, device.Kind), "test", steps[0].At);
+                var alert = RedProperty.Iot.Domain.Alerts.Alert.Raise(Guid.NewGuid(), new AlertKey(site.Id, deviceId, type), device.Zone, device.Kind, AlertCatalogue.SeverityOf(type, device.Kind), "test", steps[0].At);
                 foreach (var (at, step) in steps.Skip(1).Where(s => s.At <= now))
                 {
                     switch (step)

@@ -1,4 +1,4 @@
-using RedProperty.Iot.TimeSeries;
+using RedProperty.Iot.Domain.TimeSeries;
 
 namespace RedProperty.Iot.Domain.Tests.TimeSeries;
 

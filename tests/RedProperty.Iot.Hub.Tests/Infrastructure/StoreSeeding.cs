@@ -1,4 +1,4 @@
-using RedProperty.Iot.Alerts;
+using RedProperty.Iot.Domain.Alerts;
 using RedProperty.Iot.Hub.Storage;
 
 namespace RedProperty.Iot.Hub.Tests.Infrastructure;

@@ -4,10 +4,10 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using MQTTnet;
-using RedProperty.Iot.Alerts;
+using RedProperty.Iot.Domain.Alerts;
 using RedProperty.Iot.Hub.Alerts;
 using RedProperty.Iot.Hub.Tests.Infrastructure;
-using RedProperty.Iot.Registry;
+using RedProperty.Iot.Domain.Registry;
 
 namespace RedProperty.Iot.Hub.Tests.Integration;
 

@@ -3,7 +3,7 @@ using System.Text.Json;
 using MQTTnet;
 using MQTTnet.Formatter;
 using RedProperty.Iot.Hub.Tests.Infrastructure;
-using RedProperty.Iot.Registry;
+using RedProperty.Iot.Domain.Registry;
 using Xunit.Abstractions;
 
 namespace RedProperty.Iot.Hub.Tests.Integration;

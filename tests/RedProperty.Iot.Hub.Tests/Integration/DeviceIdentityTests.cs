@@ -6,7 +6,7 @@ using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
 using RedProperty.Iot.Hub.Tests.Infrastructure;
-using RedProperty.Iot.Registry;
+using RedProperty.Iot.Domain.Registry;
 
 namespace RedProperty.Iot.Hub.Tests.Integration;
 

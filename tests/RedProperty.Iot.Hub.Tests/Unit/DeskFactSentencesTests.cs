@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using RedProperty.Iot.Alerts;
+using RedProperty.Iot.Domain.Alerts;
 using RedProperty.Iot.Hub.Tests.Infrastructure;
 
 namespace RedProperty.Iot.Hub.Tests.Unit;

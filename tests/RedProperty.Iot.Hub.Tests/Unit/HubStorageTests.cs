@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using RedProperty.Iot.Alerts;
-using RedProperty.Iot.Contract;
+using RedProperty.Iot.Domain.Alerts;
+using RedProperty.Iot.Domain.Contract;
 using RedProperty.Iot.Hub.Storage;
 using RedProperty.Iot.Hub.Tests.Infrastructure;
 

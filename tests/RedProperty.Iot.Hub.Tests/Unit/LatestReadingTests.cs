@@ -1,4 +1,4 @@
-using RedProperty.Iot.Contract;
+using RedProperty.Iot.Domain.Contract;
 using RedProperty.Iot.Hub.Devices;
 
 namespace RedProperty.Iot.Hub.Tests.Unit;

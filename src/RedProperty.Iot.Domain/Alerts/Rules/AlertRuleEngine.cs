@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
-using RedProperty.Iot.Contract;
-using RedProperty.Iot.Registry;
+using RedProperty.Iot.Domain.Contract;
+using RedProperty.Iot.Domain.Registry;
 
-namespace RedProperty.Iot.Alerts.Rules;
+namespace RedProperty.Iot.Domain.Alerts.Rules;
 
 /// <summary>
 /// Turns readings, events, status and the passing of time into alert signals, per the catalogue.

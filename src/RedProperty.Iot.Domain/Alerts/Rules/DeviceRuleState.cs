@@ -1,7 +1,7 @@
-using RedProperty.Iot.Contract;
-using RedProperty.Iot.Registry;
+using RedProperty.Iot.Domain.Contract;
+using RedProperty.Iot.Domain.Registry;
 
-namespace RedProperty.Iot.Alerts.Rules;
+namespace RedProperty.Iot.Domain.Alerts.Rules;
 
 /// <summary>
 /// What the rules remember about one device between readings: windows that started, streaks,

@@ -5,7 +5,7 @@ using System.Text;
 using Microsoft.Extensions.Options;
 using RedProperty.Iot.Hub.Broker.Transport;
 using RedProperty.Iot.Hub.Operations;
-using RedProperty.Iot.Registry;
+using RedProperty.Iot.Domain.Registry;
 using RedProperty.Iot.Hub.Metrics;
 using RedProperty.Iot.Hub.Reports;
 

@@ -1,16 +1,16 @@
 using System.Collections.Concurrent;
-using RedProperty.Iot.Contract;
-using RedProperty.Iot.Registry;
-using RedProperty.Iot.TimeSeries;
+using RedProperty.Iot.Domain.Contract;
+using RedProperty.Iot.Domain.Registry;
+using RedProperty.Iot.Domain.TimeSeries;
 
 namespace RedProperty.Iot.Hub.Devices;
 
 /// <summary>The live state of every registered device: online status, last seen, counters, recent rejections.</summary>
-public sealed class DeviceDirectory
+public sealed class DeviceStates
 {
     private readonly ConcurrentDictionary<string, DeviceState> _states = new(StringComparer.Ordinal);
 
-    public DeviceDirectory(DeviceRegistry registry)
+    public DeviceStates(DeviceRegistry registry)
     {
         foreach (var device in registry.Devices)
         {

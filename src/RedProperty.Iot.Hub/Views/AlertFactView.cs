@@ -1,7 +1,7 @@
 using System.Text.Json.Serialization;
-using RedProperty.Iot.Alerts;
+using RedProperty.Iot.Domain.Alerts;
 
-namespace RedProperty.Iot.Hub.Alerts.Views;
+namespace RedProperty.Iot.Hub.Views;
 
 /// <summary>A value of a fact: <c>{"type":"quantity","number":2.59,"unit":"A"}</c>, <c>{"type":"circuit","text":"corridor"}</c>.</summary>
 public sealed record FactValueView(

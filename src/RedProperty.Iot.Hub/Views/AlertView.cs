@@ -1,8 +1,8 @@
-using RedProperty.Iot.Alerts;
-using RedProperty.Iot.Contract;
+using RedProperty.Iot.Domain.Alerts;
+using RedProperty.Iot.Domain.Contract;
 using RedProperty.Iot.Hub.Devices;
 
-namespace RedProperty.Iot.Hub.Alerts.Views;
+namespace RedProperty.Iot.Hub.Views;
 
 public sealed record EscalationView(string Reason, DateTimeOffset At);
 

@@ -1,7 +1,7 @@
-using RedProperty.Iot.Alerts;
+using RedProperty.Iot.Domain.Alerts;
 using RedProperty.Iot.Hub.Devices;
 
-namespace RedProperty.Iot.Hub.Alerts.Views;
+namespace RedProperty.Iot.Hub.Views;
 
 public sealed record AlertTransitionView(DateTimeOffset At, string Action, string By, string? Note, string Severity, AlertFactView? Fact = null);
 

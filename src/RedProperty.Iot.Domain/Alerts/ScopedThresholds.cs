@@ -1,7 +1,7 @@
 using System.Collections.Frozen;
-using RedProperty.Iot.Registry;
+using RedProperty.Iot.Domain.Registry;
 
-namespace RedProperty.Iot.Alerts;
+namespace RedProperty.Iot.Domain.Alerts;
 
 /// <summary>Where a device's thresholds come from.</summary>
 public interface IThresholdSource
@@ -20,20 +20,20 @@ public sealed record ThresholdOverrides(
 /// Thresholds resolved once per device at start-up: catalogue defaults, then global, site, zone and
 /// device overrides, the most specific winning. Every bad key or value is reported with its scope.
 /// </summary>
-public sealed class ThresholdCatalog : IThresholdSource
+public sealed class ScopedThresholds : IThresholdSource
 {
     private readonly FrozenDictionary<string, AlertThresholds> _byDevice;
     private readonly AlertThresholds _fallback;
 
-    private ThresholdCatalog(FrozenDictionary<string, AlertThresholds> byDevice, AlertThresholds fallback)
+    private ScopedThresholds(FrozenDictionary<string, AlertThresholds> byDevice, AlertThresholds fallback)
     {
         _byDevice = byDevice;
         _fallback = fallback;
     }
 
-    public static ThresholdCatalog Defaults { get; } = new(FrozenDictionary<string, AlertThresholds>.Empty, AlertThresholds.Defaults);
+    public static ScopedThresholds Defaults { get; } = new(FrozenDictionary<string, AlertThresholds>.Empty, AlertThresholds.Defaults);
 
-    public static ThresholdCatalog Build(DeviceRegistry registry, ThresholdOverrides overrides, string scopePrefix, out IReadOnlyList<string> errors)
+    public static ScopedThresholds Build(DeviceRegistry registry, ThresholdOverrides overrides, string scopePrefix, out IReadOnlyList<string> errors)
     {
         var problems = new List<string>();
         var global = AlertThresholds.Defaults.With(overrides.Global, $"{scopePrefix}Thresholds", problems);
@@ -58,7 +58,7 @@ public sealed class ThresholdCatalog : IThresholdSource
         }
 
         errors = problems.Distinct().ToArray();
-        return new ThresholdCatalog(byDevice.ToFrozenDictionary(StringComparer.Ordinal), global);
+        return new ScopedThresholds(byDevice.ToFrozenDictionary(StringComparer.Ordinal), global);
     }
 
     public AlertThresholds For(Device device) => _byDevice.TryGetValue(device.UserName, out var thresholds) ? thresholds : _fallback;

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
-using RedProperty.Iot.Alerts;
-using RedProperty.Iot.Registry;
+using RedProperty.Iot.Domain.Alerts;
+using RedProperty.Iot.Domain.Registry;
 
 namespace RedProperty.Iot.Hub.Registry;
 
@@ -9,7 +9,7 @@ namespace RedProperty.Iot.Hub.Registry;
 /// holding salted hashes only. When the file has not changed since the last import the kept copy is
 /// used as it is, so secrets are not hashed again at every start.
 /// </summary>
-public static partial class RegistryLoader
+public static partial class RegistryFile
 {
     public const string KeptFileName = "registry.kept.json";
 

@@ -1,4 +1,4 @@
-using RedProperty.Iot.Alerts;
+using RedProperty.Iot.Domain.Alerts;
 
 namespace RedProperty.Iot.Domain.Tests.Alerts;
 
@@ -18,7 +18,7 @@ public sealed class ThresholdCatalogTests
             Scope("s1", ("FlyingWireSustainS", "120")),
             Scope("s1/grid-1", ("OverheatTempC", "68")),
             Scope("s1/corr", ("FlyingWireSustainS", "30")));
-        var catalog = ThresholdCatalog.Build(bed.Registry, overrides, "Alerts:", out var errors);
+        var catalog = ScopedThresholds.Build(bed.Registry, overrides, "Alerts:", out var errors);
 
         Assert.Empty(errors);
         Assert.Equal((30, 68.0), (catalog.For(bed.Device("corr")).FlyingWireSustainS, catalog.For(bed.Device("corr")).OverheatTempC));
@@ -30,10 +30,10 @@ public sealed class ThresholdCatalogTests
     public void An_override_changes_what_the_rules_do()
     {
         var catalogBed = new RuleTestBed();
-        var catalog = ThresholdCatalog.Build(catalogBed.Registry, new ThresholdOverrides(null, null, null, Scope("s1/corr", ("FlyingWireSustainS", "30"))), "Alerts:", out _);
+        var catalog = ScopedThresholds.Build(catalogBed.Registry, new ThresholdOverrides(null, null, null, Scope("s1/corr", ("FlyingWireSustainS", "30"))), "Alerts:", out _);
         var bed = new RuleTestBed(thresholds: catalog);
-        bed.Send("corr", new RedProperty.Iot.Contract.ChargerTelemetry { CurrentA = 2 });
-        bed.After(30, "corr", new RedProperty.Iot.Contract.ChargerTelemetry { CurrentA = 2 }).Raised(AlertType.FlyingWireCharging);
+        bed.Send("corr", new RedProperty.Iot.Domain.Contract.ChargerTelemetry { CurrentA = 2 });
+        bed.After(30, "corr", new RedProperty.Iot.Domain.Contract.ChargerTelemetry { CurrentA = 2 }).Raised(AlertType.FlyingWireCharging);
     }
 
     [Theory]
@@ -45,14 +45,14 @@ public sealed class ThresholdCatalogTests
     [InlineData("FlyingWireMinCurrentA", "20", "FlyingWireMinCurrentA must not exceed FlyingWireMaxCurrentA")]
     public void Bad_values_are_reported_with_their_key(string key, string value, string expected)
     {
-        ThresholdCatalog.Build(new RuleTestBed().Registry, new ThresholdOverrides(Values((key, value)), null, null, null), "Alerts:", out var errors);
+        ScopedThresholds.Build(new RuleTestBed().Registry, new ThresholdOverrides(Values((key, value)), null, null, null), "Alerts:", out var errors);
         Assert.Contains(errors, e => e.Contains(expected, StringComparison.Ordinal));
     }
 
     [Fact]
     public void Overrides_for_unknown_sites_zones_and_devices_are_reported()
     {
-        ThresholdCatalog.Build(new RuleTestBed().Registry, new ThresholdOverrides(null, Scope("nowhere", ("OverheatTempC", "60")), Scope("s1/grid-9", ("OverheatTempC", "60")), Scope("s1/ghost", ("OverheatTempC", "60"))), "Alerts:", out var errors);
+        ScopedThresholds.Build(new RuleTestBed().Registry, new ThresholdOverrides(null, Scope("nowhere", ("OverheatTempC", "60")), Scope("s1/grid-9", ("OverheatTempC", "60")), Scope("s1/ghost", ("OverheatTempC", "60"))), "Alerts:", out var errors);
         Assert.Equal(
             new[] { "Alerts:Devices:s1/ghost: no such device in the registry", "Alerts:Sites:nowhere: no such site in the registry", "Alerts:Zones:s1/grid-9: no such zone in the registry" },
             errors.Order(StringComparer.Ordinal));
@@ -67,8 +67,8 @@ public sealed class ThresholdCatalogTests
               "devices":[{"id":"a","kind":"charger","zone":"z1","secret":"long-enough","thresholds":{"OverheatClearTempC":50}},
                          {"id":"b","kind":"charger","zone":"z2","secret":"long-enough"}]}]}
             """;
-        var registry = RedProperty.Iot.Registry.RegistryImporter.Parse(System.Text.Encoding.UTF8.GetBytes(json), s => RedProperty.Iot.Registry.DeviceSecretHasher.Hash(s, 1000), AlertThresholds.Defaults).Registry!;
-        var catalog = ThresholdCatalog.Build(registry, new ThresholdOverrides(null, Scope("s1", ("OverheatTempC", "68")), null, null), "Alerts:", out var errors);
+        var registry = RedProperty.Iot.Domain.Registry.RegistryImporter.Parse(System.Text.Encoding.UTF8.GetBytes(json), s => RedProperty.Iot.Domain.Registry.DeviceSecretHasher.Hash(s, 1000), AlertThresholds.Defaults).Registry!;
+        var catalog = ScopedThresholds.Build(registry, new ThresholdOverrides(null, Scope("s1", ("OverheatTempC", "68")), null, null), "Alerts:", out var errors);
 
         Assert.Empty(errors);
         registry.TryGetDevice("s1", "a", out var a);
@@ -81,7 +81,7 @@ public sealed class ThresholdCatalogTests
     public void An_unknown_threshold_in_the_registry_is_refused_at_import_naming_the_entry()
     {
         var json = """{"sites":[{"id":"s1","timeZone":"Asia/Shanghai","zones":[{"id":"z1"}],"devices":[{"id":"a","kind":"light","zone":"z1","secret":"long-enough","thresholds":{"BrightnessLux":3}}]}]}""";
-        var result = RedProperty.Iot.Registry.RegistryImporter.Parse(System.Text.Encoding.UTF8.GetBytes(json), s => s, AlertThresholds.Defaults);
+        var result = RedProperty.Iot.Domain.Registry.RegistryImporter.Parse(System.Text.Encoding.UTF8.GetBytes(json), s => s, AlertThresholds.Defaults);
         Assert.False(result.IsSuccess);
         Assert.Contains(result.Errors, e => e.StartsWith("sites[0] (s1).devices[0] (s1/a).thresholds: 'BrightnessLux' is not a threshold", StringComparison.Ordinal));
     }

@@ -4,15 +4,17 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
-using RedProperty.Iot.Alerts;
-using RedProperty.Iot.Hub.Alerts.Views;
+using RedProperty.Iot.Domain.Alerts;
+using RedProperty.Iot.Hub.Views;
 using RedProperty.Iot.Hub.Storage;
 using RedProperty.Iot.Hub.Desk;
 using RedProperty.Iot.Hub.Operations;
 using StackExchange.Redis;
 using RedProperty.Iot.Hub.Metrics;
 
-namespace RedProperty.Iot.Hub.Alerts;
+using RedProperty.Iot.Hub.Alerts;
+
+namespace RedProperty.Iot.Hub.Desk;
 
 /// <summary>An operator's action on an alert another instance owns, in the name of <see cref="By"/>, who may see <see cref="Sites"/>.</summary>
 public sealed record AlertCommand(string RequestId, string ReplyTo, string Action, Guid AlertId, string By, string? Note, IReadOnlyList<string> Sites, DateTimeOffset IssuedAt);

@@ -1,6 +1,6 @@
 namespace RedProperty.Iot.Hub.Registry;
 
-public static partial class RegistryLoader
+public static partial class RegistryFile
 {
     [LoggerMessage(Level = LogLevel.Warning, Message = "Hub:Registry is not set: no device can log in")]
     private static partial void LogNoRegistry(ILogger logger);
