@@ -20,7 +20,7 @@ public static class RegistrySetup
         services.AddSingleton(sp =>
         {
             var hub = sp.GetRequiredService<IOptions<HubOptions>>().Value;
-            return RegistryFile.Load(hub.Registry, hub.DataDir, hub.SecretHashIterations, sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(RegistryFile)));
+            return KeptRegistry.Load(hub.Registry, hub.DataDir, hub.SecretHashIterations, sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(KeptRegistry)));
         });
         services.AddSingleton<SiteOwnership>();
         return services;

@@ -9,7 +9,7 @@ namespace RedProperty.Iot.Hub.Registry;
 /// holding salted hashes only. When the file has not changed since the last import the kept copy is
 /// used as it is, so secrets are not hashed again at every start.
 /// </summary>
-public static partial class RegistryFile
+public static partial class KeptRegistry
 {
     public const string KeptFileName = "registry.kept.json";
 

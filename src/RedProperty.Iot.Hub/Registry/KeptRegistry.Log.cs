@@ -1,6 +1,6 @@
 namespace RedProperty.Iot.Hub.Registry;
 
-public static partial class RegistryFile
+public static partial class KeptRegistry
 {
     [LoggerMessage(Level = LogLevel.Warning, Message = "Hub:Registry is not set: no device can log in")]
     private static partial void LogNoRegistry(ILogger logger);
