@@ -3,6 +3,7 @@ using RedProperty.Iot.Domain.Alerts;
 using RedProperty.Iot.Domain.Alerts.Rules;
 using RedProperty.Iot.Hub.ChangeLog;
 using RedProperty.Iot.Hub.Configuration;
+using RedProperty.Iot.Hub.Devices;
 using RedProperty.Iot.Domain.Registry;
 
 namespace RedProperty.Iot.Hub.Alerts;
@@ -32,7 +33,10 @@ public static class AlertsSetup
             var o = sp.GetRequiredService<IOptions<AlertOptions>>().Value;
             return new EscalationPolicy(o.AcknowledgeWithin, o.ResolveCriticalWithin);
         });
-        services.AddSingleton<AlertRuleEngine>();
+        // The rules keep each device's state in the hub's per-device context (Devices/DeviceStates).
+        services.AddSingleton(sp => new AlertRuleEngine(
+            sp.GetRequiredService<DeviceRegistry>(), sp.GetRequiredService<IThresholdSource>(), sp.GetRequiredService<ISiteDarkness>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<DeviceStates>()));
         services.AddSingleton<DeskChangeFeed>();
         services.AddSingleton<AlertService>();
         services.AddHostedService(sp => sp.GetRequiredService<AlertService>());

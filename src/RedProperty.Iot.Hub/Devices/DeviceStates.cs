@@ -1,3 +1,4 @@
+using RedProperty.Iot.Domain.Alerts.Rules;
 using System.Collections.Concurrent;
 using RedProperty.Iot.Domain.Contract;
 using RedProperty.Iot.Domain.Registry;
@@ -6,28 +7,42 @@ using RedProperty.Iot.Domain.TimeSeries;
 namespace RedProperty.Iot.Hub.Devices;
 
 /// <summary>The live state of every registered device: online status, last seen, counters, recent rejections.</summary>
-public sealed class DeviceStates
+public sealed class DeviceStates : IDeviceRuleStates
 {
     private readonly ConcurrentDictionary<string, DeviceState> _states = new(StringComparer.Ordinal);
 
-    public DeviceStates(DeviceRegistry registry)
+    private readonly DeviceRegistry _registry;
+    private readonly TimeProvider _time;
+
+    public DeviceStates(DeviceRegistry registry, TimeProvider time)
     {
+        _registry = registry;
+        _time = time;
+        var now = time.GetUtcNow();
         foreach (var device in registry.Devices)
         {
-            _states[device.UserName] = new DeviceState(device);
+            _states[device.UserName] = new DeviceState(device, new DeviceRuleState(device, registry.ZoneOf(device), now));
         }
     }
+
+    IEnumerable<DeviceRuleState> IDeviceRuleStates.All => _states.Values.Select(s => s.Rules);
+
+    DeviceRuleState IDeviceRuleStates.Of(Device device) => Get(device).Rules;
 
     public IEnumerable<DeviceState> All => _states.Values;
 
     public bool TryGet(string site, string deviceId, out DeviceState state) =>
         _states.TryGetValue($"{site}/{deviceId}", out state!);
 
-    public DeviceState Get(Device device) => _states.GetOrAdd(device.UserName, static (_, d) => new DeviceState(d), device);
+    public DeviceState Get(Device device) => _states.TryGetValue(device.UserName, out var state) ? state
+        : _states.GetOrAdd(device.UserName, static (_, context) => new DeviceState(context.device, new DeviceRuleState(context.device, context.registry.ZoneOf(context.device), context.now)), (device, registry: _registry, now: _time.GetUtcNow()));
 }
 
-/// <summary>One device's live state; counters are lock-free, the small collections take a short lock.</summary>
-public sealed class DeviceState(Device device)
+/// <summary>
+/// One device's context: its live state (counters lock-free, the small collections behind a short lock),
+/// its latest reading and what the alert rules remember about it.
+/// </summary>
+public sealed class DeviceState(Device device, DeviceRuleState rules)
 {
     public const int RejectionLogSize = 100;
 
@@ -45,6 +60,9 @@ public sealed class DeviceState(Device device)
     private readonly LatestReading _reading = new();
 
     public Device Device { get; } = device;
+
+    /// <summary>What the alert rules remember about the device (opaque here: only the rule engine reads it).</summary>
+    public DeviceRuleState Rules { get; } = rules;
 
     /// <summary>The last 15 minutes of a charger's current or a lamp's light (null for other kinds).</summary>
     public RecentSeries? Series { get; } = RecentSeries.For(device.Kind);

@@ -89,7 +89,7 @@ public sealed partial class DeviceMessageIngestor(
                 line = PointMapper.Telemetry(device, telemetry, circuit, Timestamp(state, telemetry.Ts, receivedMs));
                 ObserveSequence(state, telemetry.Seq);
                 readings.Record(state, telemetry, receivedAt);
-                signals = rules.OnTelemetry(device, telemetry);
+                signals = rules.OnTelemetry(state.Rules, telemetry);
                 break;
             }
 
@@ -103,7 +103,7 @@ public sealed partial class DeviceMessageIngestor(
 
                 line = PointMapper.Event(device, deviceEvent, Timestamp(state, deviceEvent.Ts, receivedMs));
                 ObserveSequence(state, deviceEvent.Seq);
-                signals = rules.OnEvent(device, deviceEvent);
+                signals = rules.OnEvent(state.Rules, deviceEvent);
                 break;
             }
 
@@ -116,7 +116,7 @@ public sealed partial class DeviceMessageIngestor(
 
                 await presence.ReportAsync(state, status, receivedAt, cancellationToken).ConfigureAwait(false);
 
-                signals = rules.OnStatus(device, status);
+                signals = rules.OnStatus(state.Rules, status);
                 line = PointMapper.Status(device, status, state.NextReceiveTimestamp(receivedMs));
                 break;
             }

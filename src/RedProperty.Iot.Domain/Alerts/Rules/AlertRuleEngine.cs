@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using RedProperty.Iot.Domain.Contract;
 using RedProperty.Iot.Domain.Registry;
 
@@ -15,7 +14,7 @@ public sealed class AlertRuleEngine
     private readonly IThresholdSource _thresholds;
     private readonly ISiteDarkness _darkness;
     private readonly TimeProvider _time;
-    private readonly ConcurrentDictionary<string, DeviceRuleState> _states = new(StringComparer.Ordinal);
+    private readonly IDeviceRuleStates _states;
 
     // Most readings raise nothing: signals are gathered in a per-thread scratch list (used only under
     // the device's lock, with no await) and copied out only when there are any.
@@ -23,27 +22,28 @@ public sealed class AlertRuleEngine
     private static List<AlertSignal>? _scratch;
 
     public AlertRuleEngine(DeviceRegistry registry, IThresholdSource thresholds, ISiteDarkness darkness, TimeProvider time)
+        : this(registry, thresholds, darkness, time, new DeviceRuleStates(registry, time))
+    {
+    }
+
+    public AlertRuleEngine(DeviceRegistry registry, IThresholdSource thresholds, ISiteDarkness darkness, TimeProvider time, IDeviceRuleStates states)
     {
         _registry = registry;
         _thresholds = thresholds;
         _darkness = darkness;
         _time = time;
-        var now = time.GetUtcNow();
-        foreach (var device in registry.Devices)
-        {
-            _states[device.UserName] = new DeviceRuleState(device, registry.ZoneOf(device), now);
-        }
+        _states = states;
     }
 
     /// <summary>Rebuilds what the rules knew before a restart: open alerts and when the device was last heard.</summary>
     public void Restore(Device device, IEnumerable<AlertType> openAlerts, DateTimeOffset? lastTelemetryAt)
     {
-        var state = StateOf(device);
+        var state = _states.Of(device);
         lock (state)
         {
             foreach (var type in openAlerts)
             {
-                state.MarkRaised(type);
+                state.MarkConditionHolding(type);
             }
 
             // Never earlier than start-up: silence while the hub itself was down is not the device's fault.
@@ -54,11 +54,12 @@ public sealed class AlertRuleEngine
         }
     }
 
-    public IReadOnlyList<AlertSignal> OnTelemetry(Device device, DeviceTelemetry telemetry)
+    public IReadOnlyList<AlertSignal> OnTelemetry(Device device, DeviceTelemetry telemetry) => OnTelemetry(_states.Of(device), telemetry);
+
+    public IReadOnlyList<AlertSignal> OnTelemetry(DeviceRuleState state, DeviceTelemetry telemetry)
     {
         var now = _time.GetUtcNow();
-        var state = StateOf(device);
-        var thresholds = _thresholds.For(device);
+        var thresholds = _thresholds.For(state.Device);
         var signals = _scratch ??= new List<AlertSignal>(4);
         signals.Clear();
         lock (state)
@@ -85,13 +86,14 @@ public sealed class AlertRuleEngine
         return signals.Count == 0 ? [] : signals.ToArray();
     }
 
-    public IReadOnlyList<AlertSignal> OnEvent(Device device, DeviceEvent deviceEvent)
+    public IReadOnlyList<AlertSignal> OnEvent(Device device, DeviceEvent deviceEvent) => OnEvent(_states.Of(device), deviceEvent);
+
+    public IReadOnlyList<AlertSignal> OnEvent(DeviceRuleState state, DeviceEvent deviceEvent)
     {
         var now = _time.GetUtcNow();
-        var state = StateOf(device);
         lock (state)
         {
-            switch (device.Kind, deviceEvent.Type)
+            switch (state.Device.Kind, deviceEvent.Type)
             {
                 case (DeviceKind.Elevator, "alarm_button"):
                     return [state.Raise(AlertType.ElevatorEntrapment, AlertFacts.AlarmButton, AlertCause.Person)];
@@ -104,9 +106,10 @@ public sealed class AlertRuleEngine
         }
     }
 
-    public IReadOnlyList<AlertSignal> OnStatus(Device device, DeviceStatus status)
+    public IReadOnlyList<AlertSignal> OnStatus(Device device, DeviceStatus status) => OnStatus(_states.Of(device), status);
+
+    public IReadOnlyList<AlertSignal> OnStatus(DeviceRuleState state, DeviceStatus status)
     {
-        var state = StateOf(device);
         lock (state)
         {
             if (status == DeviceStatus.Offline)
@@ -123,19 +126,19 @@ public sealed class AlertRuleEngine
     {
         var now = _time.GetUtcNow();
         var signals = new List<AlertSignal>();
-        foreach (var state in _states.Values)
+        foreach (var state in _states.All)
         {
             var thresholds = _thresholds.For(state.Device);
             lock (state)
             {
                 var silence = now - state.LastTelemetryAt;
                 var allowed = TimeSpan.FromSeconds(state.Device.IntervalS * thresholds.OfflineIntervals);
-                if (silence >= allowed && !state.IsRaised(AlertType.DeviceOffline))
+                if (silence >= allowed && !state.ConditionHolds(AlertType.DeviceOffline))
                 {
                     signals.Add(state.Raise(AlertType.DeviceOffline, AlertFacts.Silent(silence, state.Device.IntervalS)));
                 }
 
-                if (state.LastEbikeAt is { } seen && state.IsRaised(AlertType.EbikeInElevator) && now - seen >= TimeSpan.FromSeconds(thresholds.EbikeClearS))
+                if (state.LastEbikeAt is { } seen && state.ConditionHolds(AlertType.EbikeInElevator) && now - seen >= TimeSpan.FromSeconds(thresholds.EbikeClearS))
                 {
                     Add(signals, state.Clear(AlertType.EbikeInElevator, AlertFacts.EbikeNotSeen(thresholds.EbikeClearS)));
                 }
@@ -180,7 +183,7 @@ public sealed class AlertRuleEngine
             state.CoolSince = null;
             signals.Add(state.Raise(AlertType.ChargerOverheat, AlertFacts.Overheat(smoke, hot ? last.TempC : null), smoke ? AlertCause.Smoke : AlertCause.Condition));
         }
-        else if (state.IsRaised(AlertType.ChargerOverheat))
+        else if (state.ConditionHolds(AlertType.ChargerOverheat))
         {
             var cool = last.TempC is null || last.TempC < t.OverheatClearTempC;
             state.CoolSince = cool ? state.CoolSince ?? now : null;
@@ -299,9 +302,6 @@ public sealed class AlertRuleEngine
             Add(signals, state.Clear(AlertType.CameraTamper, AlertFacts.PictureNormal(t.TamperClearS)));
         }
     }
-
-    private DeviceRuleState StateOf(Device device) =>
-        _states.TryGetValue(device.UserName, out var state) ? state : _states.GetOrAdd(device.UserName, static (_, context) => new DeviceRuleState(context.device, context.registry.ZoneOf(context.device), context.now), (device, registry: _registry, now: _time.GetUtcNow()));
 
     private static void Add(List<AlertSignal> signals, AlertSignal? signal)
     {
