@@ -1,7 +1,7 @@
 using System.CommandLine;
 using MQTTnet.Protocol;
-using RedProperty.Iot.FirmwareSim.Commands;
 using RedProperty.Iot.FirmwareSim.Capture;
+using RedProperty.Iot.FirmwareSim.Commands;
 using RedProperty.Iot.FirmwareSim.Devices;
 using RedProperty.Iot.FirmwareSim.Scenarios;
 

@@ -1,8 +1,8 @@
+using RedProperty.Iot.Domain.Registry;
 using RedProperty.Iot.Hub.Alerts;
 using RedProperty.Iot.Hub.Api;
 using RedProperty.Iot.Hub.Broker;
 using RedProperty.Iot.Hub.Cameras;
-using RedProperty.Iot.Hub.ChangeLog;
 using RedProperty.Iot.Hub.Desk;
 using RedProperty.Iot.Hub.EdgeIo;
 using RedProperty.Iot.Hub.Hosting;
@@ -10,11 +10,10 @@ using RedProperty.Iot.Hub.Ingestion;
 using RedProperty.Iot.Hub.Operations;
 using RedProperty.Iot.Hub.Registry;
 using RedProperty.Iot.Hub.Reports;
-using RedProperty.Iot.Hub.Staff;
 using RedProperty.Iot.Hub.Sites;
+using RedProperty.Iot.Hub.Staff;
 using RedProperty.Iot.Hub.Storage;
 using RedProperty.Iot.Hub.TimeSeries;
-using RedProperty.Iot.Domain.Registry;
 
 namespace RedProperty.Iot.Hub;
 

@@ -4,8 +4,8 @@ using Microsoft.Extensions.Time.Testing;
 using RedProperty.Iot.Domain.Alerts;
 using RedProperty.Iot.Domain.Alerts.Rules;
 using RedProperty.Iot.Domain.Contract;
-using RedProperty.Iot.FirmwareSim.Scenarios;
 using RedProperty.Iot.Domain.Registry;
+using RedProperty.Iot.FirmwareSim.Scenarios;
 
 namespace RedProperty.Iot.FirmwareSim.Tests;
 

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
 using MQTTnet;
-using MQTTnet.Protocol;
 
 namespace RedProperty.Iot.FirmwareSim.Capture;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using System.Threading.Channels;
 using System.Text.RegularExpressions;
+using System.Threading.Channels;
 using RedProperty.Iot.Domain.Contract;
 using RedProperty.Iot.FirmwareSim.Capture;
 using RedProperty.Iot.FirmwareSim.Devices;

@@ -1,5 +1,4 @@
 using System.Text;
-using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Packets;
 using MQTTnet.Protocol;

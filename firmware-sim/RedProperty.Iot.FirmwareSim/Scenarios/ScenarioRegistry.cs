@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using RedProperty.Iot.Domain.Contract;
 using RedProperty.Iot.Domain.Registry;
 

@@ -2,8 +2,8 @@ using System.IO.Hashing;
 using System.Text;
 using MQTTnet.Protocol;
 using RedProperty.Iot.Domain.Contract;
-using RedProperty.Iot.FirmwareSim.Behaviour;
 using RedProperty.Iot.Domain.TimeSeries;
+using RedProperty.Iot.FirmwareSim.Behaviour;
 
 namespace RedProperty.Iot.FirmwareSim.Scenarios;
 

@@ -1,5 +1,3 @@
-using RedProperty.Iot.Domain.Contract;
-
 namespace RedProperty.Iot.Domain.Alerts;
 
 /// <summary>One open alert per (site, device, type).</summary>

@@ -2,12 +2,12 @@ using System.Collections.Concurrent;
 using System.Threading.Channels;
 using RedProperty.Iot.Domain.Alerts;
 using RedProperty.Iot.Domain.Contract;
-using RedProperty.Iot.Hub.Views;
-using RedProperty.Iot.Hub.ChangeLog;
-using RedProperty.Iot.Hub.Storage;
-using RedProperty.Iot.Hub.Devices;
-using RedProperty.Iot.Hub.TimeSeries;
 using RedProperty.Iot.Domain.Registry;
+using RedProperty.Iot.Hub.ChangeLog;
+using RedProperty.Iot.Hub.Devices;
+using RedProperty.Iot.Hub.Storage;
+using RedProperty.Iot.Hub.TimeSeries;
+using RedProperty.Iot.Hub.Views;
 
 namespace RedProperty.Iot.Hub.Alerts;
 

@@ -1,10 +1,10 @@
 using Microsoft.Extensions.Options;
 using RedProperty.Iot.Domain.Alerts;
 using RedProperty.Iot.Domain.Alerts.Rules;
+using RedProperty.Iot.Domain.Registry;
 using RedProperty.Iot.Hub.ChangeLog;
 using RedProperty.Iot.Hub.Configuration;
 using RedProperty.Iot.Hub.Devices;
-using RedProperty.Iot.Domain.Registry;
 
 namespace RedProperty.Iot.Hub.Alerts;
 

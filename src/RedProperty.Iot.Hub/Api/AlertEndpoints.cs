@@ -1,10 +1,10 @@
 using System.Security.Claims;
 using RedProperty.Iot.Domain.Alerts;
+using RedProperty.Iot.Domain.Registry;
 using RedProperty.Iot.Hub.Alerts;
 using RedProperty.Iot.Hub.Desk;
-using RedProperty.Iot.Hub.Storage;
 using RedProperty.Iot.Hub.Staff;
-using RedProperty.Iot.Domain.Registry;
+using RedProperty.Iot.Hub.Storage;
 
 namespace RedProperty.Iot.Hub.Api;
 

@@ -2,8 +2,8 @@ using System.Security.Claims;
 using RedProperty.Iot.Domain.Alerts;
 using RedProperty.Iot.Domain.Contract;
 using RedProperty.Iot.Hub.Alerts;
-using RedProperty.Iot.Hub.Staff;
 using RedProperty.Iot.Hub.Devices;
+using RedProperty.Iot.Hub.Staff;
 
 namespace RedProperty.Iot.Hub.Api;
 

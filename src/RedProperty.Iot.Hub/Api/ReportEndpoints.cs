@@ -2,15 +2,12 @@ using System.Globalization;
 using System.Security.Claims;
 using CsvHelper;
 using CsvHelper.Configuration;
-using Microsoft.Extensions.Options;
-using RedProperty.Iot.Domain.Alerts;
-using RedProperty.Iot.Hub.Storage;
-using RedProperty.Iot.Hub.Broker;
-using RedProperty.Iot.Hub.Reports;
-using RedProperty.Iot.Hub.Staff;
 using RedProperty.Iot.Domain.Registry;
 using RedProperty.Iot.Domain.Reports;
+using RedProperty.Iot.Hub.Reports;
 using RedProperty.Iot.Hub.Sites;
+using RedProperty.Iot.Hub.Staff;
+using RedProperty.Iot.Hub.Storage;
 
 namespace RedProperty.Iot.Hub.Api;
 

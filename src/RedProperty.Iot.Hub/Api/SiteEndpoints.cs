@@ -1,6 +1,6 @@
 using System.Security.Claims;
-using RedProperty.Iot.Hub.Staff;
 using RedProperty.Iot.Domain.Registry;
+using RedProperty.Iot.Hub.Staff;
 
 namespace RedProperty.Iot.Hub.Api;
 

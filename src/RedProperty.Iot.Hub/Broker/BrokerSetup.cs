@@ -1,10 +1,10 @@
 using Microsoft.Extensions.Options;
 using MQTTnet.AspNetCore;
+using RedProperty.Iot.Domain.Registry;
 using RedProperty.Iot.Hub.Broker.Logins;
 using RedProperty.Iot.Hub.Broker.Transport;
 using RedProperty.Iot.Hub.Configuration;
 using RedProperty.Iot.Hub.Reports;
-using RedProperty.Iot.Domain.Registry;
 
 namespace RedProperty.Iot.Hub.Broker;
 

@@ -8,8 +8,6 @@ using MQTTnet.Server;
 using RedProperty.Iot.Domain.Contract;
 using RedProperty.Iot.Hub.Broker.Logins;
 using RedProperty.Iot.Hub.Ingestion;
-using RedProperty.Iot.Hub.Operations;
-using RedProperty.Iot.Domain.Registry;
 using RedProperty.Iot.Hub.Logging;
 using RedProperty.Iot.Hub.Metrics;
 

@@ -1,8 +1,8 @@
 using MQTTnet;
 using MQTTnet.Server;
-using RedProperty.Iot.Hub.Storage;
 using RedProperty.Iot.Hub.Reports;
 using RedProperty.Iot.Hub.Sites;
+using RedProperty.Iot.Hub.Storage;
 
 namespace RedProperty.Iot.Hub.Broker;
 

@@ -2,11 +2,11 @@ using System.Threading.Channels;
 using MQTTnet;
 using MQTTnet.Protocol;
 using RedProperty.Iot.Domain.Contract;
+using RedProperty.Iot.Domain.Registry;
 using RedProperty.Iot.Hub.Configuration;
 using RedProperty.Iot.Hub.Ingestion;
-using RedProperty.Iot.Domain.Registry;
-using RedProperty.Iot.Hub.Sites;
 using RedProperty.Iot.Hub.Reports;
+using RedProperty.Iot.Hub.Sites;
 
 namespace RedProperty.Iot.Hub.Broker;
 

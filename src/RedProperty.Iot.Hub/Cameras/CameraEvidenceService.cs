@@ -1,7 +1,7 @@
 using RedProperty.Iot.Domain.Contract;
+using RedProperty.Iot.Domain.Registry;
 using RedProperty.Iot.Hub.Alerts;
 using RedProperty.Iot.Hub.Views;
-using RedProperty.Iot.Domain.Registry;
 
 namespace RedProperty.Iot.Hub.Cameras;
 

@@ -1,7 +1,7 @@
 using RedProperty.Iot.Domain.Alerts;
 using RedProperty.Iot.Domain.Contract;
-using RedProperty.Iot.Hub.Alerts;
 using RedProperty.Iot.Domain.Registry;
+using RedProperty.Iot.Hub.Alerts;
 
 namespace RedProperty.Iot.Hub.Cameras;
 

@@ -1,10 +1,7 @@
 using System.Security.Claims;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
-using RedProperty.Iot.Domain.Contract;
 using RedProperty.Iot.Hub.Configuration;
 using RedProperty.Iot.Hub.Staff;
-using RedProperty.Iot.Domain.Registry;
 
 namespace RedProperty.Iot.Hub.Cameras;
 

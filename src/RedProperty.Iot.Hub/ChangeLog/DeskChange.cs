@@ -1,7 +1,7 @@
 using System.Text.Json;
-using RedProperty.Iot.Hub.Views;
 using RedProperty.Iot.Hub.Devices;
 using RedProperty.Iot.Hub.Storage;
+using RedProperty.Iot.Hub.Views;
 
 namespace RedProperty.Iot.Hub.ChangeLog;
 

@@ -1,5 +1,4 @@
 using System.Threading.Channels;
-using RedProperty.Iot.Hub.Operations;
 using RedProperty.Iot.Hub.Metrics;
 
 namespace RedProperty.Iot.Hub.ChangeLog;

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using RedProperty.Iot.Hub.Views;
 using RedProperty.Iot.Hub.Devices;
+using RedProperty.Iot.Hub.Views;
 
 namespace RedProperty.Iot.Hub.ChangeLog;
 

@@ -4,15 +4,11 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
-using RedProperty.Iot.Domain.Alerts;
-using RedProperty.Iot.Hub.Views;
-using RedProperty.Iot.Hub.Storage;
-using RedProperty.Iot.Hub.Desk;
-using RedProperty.Iot.Hub.Operations;
-using StackExchange.Redis;
-using RedProperty.Iot.Hub.Metrics;
-
 using RedProperty.Iot.Hub.Alerts;
+using RedProperty.Iot.Hub.Metrics;
+using RedProperty.Iot.Hub.Storage;
+using RedProperty.Iot.Hub.Views;
+using StackExchange.Redis;
 
 namespace RedProperty.Iot.Hub.Desk;
 

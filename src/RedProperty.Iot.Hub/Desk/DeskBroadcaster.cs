@@ -2,9 +2,8 @@ using System.Diagnostics;
 using Microsoft.AspNetCore.SignalR;
 using RedProperty.Iot.Hub.ChangeLog;
 using RedProperty.Iot.Hub.Devices;
-using RedProperty.Iot.Hub.Operations;
-using RedProperty.Iot.Hub.Storage;
 using RedProperty.Iot.Hub.Metrics;
+using RedProperty.Iot.Hub.Storage;
 
 namespace RedProperty.Iot.Hub.Desk;
 

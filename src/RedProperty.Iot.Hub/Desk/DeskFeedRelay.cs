@@ -1,11 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
-using RedProperty.Iot.Hub.Alerts;
 using RedProperty.Iot.Hub.ChangeLog;
-using RedProperty.Iot.Hub.Operations;
-using StackExchange.Redis;
 using RedProperty.Iot.Hub.Metrics;
+using StackExchange.Redis;
 
 namespace RedProperty.Iot.Hub.Desk;
 

@@ -1,8 +1,7 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
-using RedProperty.Iot.Hub.Staff;
 using RedProperty.Iot.Domain.Registry;
-using RedProperty.Iot.Hub.Metrics;
+using RedProperty.Iot.Hub.Staff;
 
 namespace RedProperty.Iot.Hub.Desk;
 

@@ -1,8 +1,7 @@
-using RedProperty.Iot.Hub.Configuration;
-using Microsoft.Extensions.Options;
 using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.SignalR;
-using RedProperty.Iot.Hub.Alerts;
+using Microsoft.Extensions.Options;
+using RedProperty.Iot.Hub.Configuration;
 using StackExchange.Redis;
 
 namespace RedProperty.Iot.Hub.Desk;

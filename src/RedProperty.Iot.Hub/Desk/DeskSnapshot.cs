@@ -1,5 +1,5 @@
-using RedProperty.Iot.Hub.Views;
 using RedProperty.Iot.Hub.ChangeLog;
+using RedProperty.Iot.Hub.Views;
 
 namespace RedProperty.Iot.Hub.Desk;
 

@@ -1,6 +1,6 @@
-using RedProperty.Iot.Hub.Views;
 using RedProperty.Iot.Hub.ChangeLog;
 using RedProperty.Iot.Hub.Devices;
+using RedProperty.Iot.Hub.Views;
 
 namespace RedProperty.Iot.Hub.Desk;
 

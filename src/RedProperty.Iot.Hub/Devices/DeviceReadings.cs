@@ -1,6 +1,5 @@
 using System.Threading.Channels;
 using RedProperty.Iot.Domain.Contract;
-using RedProperty.Iot.Domain.Registry;
 
 namespace RedProperty.Iot.Hub.Devices;
 

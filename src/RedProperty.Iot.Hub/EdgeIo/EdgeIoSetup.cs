@@ -1,4 +1,3 @@
-using RedProperty.Iot.Hub.Configuration;
 using System.Device.Gpio;
 using System.Device.Gpio.Drivers;
 using System.Device.I2c;
@@ -7,6 +6,7 @@ using Microsoft.Extensions.Options;
 using RedProperty.Iot.Domain.Alerts;
 using RedProperty.Iot.Domain.Contract;
 using RedProperty.Iot.Domain.Registry;
+using RedProperty.Iot.Hub.Configuration;
 
 namespace RedProperty.Iot.Hub.EdgeIo;
 

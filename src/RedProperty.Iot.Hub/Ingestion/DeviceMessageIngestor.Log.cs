@@ -1,5 +1,3 @@
-using RedProperty.Iot.Domain.Contract;
-
 namespace RedProperty.Iot.Hub.Ingestion;
 
 public sealed partial class DeviceMessageIngestor

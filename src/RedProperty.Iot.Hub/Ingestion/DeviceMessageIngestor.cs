@@ -3,13 +3,12 @@ using System.Text;
 using RedProperty.Iot.Domain.Alerts;
 using RedProperty.Iot.Domain.Alerts.Rules;
 using RedProperty.Iot.Domain.Contract;
-using RedProperty.Iot.Hub.Alerts;
-using RedProperty.Iot.Hub.Devices;
-using RedProperty.Iot.Hub.Operations;
-using RedProperty.Iot.Hub.TimeSeries;
 using RedProperty.Iot.Domain.Registry;
 using RedProperty.Iot.Domain.TimeSeries;
+using RedProperty.Iot.Hub.Alerts;
+using RedProperty.Iot.Hub.Devices;
 using RedProperty.Iot.Hub.Metrics;
+using RedProperty.Iot.Hub.TimeSeries;
 
 namespace RedProperty.Iot.Hub.Ingestion;
 

@@ -1,9 +1,9 @@
 using RedProperty.Iot.Domain.Alerts.Rules;
+using RedProperty.Iot.Domain.Registry;
 using RedProperty.Iot.Hub.Alerts;
 using RedProperty.Iot.Hub.Devices;
 using RedProperty.Iot.Hub.Sites;
 using RedProperty.Iot.Hub.Storage;
-using RedProperty.Iot.Domain.Registry;
 
 namespace RedProperty.Iot.Hub.Ingestion;
 

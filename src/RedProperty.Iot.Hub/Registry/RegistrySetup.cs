@@ -2,7 +2,6 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using RedProperty.Iot.Hub.Configuration;
 using RedProperty.Iot.Hub.Sites;
-using RedProperty.Iot.Domain.Registry;
 
 namespace RedProperty.Iot.Hub.Registry;
 

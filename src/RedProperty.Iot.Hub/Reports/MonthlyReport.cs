@@ -5,8 +5,8 @@ using System.Text.Json;
 using MQTTnet;
 using MQTTnet.Protocol;
 using RedProperty.Iot.Domain.Contract;
-using RedProperty.Iot.Hub.Storage;
 using RedProperty.Iot.Domain.Reports;
+using RedProperty.Iot.Hub.Storage;
 
 namespace RedProperty.Iot.Hub.Reports;
 

@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Options;
-using RedProperty.Iot.Hub.Storage;
 using RedProperty.Iot.Domain.Registry;
 using RedProperty.Iot.Domain.Reports;
 using RedProperty.Iot.Hub.Sites;
+using RedProperty.Iot.Hub.Storage;
 
 namespace RedProperty.Iot.Hub.Reports;
 

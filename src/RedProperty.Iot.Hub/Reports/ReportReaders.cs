@@ -1,7 +1,6 @@
 using RedProperty.Iot.Domain.Contract;
-using RedProperty.Iot.Hub.Configuration;
-using RedProperty.Iot.Hub.Reports;
 using RedProperty.Iot.Domain.Registry;
+using RedProperty.Iot.Hub.Configuration;
 
 namespace RedProperty.Iot.Hub.Reports;
 

@@ -1,9 +1,9 @@
 using System.Globalization;
 using Microsoft.Extensions.Options;
 using RedProperty.Iot.Domain.Alerts;
-using RedProperty.Iot.Hub.Storage;
 using RedProperty.Iot.Domain.Registry;
 using RedProperty.Iot.Domain.Reports;
+using RedProperty.Iot.Hub.Storage;
 
 namespace RedProperty.Iot.Hub.Reports;
 

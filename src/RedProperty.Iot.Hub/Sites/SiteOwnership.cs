@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
-using RedProperty.Iot.Hub.Configuration;
 using RedProperty.Iot.Domain.Registry;
+using RedProperty.Iot.Hub.Configuration;
 
 namespace RedProperty.Iot.Hub.Sites;
 

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
-using RedProperty.Iot.Hub.Configuration;
 
 namespace RedProperty.Iot.Hub.Staff;
 

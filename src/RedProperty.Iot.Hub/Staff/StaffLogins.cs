@@ -2,8 +2,6 @@ using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 using Prometheus;
-using RedProperty.Iot.Hub.Configuration;
-using RedProperty.Iot.Hub.Operations;
 using RedProperty.Iot.Hub.Logging;
 using RedProperty.Iot.Hub.Metrics;
 

@@ -1,8 +1,6 @@
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
-using RedProperty.Iot.Hub.Configuration;
-using RedProperty.Iot.Hub.Operations;
 using RedProperty.Iot.Hub.Metrics;
 
 namespace RedProperty.Iot.Hub.Staff;

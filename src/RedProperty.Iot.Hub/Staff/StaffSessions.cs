@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
-using RedProperty.Iot.Hub.Configuration;
 
 namespace RedProperty.Iot.Hub.Staff;
 

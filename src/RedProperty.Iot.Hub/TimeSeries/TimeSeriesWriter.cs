@@ -2,10 +2,9 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using RedProperty.Iot.Hub.Configuration;
-using RedProperty.Iot.Hub.Operations;
+using RedProperty.Iot.Hub.Metrics;
 using RedProperty.Iot.Hub.TimeSeries.Sinks;
 using RedProperty.Iot.Hub.TimeSeries.Spool;
-using RedProperty.Iot.Hub.Metrics;
 
 namespace RedProperty.Iot.Hub.TimeSeries;
 

@@ -1,9 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
-using System.Text.Json;
 using Microsoft.Playwright;
-using MQTTnet;
 using RedProperty.Iot.Hub.Tests.Infrastructure;
 using static Microsoft.Playwright.Assertions;
 

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
-using Microsoft.Playwright;
 using MQTTnet;
 using RedProperty.Iot.Hub.Tests.Infrastructure;
 using static Microsoft.Playwright.Assertions;

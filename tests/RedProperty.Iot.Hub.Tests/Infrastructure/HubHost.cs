@@ -5,7 +5,6 @@ using Microsoft.Extensions.DependencyInjection;
 using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
-using RedProperty.Iot.Hub.Broker;
 using RedProperty.Iot.Hub.Hosting;
 
 namespace RedProperty.Iot.Hub.Tests.Infrastructure;

@@ -1,13 +1,12 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using MQTTnet;
 using RedProperty.Iot.Domain.Alerts;
+using RedProperty.Iot.Domain.Registry;
 using RedProperty.Iot.Hub.Alerts;
 using RedProperty.Iot.Hub.Tests.Infrastructure;
-using RedProperty.Iot.Domain.Registry;
 
 namespace RedProperty.Iot.Hub.Tests.Integration;
 

@@ -2,8 +2,8 @@ using System.Net;
 using System.Text.Json;
 using MQTTnet;
 using MQTTnet.Formatter;
-using RedProperty.Iot.Hub.Tests.Infrastructure;
 using RedProperty.Iot.Domain.Registry;
+using RedProperty.Iot.Hub.Tests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace RedProperty.Iot.Hub.Tests.Integration;

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Globalization;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
@@ -7,12 +6,12 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using RedProperty.Iot.Domain.Alerts;
 using RedProperty.Iot.Domain.Contract;
+using RedProperty.Iot.Domain.Registry;
 using RedProperty.Iot.FirmwareSim.Capture;
 using RedProperty.Iot.FirmwareSim.Devices;
 using RedProperty.Iot.FirmwareSim.Scenarios;
 using RedProperty.Iot.Hub.Tests.Infrastructure;
 using RedProperty.Iot.Hub.TimeSeries;
-using RedProperty.Iot.Domain.Registry;
 
 namespace RedProperty.Iot.Hub.Tests.Integration;
 

@@ -5,8 +5,8 @@ using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
-using RedProperty.Iot.Hub.Tests.Infrastructure;
 using RedProperty.Iot.Domain.Registry;
+using RedProperty.Iot.Hub.Tests.Infrastructure;
 
 namespace RedProperty.Iot.Hub.Tests.Integration;
 

@@ -1,13 +1,12 @@
 using System.Device.Gpio;
 using System.Net;
 using System.Net.Http.Json;
-using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using RedProperty.Iot.Domain.Alerts;
+using RedProperty.Iot.Domain.Registry;
 using RedProperty.Iot.Hub.EdgeIo;
 using RedProperty.Iot.Hub.Tests.Infrastructure;
-using RedProperty.Iot.Domain.Registry;
 
 namespace RedProperty.Iot.Hub.Tests.Integration;
 

@@ -1,4 +1,3 @@
-using MQTTnet;
 using RedProperty.Iot.Hub.Tests.Infrastructure;
 
 namespace RedProperty.Iot.Hub.Tests.Integration;

@@ -6,11 +6,11 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using MQTTnet;
 using MQTTnet.Protocol;
+using RedProperty.Iot.Domain.Registry;
 using RedProperty.Iot.FirmwareSim.Capture;
 using RedProperty.Iot.FirmwareSim.Devices;
 using RedProperty.Iot.FirmwareSim.Scenarios;
 using RedProperty.Iot.Hub.Tests.Infrastructure;
-using RedProperty.Iot.Domain.Registry;
 
 namespace RedProperty.Iot.Hub.Tests.Integration;
 

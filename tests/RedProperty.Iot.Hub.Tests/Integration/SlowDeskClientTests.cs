@@ -2,11 +2,11 @@ using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using MQTTnet;
 using RedProperty.Iot.Domain.Alerts;
+using RedProperty.Iot.Domain.Registry;
 using RedProperty.Iot.Hub.Alerts;
 using RedProperty.Iot.Hub.ChangeLog;
 using RedProperty.Iot.Hub.Storage;
 using RedProperty.Iot.Hub.Tests.Infrastructure;
-using RedProperty.Iot.Domain.Registry;
 using Xunit.Abstractions;
 
 namespace RedProperty.Iot.Hub.Tests.Integration;

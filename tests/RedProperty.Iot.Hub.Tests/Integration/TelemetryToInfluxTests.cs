@@ -1,5 +1,4 @@
 using System.Net.Http.Json;
-using System.Text.Json;
 using MQTTnet;
 using MQTTnet.Formatter;
 using RedProperty.Iot.Hub.Tests.Infrastructure;

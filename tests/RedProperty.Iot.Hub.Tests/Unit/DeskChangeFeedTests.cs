@@ -1,5 +1,4 @@
 using RedProperty.Iot.Hub.ChangeLog;
-using RedProperty.Iot.Hub.Operations;
 using RedProperty.Iot.Hub.Metrics;
 
 namespace RedProperty.Iot.Hub.Tests.Unit;

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
-using RedProperty.Iot.Hub.Configuration;
 using RedProperty.Iot.Hub.Staff;
 
 namespace RedProperty.Iot.Hub.Tests.Unit;

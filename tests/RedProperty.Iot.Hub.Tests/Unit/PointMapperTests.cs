@@ -1,6 +1,6 @@
 using RedProperty.Iot.Domain.Contract;
-using RedProperty.Iot.Hub.TimeSeries;
 using RedProperty.Iot.Domain.Registry;
+using RedProperty.Iot.Hub.TimeSeries;
 
 namespace RedProperty.Iot.Hub.Tests.Unit;
 

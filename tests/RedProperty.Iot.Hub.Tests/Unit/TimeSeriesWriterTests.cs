@@ -1,13 +1,11 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Time.Testing;
 using NSubstitute;
 using RedProperty.Iot.Hub.Configuration;
-using RedProperty.Iot.Hub.Operations;
+using RedProperty.Iot.Hub.Metrics;
 using RedProperty.Iot.Hub.TimeSeries;
 using RedProperty.Iot.Hub.TimeSeries.Sinks;
 using RedProperty.Iot.Hub.TimeSeries.Spool;
-using RedProperty.Iot.Hub.Metrics;
 
 namespace RedProperty.Iot.Hub.Tests.Unit;
 

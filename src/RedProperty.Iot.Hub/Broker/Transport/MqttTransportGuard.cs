@@ -4,7 +4,6 @@ using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
-using RedProperty.Iot.Hub.Operations;
 using RedProperty.Iot.Hub.Logging;
 using RedProperty.Iot.Hub.Metrics;
 

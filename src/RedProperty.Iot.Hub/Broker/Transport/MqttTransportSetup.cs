@@ -1,10 +1,10 @@
-using RedProperty.Iot.Hub.Configuration;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using MQTTnet.AspNetCore;
 using MQTTnet.Server;
+using RedProperty.Iot.Hub.Configuration;
 
 namespace RedProperty.Iot.Hub.Broker.Transport;
 

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace RedProperty.Iot.Hub.TimeSeries.Spool;
 
 public sealed partial class DiskSpool

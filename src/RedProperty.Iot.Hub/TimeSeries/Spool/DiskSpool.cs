@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.IO.Hashing;
 using System.Text;
-using Microsoft.Extensions.Logging;
 
 namespace RedProperty.Iot.Hub.TimeSeries.Spool;
 
