@@ -1,4 +1,3 @@
-using RedProperty.Iot.Domain.Registry;
 using RedProperty.Iot.Hub.Alerts;
 using RedProperty.Iot.Hub.Api;
 using RedProperty.Iot.Hub.Broker;

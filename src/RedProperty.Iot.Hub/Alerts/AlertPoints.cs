@@ -1,7 +1,5 @@
 using InfluxDB.Client.Api.Domain;
 using InfluxDB.Client.Writes;
-using RedProperty.Iot.Domain.Alerts;
-using RedProperty.Iot.Domain.Contract;
 
 namespace RedProperty.Iot.Hub.Alerts;
 

@@ -1,8 +1,5 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
-using RedProperty.Iot.Domain.Alerts;
-using RedProperty.Iot.Domain.Contract;
-using RedProperty.Iot.Domain.Registry;
 using RedProperty.Iot.Hub.ChangeLog;
 using RedProperty.Iot.Hub.Devices;
 using RedProperty.Iot.Hub.Storage;

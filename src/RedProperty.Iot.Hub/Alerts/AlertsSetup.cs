@@ -1,7 +1,5 @@
 using Microsoft.Extensions.Options;
-using RedProperty.Iot.Domain.Alerts;
 using RedProperty.Iot.Domain.Alerts.Rules;
-using RedProperty.Iot.Domain.Registry;
 using RedProperty.Iot.Hub.ChangeLog;
 using RedProperty.Iot.Hub.Configuration;
 using RedProperty.Iot.Hub.Devices;

@@ -1,6 +1,4 @@
 using System.Security.Claims;
-using RedProperty.Iot.Domain.Alerts;
-using RedProperty.Iot.Domain.Registry;
 using RedProperty.Iot.Hub.Alerts;
 using RedProperty.Iot.Hub.Desk;
 using RedProperty.Iot.Hub.Staff;

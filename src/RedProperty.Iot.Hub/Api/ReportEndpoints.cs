@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Security.Claims;
 using CsvHelper;
 using CsvHelper.Configuration;
-using RedProperty.Iot.Domain.Registry;
 using RedProperty.Iot.Domain.Reports;
 using RedProperty.Iot.Hub.Reports;
 using RedProperty.Iot.Hub.Sites;

@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using RedProperty.Iot.Domain.Registry;
 using RedProperty.Iot.Hub.Staff;
 
 namespace RedProperty.Iot.Hub.Api;

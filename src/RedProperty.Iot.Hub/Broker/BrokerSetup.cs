@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Options;
 using MQTTnet.AspNetCore;
-using RedProperty.Iot.Domain.Registry;
 using RedProperty.Iot.Hub.Broker.Logins;
 using RedProperty.Iot.Hub.Broker.Transport;
 using RedProperty.Iot.Hub.Configuration;

@@ -5,7 +5,6 @@ using System.Net.Sockets;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
-using RedProperty.Iot.Domain.Contract;
 using RedProperty.Iot.Hub.Broker.Logins;
 using RedProperty.Iot.Hub.Ingestion;
 using RedProperty.Iot.Hub.Logging;

@@ -1,8 +1,6 @@
 using System.Threading.Channels;
 using MQTTnet;
 using MQTTnet.Protocol;
-using RedProperty.Iot.Domain.Contract;
-using RedProperty.Iot.Domain.Registry;
 using RedProperty.Iot.Hub.Configuration;
 using RedProperty.Iot.Hub.Ingestion;
 using RedProperty.Iot.Hub.Reports;

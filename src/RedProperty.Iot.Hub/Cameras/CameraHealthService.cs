@@ -1,6 +1,3 @@
-using RedProperty.Iot.Domain.Alerts;
-using RedProperty.Iot.Domain.Contract;
-using RedProperty.Iot.Domain.Registry;
 using RedProperty.Iot.Hub.Alerts;
 
 namespace RedProperty.Iot.Hub.Cameras;

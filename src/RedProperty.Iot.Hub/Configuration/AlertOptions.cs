@@ -1,6 +1,5 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
-using RedProperty.Iot.Domain.Alerts;
 
 namespace RedProperty.Iot.Hub.Configuration;
 

@@ -1,7 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Net;
 using Microsoft.Extensions.Options;
-using RedProperty.Iot.Domain.Registry;
 
 namespace RedProperty.Iot.Hub.Configuration;
 

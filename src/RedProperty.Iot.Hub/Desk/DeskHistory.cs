@@ -1,4 +1,3 @@
-using RedProperty.Iot.Domain.Contract;
 using RedProperty.Iot.Hub.Alerts;
 using RedProperty.Iot.Hub.ChangeLog;
 using RedProperty.Iot.Hub.Devices;

@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
-using RedProperty.Iot.Domain.Registry;
 using RedProperty.Iot.Hub.Staff;
 
 namespace RedProperty.Iot.Hub.Desk;

@@ -1,5 +1,4 @@
 using System.Threading.Channels;
-using RedProperty.Iot.Domain.Contract;
 
 namespace RedProperty.Iot.Hub.Devices;
 

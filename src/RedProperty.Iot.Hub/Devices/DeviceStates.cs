@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using RedProperty.Iot.Domain.Alerts.Rules;
-using RedProperty.Iot.Domain.Contract;
-using RedProperty.Iot.Domain.Registry;
 using RedProperty.Iot.Domain.TimeSeries;
 
 namespace RedProperty.Iot.Hub.Devices;

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using RedProperty.Iot.Domain.Contract;
 
 namespace RedProperty.Iot.Hub.Devices;
 

@@ -1,6 +1,4 @@
 using Iot.Device.Bh1750fvi;
-using RedProperty.Iot.Domain.Alerts;
-using RedProperty.Iot.Domain.Registry;
 
 namespace RedProperty.Iot.Hub.EdgeIo;
 

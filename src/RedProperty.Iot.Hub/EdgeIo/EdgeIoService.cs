@@ -1,9 +1,6 @@
 using System.Device.Gpio;
 using System.Threading.Channels;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using RedProperty.Iot.Domain.Alerts;
-using RedProperty.Iot.Domain.Contract;
-using RedProperty.Iot.Domain.Registry;
 using RedProperty.Iot.Hub.Alerts;
 
 namespace RedProperty.Iot.Hub.EdgeIo;

@@ -3,9 +3,6 @@ using System.Device.Gpio.Drivers;
 using System.Device.I2c;
 using Iot.Device.Bh1750fvi;
 using Microsoft.Extensions.Options;
-using RedProperty.Iot.Domain.Alerts;
-using RedProperty.Iot.Domain.Contract;
-using RedProperty.Iot.Domain.Registry;
 using RedProperty.Iot.Hub.Configuration;
 
 namespace RedProperty.Iot.Hub.EdgeIo;

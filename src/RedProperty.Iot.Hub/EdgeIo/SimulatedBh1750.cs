@@ -1,7 +1,5 @@
 using System.Buffers.Binary;
 using System.Device.I2c;
-using RedProperty.Iot.Domain.Alerts;
-using RedProperty.Iot.Domain.Registry;
 
 namespace RedProperty.Iot.Hub.EdgeIo;
 

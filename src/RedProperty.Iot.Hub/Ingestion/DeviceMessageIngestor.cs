@@ -1,9 +1,6 @@
 using System.Buffers;
 using System.Text;
-using RedProperty.Iot.Domain.Alerts;
 using RedProperty.Iot.Domain.Alerts.Rules;
-using RedProperty.Iot.Domain.Contract;
-using RedProperty.Iot.Domain.Registry;
 using RedProperty.Iot.Domain.TimeSeries;
 using RedProperty.Iot.Hub.Alerts;
 using RedProperty.Iot.Hub.Devices;

@@ -1,5 +1,4 @@
 using RedProperty.Iot.Domain.Alerts.Rules;
-using RedProperty.Iot.Domain.Registry;
 using RedProperty.Iot.Hub.Alerts;
 using RedProperty.Iot.Hub.Devices;
 using RedProperty.Iot.Hub.Sites;

@@ -1,6 +1,4 @@
 using System.Security.Cryptography;
-using RedProperty.Iot.Domain.Alerts;
-using RedProperty.Iot.Domain.Registry;
 
 namespace RedProperty.Iot.Hub.Registry;
 

@@ -4,7 +4,6 @@ using System.Text;
 using System.Text.Json;
 using MQTTnet;
 using MQTTnet.Protocol;
-using RedProperty.Iot.Domain.Contract;
 using RedProperty.Iot.Domain.Reports;
 using RedProperty.Iot.Hub.Storage;
 

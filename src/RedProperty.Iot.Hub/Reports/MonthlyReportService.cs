@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using RedProperty.Iot.Domain.Registry;
 using RedProperty.Iot.Domain.Reports;
 using RedProperty.Iot.Hub.Sites;
 using RedProperty.Iot.Hub.Storage;

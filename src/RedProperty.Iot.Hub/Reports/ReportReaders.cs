@@ -1,5 +1,3 @@
-using RedProperty.Iot.Domain.Contract;
-using RedProperty.Iot.Domain.Registry;
 using RedProperty.Iot.Hub.Configuration;
 
 namespace RedProperty.Iot.Hub.Reports;

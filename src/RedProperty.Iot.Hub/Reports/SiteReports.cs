@@ -1,7 +1,5 @@
 using System.Globalization;
 using Microsoft.Extensions.Options;
-using RedProperty.Iot.Domain.Alerts;
-using RedProperty.Iot.Domain.Registry;
 using RedProperty.Iot.Domain.Reports;
 using RedProperty.Iot.Hub.Storage;
 

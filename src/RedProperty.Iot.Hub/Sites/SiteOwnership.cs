@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using RedProperty.Iot.Domain.Registry;
 using RedProperty.Iot.Hub.Configuration;
 
 namespace RedProperty.Iot.Hub.Sites;

@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using RedProperty.Iot.Domain.Registry;
 
 namespace RedProperty.Iot.Hub.Staff;
 

@@ -1,7 +1,5 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
-using RedProperty.Iot.Domain.Alerts;
-using RedProperty.Iot.Domain.Contract;
 using RedProperty.Iot.Hub.Views;
 
 namespace RedProperty.Iot.Hub.Storage;

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using RedProperty.Iot.Domain.Alerts;
 using RedProperty.Iot.Hub.Views;
 
 namespace RedProperty.Iot.Hub.Storage;

@@ -1,7 +1,5 @@
 using InfluxDB.Client.Api.Domain;
 using InfluxDB.Client.Writes;
-using RedProperty.Iot.Domain.Contract;
-using RedProperty.Iot.Domain.Registry;
 
 namespace RedProperty.Iot.Hub.TimeSeries;
 

@@ -1,4 +1,3 @@
-using RedProperty.Iot.Domain.Alerts;
 using RedProperty.Iot.Hub.Devices;
 
 namespace RedProperty.Iot.Hub.Views;

@@ -1,5 +1,4 @@
 using System.Text.Json.Serialization;
-using RedProperty.Iot.Domain.Alerts;
 
 namespace RedProperty.Iot.Hub.Views;
 

@@ -1,5 +1,3 @@
-using RedProperty.Iot.Domain.Alerts;
-using RedProperty.Iot.Domain.Contract;
 using RedProperty.Iot.Hub.Devices;
 
 namespace RedProperty.Iot.Hub.Views;

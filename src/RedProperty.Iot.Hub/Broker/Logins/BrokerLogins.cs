@@ -3,7 +3,6 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
-using RedProperty.Iot.Domain.Registry;
 using RedProperty.Iot.Hub.Broker.Transport;
 using RedProperty.Iot.Hub.Metrics;
 using RedProperty.Iot.Hub.Reports;
