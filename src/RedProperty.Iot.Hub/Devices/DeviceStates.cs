@@ -19,7 +19,7 @@ public sealed class DeviceStates : IDeviceRuleStates
         var now = time.GetUtcNow();
         foreach (var device in registry.Devices)
         {
-            _states[device.UserName] = new DeviceState(device, new DeviceRuleState(device, registry.ZoneOf(device), now));
+            _states[device.UserName] = new DeviceState(device, DeviceRuleState.Watch(device, registry, now));
         }
     }
 
@@ -33,7 +33,7 @@ public sealed class DeviceStates : IDeviceRuleStates
         _states.TryGetValue($"{site}/{deviceId}", out state!);
 
     public DeviceState Get(Device device) => _states.TryGetValue(device.UserName, out var state) ? state
-        : _states.GetOrAdd(device.UserName, static (_, context) => new DeviceState(context.device, new DeviceRuleState(context.device, context.registry.ZoneOf(context.device), context.now)), (device, registry: _registry, now: _time.GetUtcNow()));
+        : _states.GetOrAdd(device.UserName, static (_, context) => new DeviceState(context.device, DeviceRuleState.Watch(context.device, context.registry, context.now)), (device, registry: _registry, now: _time.GetUtcNow()));
 }
 
 /// <summary>

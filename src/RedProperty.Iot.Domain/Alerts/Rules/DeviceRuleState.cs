@@ -16,6 +16,9 @@ public sealed class DeviceRuleState(Device device, Zone? zone, DateTimeOffset wa
 
     public Device Device { get; } = device;
 
+    /// <summary>A device of <paramref name="registry"/> watched from <paramref name="since"/> (silence counts from then).</summary>
+    public static DeviceRuleState Watch(Device device, DeviceRegistry registry, DateTimeOffset since) => new(device, registry.ZoneOf(device), since);
+
     internal bool InElevatorCar { get; } = zone?.IsElevatorCar ?? false;
 
     internal DateTimeOffset LastTelemetryAt { get; set; } = watchedSince;

@@ -28,12 +28,12 @@ internal sealed class DeviceRuleStates : IDeviceRuleStates
         var now = time.GetUtcNow();
         foreach (var device in registry.Devices)
         {
-            _states[device.UserName] = new DeviceRuleState(device, registry.ZoneOf(device), now);
+            _states[device.UserName] = DeviceRuleState.Watch(device, registry, now);
         }
     }
 
     public IEnumerable<DeviceRuleState> All => _states.Values;
 
     public DeviceRuleState Of(Device device) =>
-        _states.TryGetValue(device.UserName, out var state) ? state : _states.GetOrAdd(device.UserName, static (_, context) => new DeviceRuleState(context.device, context.registry.ZoneOf(context.device), context.now), (device, registry: _registry, now: _time.GetUtcNow()));
+        _states.TryGetValue(device.UserName, out var state) ? state : _states.GetOrAdd(device.UserName, static (_, context) => DeviceRuleState.Watch(context.device, context.registry, context.now), (device, registry: _registry, now: _time.GetUtcNow()));
 }
