@@ -10,13 +10,16 @@ namespace RedProperty.Iot.Hub.Ingestion;
 /// </summary>
 public sealed partial class DevicePresence(AlertService alerts, ILogger<DevicePresence> logger)
 {
-    public async ValueTask ReportAsync(DeviceState state, DeviceStatus status, DateTimeOffset at, CancellationToken cancellationToken)
+    /// <remarks>Called for every message; nearly always nothing changes, so that path does no async work.</remarks>
+    public ValueTask ReportAsync(DeviceState state, DeviceStatus status, DateTimeOffset at, CancellationToken cancellationToken)
     {
-        if (state.SetStatus(status, at))
+        if (!state.SetStatus(status, at))
         {
-            LogStatusChanged(logger, state.Device.UserName, status);
-            await alerts.SubmitAsync(new DeviceStatusChange(state.Device, status, at), cancellationToken).ConfigureAwait(false);
+            return ValueTask.CompletedTask;
         }
+
+        LogStatusChanged(logger, state.Device.UserName, status);
+        return alerts.SubmitAsync(new DeviceStatusChange(state.Device, status, at), cancellationToken);
     }
 
     /// <summary>Devices the silence rule found silent in <paramref name="signals"/> go offline.</summary>
