@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using RedProperty.Iot.Hub.Journal;
+using RedProperty.Iot.Hub.Operations;
+using RedProperty.Iot.Hub.Tests.Infrastructure;
+using static RedProperty.Iot.Hub.Tests.Unit.Journal.JournalFolder;
+
+namespace RedProperty.Iot.Hub.Tests.Unit.Journal;
+
+/// <summary>The journal on a 256 KiB tmpfs, filled up: appends are refused without an exception, and taken again once there is room.</summary>
+public sealed class JournalDiskFailureTests : IDisposable
+{
+    private readonly string _mount = Directory.CreateTempSubdirectory("rp-journal-tmpfs-").FullName;
+
+    public JournalDiskFailureTests()
+    {
+        // Needs root (the test machines and CI run as root): without the mount this test fails, it does not skip.
+        var (code, output) = Run("mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", _mount);
+        Assert.True(code == 0, $"mount -t tmpfs failed ({code}): {output}");
+    }
+
+    public void Dispose()
+    {
+        Run("umount", _mount);
+        Directory.Delete(_mount, recursive: true);
+    }
+
+    [Fact]
+    public async Task A_full_disk_refuses_appends_and_the_journal_recovers_without_a_reopen_when_space_comes_back()
+    {
+        var folder = new JournalFolder(Path.Combine(_mount, "journal"));
+        Directory.CreateDirectory(folder.Path);
+        await using var journal = folder.Open(Options(segmentBytes: 16 << 10, maxBytes: 64 << 20));
+        using var alerts = journal.OpenReader("alerts", 0, mayDropOldest: false);
+        var durable = new List<long>();
+        for (var i = 1; i <= 20; i++)
+        {
+            durable.Add(await AppendDurableAsync(journal, Data(i, 1000)));
+        }
+
+        var filler = Path.Combine(_mount, "filler");
+        FillDisk(filler);
+
+        // Append until the disk says no: either at once (Unavailable) or when the group's write fails (false).
+        var failed = new List<long>();
+        JournalTicket last = default;
+        for (var i = 21; i <= 500 && failed.Count == 0 && last.Outcome != JournalAppendOutcome.Unavailable; i++)
+        {
+            last = journal.Append(Data(i, 1000));
+            if (last.Outcome == JournalAppendOutcome.Appended)
+            {
+                (await last.WaitDurableAsync() ? durable : failed).Add(last.Sequence);
+            }
+        }
+
+        Assert.True(failed.Count > 0 || last.Outcome == JournalAppendOutcome.Unavailable, "the full disk never showed");
+        Assert.Equal(JournalState.Unavailable, journal.State);
+        Assert.Contains("space", journal.Problem, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(JournalAppendOutcome.Unavailable, journal.Append(Data(0, 1000)).Outcome);
+        Assert.True(folder.Metrics.AppendsRefused.WithLabels("unavailable").Value >= 1);
+        Assert.Equal(HealthStatus.Degraded, (await new JournalHealthCheck(journal).CheckHealthAsync(new HealthCheckContext())).Status);
+        await Task.Delay(1500); // a retry or two while the disk is still full must not bring it back
+        Assert.Equal(JournalState.Unavailable, journal.State);
+
+        File.Delete(filler);
+        var again = await Eventually.BecomesAsync(
+            async () =>
+            {
+                var ticket = journal.Append(Data(1000, 1000));
+                return ticket.Outcome == JournalAppendOutcome.Appended && await ticket.WaitDurableAsync() ? ticket.Sequence : 0;
+            },
+            sequence => sequence > 0,
+            TimeSpan.FromSeconds(10),
+            "an append after the disk had room again");
+        durable.Add(again);
+        Assert.Equal(JournalState.Ready, journal.State);
+        Assert.Null(journal.Problem);
+
+        // The reader gets every durable record in order and none whose group failed.
+        var records = await ReadThroughAsync(alerts, again);
+        Assert.Equal(durable, records.Select(r => r.Sequence));
+        Assert.DoesNotContain(records, r => failed.Contains(r.Sequence));
+        Assert.True(failed.Count == 0 || again > failed.Max(), "numbers are not given twice");
+    }
+
+    private static void FillDisk(string path)
+    {
+        using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1);
+        var block = new byte[4096];
+        try
+        {
+            while (true)
+            {
+                file.Write(block);
+            }
+        }
+        catch (IOException)
+        {
+            // ENOSPC: the disk is full
+        }
+    }
+
+    private static (int Code, string Output) Run(string command, params string[] arguments)
+    {
+        var info = new ProcessStartInfo(command) { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(info)!;
+        var output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, output);
+    }
+}
