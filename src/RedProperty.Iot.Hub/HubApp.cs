@@ -6,6 +6,7 @@ using RedProperty.Iot.Hub.Desk;
 using RedProperty.Iot.Hub.EdgeIo;
 using RedProperty.Iot.Hub.Hosting;
 using RedProperty.Iot.Hub.Ingestion;
+using RedProperty.Iot.Hub.Journal;
 using RedProperty.Iot.Hub.Operations;
 using RedProperty.Iot.Hub.Registry;
 using RedProperty.Iot.Hub.Reports;
@@ -28,15 +29,17 @@ public static class HubApp
         builder.Host.UseSystemd();
         builder.AddListeners();
 
-        // Start order; the host stops its services in the reverse order. So the broker (last) stops taking
-        // messages first, then the inputs that raise alerts (desk, edge box, cameras) go quiet, the alert
-        // service writes its last changes, and the time-series writer drains into the spool; the database
-        // and the registry, which everything uses, go last.
+        // Start order; the host stops its services in the reverse order. At start the journal's consumers
+        // (the shipper, the alert pipeline) resume from their cursors before the broker (last) lets devices in.
+        // At stop the broker stops taking messages first, then the inputs that raise alerts (desk, edge box,
+        // cameras) go quiet, the alert pipeline and service store their last changes with the pipeline's
+        // cursor; the journal, the database and the registry, which everything uses, go last.
         var configuration = builder.Configuration;
         builder.Services
             .AddOperations(configuration)
             .AddRegistry()
             .AddHubStorage()
+            .AddJournal()
             .AddTimeSeries()
             .AddAlerts(configuration)
             .AddReports()
@@ -53,6 +56,7 @@ public static class HubApp
         app.Services.GetRequiredService<DeviceRegistry>();
         app.Services.GetRequiredService<SiteOwnership>();
         app.Services.GetRequiredService<HubDatabase>();
+        app.Services.GetRequiredService<IngestJournal>();
         app.CheckAlertSettings();
 
         app.UseExceptionHandler();

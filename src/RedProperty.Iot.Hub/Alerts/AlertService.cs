@@ -21,6 +21,9 @@ public enum AlertActionOutcome
 
 public readonly record struct AlertActionResult(AlertActionOutcome Outcome, AlertView? Alert = null, string? Problem = null);
 
+/// <summary>A rule's signal and when the hub received what caused it.</summary>
+public readonly record struct JudgedSignal(AlertSignal Signal, DateTimeOffset At);
+
 /// <summary>
 /// Owns the alert lifecycle in the hub: applies rule signals (raise, repeat, reopen, clear), staff
 /// actions and escalations, one at a time, so there is only ever one open alert per (site, device,
@@ -36,7 +39,8 @@ public sealed partial class AlertService : BackgroundService
     private readonly DeviceStates _devices;
     private readonly TimeProvider _time;
     private readonly DeskChangeFeed _feed;
-    private readonly TimeSeriesWriter _timeSeries;
+    private readonly ConsumerCursorStore _cursors;
+    private readonly PointOutbox _points;
     private readonly ILogger<AlertService> _logger;
     private readonly Channel<object> _work = Channel.CreateBounded<object>(new BoundedChannelOptions(100_000) { SingleReader = true });
     private readonly TaskCompletionSource _loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -67,7 +71,8 @@ public sealed partial class AlertService : BackgroundService
         DeviceStates devices,
         TimeProvider time,
         DeskChangeFeed feed,
-        TimeSeriesWriter timeSeries,
+        ConsumerCursorStore cursors,
+        PointOutbox points,
         ILogger<AlertService> logger)
     {
         _database = database;
@@ -78,7 +83,8 @@ public sealed partial class AlertService : BackgroundService
         _devices = devices;
         _time = time;
         _feed = feed;
-        _timeSeries = timeSeries;
+        _cursors = cursors;
+        _points = points;
         _logger = logger;
     }
 
@@ -256,63 +262,96 @@ public sealed partial class AlertService : BackgroundService
         }
     }
 
-    /// <summary>Applies one signal at once (tests and the background loop).</summary>
-    public Task ApplyAsync(AlertSignal signal, CancellationToken cancellationToken)
-    {
-        var now = _time.GetUtcNow();
-        return _gate.RunAsync(async ct =>
+    /// <summary>Applies one signal at once, as of now (tests, the rules' clock).</summary>
+    public Task ApplyAsync(AlertSignal signal, CancellationToken cancellationToken) =>
+        ApplyJudgedAsync([new JudgedSignal(signal, _time.GetUtcNow())], null, cancellationToken);
+
+    /// <summary>
+    /// Applies what the rules judged, each signal as of when what caused it was received, in ONE transaction
+    /// that also stores <paramref name="cursor"/> (how far the alert pipeline has judged the ingest journal):
+    /// after a crash the pipeline resumes exactly after the last records whose alerts were stored.
+    /// </summary>
+    public Task ApplyJudgedAsync(IReadOnlyList<JudgedSignal> signals, ConsumerCursor? cursor, CancellationToken cancellationToken) =>
+        _gate.RunAsync(async ct =>
         {
-            _live.TryGetValue(signal.Key, out var existing);
-            var alert = existing.Alert;
-            if (signal.Kind == AlertSignalKind.Clear)
+            var staged = new List<StagedChange>();
+            foreach (var (signal, at) in signals)
             {
-                // The system closes the alert, or (only staff may close it) marks its condition cleared.
-                if (alert?.ConditionEnded(now, signal.Message, signal.Fact) is { } ended)
-                {
-                    await CommitAsync(alert, ended, ct).ConfigureAwait(false);
-                    if (ended == AlertTransition.ConditionCleared)
-                    {
-                        LogAwaitingStaff(_logger, alert.Key.ToString(), signal.Message);
-                    }
-                }
-
-                return;
+                Decide(signal, at, staged);
             }
 
-            var clearing = _clearing.For(signal.Type, signal.Cause);
-            if (alert is { IsOpen: true })
+            if (staged.Count > 0 || cursor is not null)
             {
-                var audited = alert.History.Count;
-                alert.Repeat(now, signal.Message, signal.Fact, clearing);
-                if (alert.History.Count > audited)
+                await CommitAsync(staged, cursor, ct).ConfigureAwait(false);
+            }
+        }, cancellationToken);
+
+    /// <summary>What one signal does to the live alerts (callers hold the gate); changes to store are staged.</summary>
+    private void Decide(AlertSignal signal, DateTimeOffset now, List<StagedChange> staged)
+    {
+        _live.TryGetValue(signal.Key, out var existing);
+        var alert = existing.Alert;
+        if (signal.Kind == AlertSignalKind.Clear)
+        {
+            // The system closes the alert, or (only staff may close it) marks its condition cleared.
+            if (alert?.ConditionEnded(now, signal.Message, signal.Fact) is { } ended)
+            {
+                Stage(staged, alert, ended, now);
+                if (ended == AlertTransition.ConditionCleared)
                 {
-                    // The condition came back, or the alert became staff only: a transition, told at once.
-                    await CommitAsync(alert, alert.History[^1].Action, ct).ConfigureAwait(false);
-                }
-                else if (now - _lastRepeatFlush.GetValueOrDefault(alert.Id, DateTimeOffset.MinValue) >= RepeatFlushInterval)
-                {
-                    await CommitAsync(alert, "repeated", ct).ConfigureAwait(false);
-                }
-                else
-                {
-                    // Stored and told with the next flush; readers see the count now, as they always did.
-                    _unflushedRepeats.Add(alert.Id);
-                    Show(alert, existing.Seq);
+                    LogAwaitingStaff(_logger, alert.Key.ToString(), signal.Message);
                 }
             }
-            else if (alert is not null && alert.Reopen(now, signal.Message, EscalationPolicy.ReopenWindow, signal.Fact, clearing))
+
+            return;
+        }
+
+        var clearing = _clearing.For(signal.Type, signal.Cause);
+        if (alert is { IsOpen: true })
+        {
+            var audited = alert.History.Count;
+            alert.Repeat(now, signal.Message, signal.Fact, clearing);
+            if (alert.History.Count > audited)
             {
-                await CommitAsync(alert, AlertTransition.Reopened, ct).ConfigureAwait(false);
+                // The condition came back, or the alert became staff only: a transition, told at once.
+                Stage(staged, alert, alert.History[^1].Action, now);
+            }
+            else if (now - _lastRepeatFlush.GetValueOrDefault(alert.Id, DateTimeOffset.MinValue) >= RepeatFlushInterval)
+            {
+                _lastRepeatFlush[alert.Id] = now;
+                Stage(staged, alert, "repeated", now);
             }
             else
             {
-                var zone = signal.Device.Zone;
-                var raised = Alert.Raise(Guid.NewGuid(), signal.Key, zone, signal.Device.Kind, signal.Severity, signal.Message, now, signal.Fact, clearing);
-                await CommitAsync(raised, AlertTransition.Raised, ct).ConfigureAwait(false);
-                LogRaised(_logger, signal.Key.ToString(), signal.Severity, signal.Message);
+                // Stored and told with the next flush; readers see the count now, as they always did.
+                _unflushedRepeats.Add(alert.Id);
+                Show(alert, existing.Seq);
             }
-        }, cancellationToken);
+        }
+        else if (alert is not null && alert.Reopen(now, signal.Message, EscalationPolicy.ReopenWindow, signal.Fact, clearing))
+        {
+            Stage(staged, alert, AlertTransition.Reopened, now);
+        }
+        else
+        {
+            var zone = signal.Device.Zone;
+            var raised = Alert.Raise(Guid.NewGuid(), signal.Key, zone, signal.Device.Kind, signal.Severity, signal.Message, now, signal.Fact, clearing);
+            // Later signals of the same batch find it.
+            _live[raised.Key] = (raised, 0);
+            _keysById[raised.Id] = raised.Key;
+            Stage(staged, raised, AlertTransition.Raised, now);
+            LogRaised(_logger, signal.Key.ToString(), signal.Severity, signal.Message);
+        }
     }
+
+    /// <summary>
+    /// A change to store: the live alert and a copy of it as it is now (a batch may change one alert twice,
+    /// and each change-log entry shows the alert as that change left it).
+    /// </summary>
+    private sealed record StagedChange(Alert Live, Alert AsChanged, string Action, DateTimeOffset At);
+
+    private static void Stage(List<StagedChange> staged, Alert alert, string action, DateTimeOffset at) =>
+        staged.Add(new StagedChange(alert, Alert.Restore(alert.ToSnapshot()), action, at));
 
     /// <summary>The live instance of an alert, or the stored one (callers hold the gate).</summary>
     private async Task<Alert?> FindAsync(Guid id, CancellationToken cancellationToken)
@@ -343,33 +382,85 @@ public sealed partial class AlertService : BackgroundService
             return new AlertActionResult(AlertActionOutcome.Done, ViewOf(alert, seq));
         }, cancellationToken);
 
-    /// <summary>Store first (with the change log entry), then tell: the desk feed and the alerts time series.</summary>
     private async Task<long> CommitAsync(Alert alert, string action, CancellationToken cancellationToken)
     {
-        // Only a new alert is raised; every later change of it is an update.
-        var raised = action == AlertTransition.Raised;
-        var change = await _database.InTransactionAsync(async (transaction, ct) =>
+        var now = _time.GetUtcNow();
+        return await CommitAsync([new StagedChange(alert, alert, action, now)], null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Store first (each change with its change-log entry, and the cursor, in one transaction), then tell: the
+    /// desk feed and the alerts time series. Returns the number of the last change.
+    /// </summary>
+    private async Task<long> CommitAsync(IReadOnlyList<StagedChange> staged, ConsumerCursor? cursor, CancellationToken cancellationToken)
+    {
+        List<DeskChange.AlertChanged> changes;
+        try
         {
-            var change = await _changeLog.AppendAsync(transaction, seq => new DeskChange.AlertChanged(seq, alert.Site, ViewOf(alert, seq), raised), ct).ConfigureAwait(false);
-            await _store.SaveAsync(transaction, alert, change.Seq, ct).ConfigureAwait(false);
-            return change;
-        }, cancellationToken).ConfigureAwait(false);
-        Remember(alert, change.Seq);
-        _unflushedRepeats.Remove(alert.Id);
-        _lastRepeatFlush[alert.Id] = _time.GetUtcNow();
-        _feed.Publish(change);
-        if (action is AlertTransition.Raised or AlertTransition.Reopened)
+            changes = await _database.InTransactionAsync(async (transaction, ct) =>
+            {
+                var made = new List<DeskChange.AlertChanged>(staged.Count);
+                foreach (var change in staged)
+                {
+                    // Only a new alert is raised; every later change of it is an update.
+                    var raised = change.Action == AlertTransition.Raised;
+                    var logged = await _changeLog.AppendAsync(transaction, seq => new DeskChange.AlertChanged(seq, change.AsChanged.Site, ViewOf(change.AsChanged, seq), raised), ct).ConfigureAwait(false);
+                    await _store.SaveAsync(transaction, change.AsChanged, logged.Seq, ct).ConfigureAwait(false);
+                    made.Add(logged);
+                }
+
+                if (cursor is { } at)
+                {
+                    await _cursors.SaveAsync(transaction, at, ct).ConfigureAwait(false);
+                }
+
+                return made;
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch
         {
-            _raised.Writer.TryWrite(change.Alert);
+            // Nothing was stored: the live alerts must not keep what the database does not have.
+            await ReloadAsync(cancellationToken).ConfigureAwait(false);
+            throw;
         }
 
-        if (action is not ("repeated" or EvidenceAction))
+        for (var i = 0; i < staged.Count; i++)
         {
-            var line = AlertPoints.Transition(alert, action, _time.GetUtcNow());
-            await _timeSeries.EnqueueAsync(new PendingPoint(line, _time.GetTimestamp(), null), cancellationToken).ConfigureAwait(false);
+            var (live, _, action, at) = staged[i];
+            var change = changes[i];
+            Remember(live, change.Seq);
+            _unflushedRepeats.Remove(live.Id);
+            _lastRepeatFlush[live.Id] = at;
+            _feed.Publish(change);
+            if (action is AlertTransition.Raised or AlertTransition.Reopened)
+            {
+                _raised.Writer.TryWrite(change.Alert);
+            }
+
+            if (action is not ("repeated" or EvidenceAction))
+            {
+                _points.Add(AlertPoints.Transition(staged[i].AsChanged, action, at), at);
+            }
         }
 
-        return change.Seq;
+        return changes.Count == 0 ? 0 : changes[^1].Seq;
+    }
+
+    /// <summary>Forgets the live alerts and loads them again from the store (after a failed commit).</summary>
+    private async Task ReloadAsync(CancellationToken cancellationToken)
+    {
+        _live.Clear();
+        _keysById.Clear();
+        _unflushedRepeats.Clear();
+        lock (_publishedGate)
+        {
+            _published.Clear();
+        }
+
+        foreach (var (alert, seq) in await _store.LoadLiveAsync(_time.GetUtcNow() - EscalationPolicy.ReopenWindow, cancellationToken).ConfigureAwait(false))
+        {
+            Remember(alert, seq);
+        }
     }
 
     private async Task PublishStatusAsync(DeviceStatusChange change, CancellationToken cancellationToken)

@@ -6,6 +6,7 @@ using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
 using RedProperty.Iot.Hub.Broker.Logins;
+using RedProperty.Iot.Hub.Devices;
 using RedProperty.Iot.Hub.Ingestion;
 using RedProperty.Iot.Hub.Logging;
 using RedProperty.Iot.Hub.Metrics;
@@ -21,10 +22,14 @@ namespace RedProperty.Iot.Hub.Broker;
 public sealed partial class DeviceBroker(
     BrokerLogins logins,
     DeviceMessageIngestor ingestor,
+    DeviceStates devices,
     HubMetrics metrics,
     ILogger<DeviceBroker> logger)
 {
     private const string IdentityItem = "rp.identity";
+
+    // The device's context, resolved once at login and kept with the session: no per-message lookup by name.
+    private const string DeviceStateItem = "rp.device";
 
     // Who each session on the broker (connected or stored) belongs to, by client id: client ids are
     // global in a broker, and a session must not change hands.
@@ -98,6 +103,10 @@ public sealed partial class DeviceBroker(
         }
 
         args.SessionItems[IdentityItem] = identity;
+        if (identity.Device is { } device)
+        {
+            args.SessionItems[DeviceStateItem] = devices.Get(device);
+        }
     }
 
     /// <summary>
@@ -158,7 +167,8 @@ public sealed partial class DeviceBroker(
         {
             var message = args.ApplicationMessage;
             var acknowledged = message.QualityOfServiceLevel != MqttQualityOfServiceLevel.AtMostOnce;
-            var result = await ingestor.IngestAsync(device, message.Topic, message.Payload, acknowledged, args.CancellationToken).ConfigureAwait(false);
+            var state = args.SessionItems[DeviceStateItem] is DeviceState kept && ReferenceEquals(kept.Device, device) ? kept : devices.Get(device);
+            var result = await ingestor.IngestAsync(state, message.Topic, message.Payload, acknowledged, message.Dup, args.CancellationToken).ConfigureAwait(false);
             switch (result.Outcome)
             {
                 case IngestOutcome.Accepted:

@@ -11,7 +11,7 @@ namespace RedProperty.Iot.Hub.Broker;
 /// <summary>
 /// External broker mode: the hub is a client of the compound's (or district's) broker and consumes the
 /// devices' topics of the sites it owns. Persistent session under a fixed client id, manual
-/// acknowledgements: a QoS 1 message is acknowledged only once its point is in InfluxDB or the spool,
+/// acknowledgements: a QoS 1 message is acknowledged only once its record is in the ingest journal (fsynced),
 /// so an instance that dies gets its unacknowledged messages again from the broker when it returns.
 /// Device logins and per-device ACLs are the broker's job in this mode.
 /// </summary>
@@ -149,7 +149,7 @@ public sealed partial class ExternalBrokerConsumer(
             var result = await ingest.ConfigureAwait(false);
             if (result.Outcome == IngestOutcome.NotDurable)
             {
-                // Neither InfluxDB nor the spool took it: leave it unacknowledged and reconnect, so the broker sends it again.
+                // The journal did not take it: leave it unacknowledged and reconnect, so the broker sends it again.
                 LogNotDurable(logger, device.UserName);
                 await client.DisconnectAsync(cancellationToken: CancellationToken.None).ConfigureAwait(false);
                 return;

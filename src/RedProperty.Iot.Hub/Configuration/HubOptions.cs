@@ -9,7 +9,7 @@ public sealed class HubOptions
 {
     public const string Section = "Hub";
 
-    /// <summary>Spool, kept registry, alert database and snapshots.</summary>
+    /// <summary>Ingest journal, kept registry, alert database and snapshots.</summary>
     [Required]
     public string DataDir { get; set; } = "./data";
 
@@ -128,12 +128,12 @@ public enum InfluxVersion
     V2,
 }
 
-/// <summary>The <c>Influx</c> section: where telemetry goes and how the spool behaves.</summary>
+/// <summary>The <c>Influx</c> section: where the shipper writes the journal's points.</summary>
 public sealed class InfluxOptions : IValidatableObject
 {
     public const string Section = "Influx";
 
-    /// <summary><c>2</c> (InfluxDB.Client, v2 write API), <c>1</c> (<c>/write</c>) or <c>none</c> (spool only).</summary>
+    /// <summary><c>2</c> (InfluxDB.Client, v2 write API), <c>1</c> (<c>/write</c>) or <c>none</c> (points stay in the journal).</summary>
     public string Version { get; set; } = "none";
 
     public string? Url { get; set; }
@@ -158,20 +158,9 @@ public sealed class InfluxOptions : IValidatableObject
     [Range(0, 60_000)]
     public int BatchDelayMs { get; set; }
 
-    /// <summary>A write that takes longer counts as InfluxDB being unreachable and goes to the spool.</summary>
+    /// <summary>A write that takes longer counts as InfluxDB being unreachable (the points wait in the journal).</summary>
     [Range(100, 600_000)]
     public int TimeoutMs { get; set; } = 5000;
-
-    /// <summary>Points waiting in memory before devices are slowed down (back-pressure).</summary>
-    [Range(1000, 10_000_000)]
-    public int QueueCapacity { get; set; } = 50_000;
-
-    /// <summary>On-disk spool bound; when full the oldest segment is dropped and counted.</summary>
-    [Range(1024, long.MaxValue)]
-    public long SpoolMaxBytes { get; set; } = 1L << 30;
-
-    [Range(512, long.MaxValue)]
-    public long SpoolSegmentBytes { get; set; } = 16L << 20;
 
     public InfluxVersion ParsedVersion => Version.Trim().ToLowerInvariant() switch
     {
@@ -210,11 +199,6 @@ public sealed class InfluxOptions : IValidatableObject
             {
                 yield return new ValidationResult("Influx:Bucket is required when Influx:Version is 2", [nameof(Bucket)]);
             }
-        }
-
-        if (SpoolSegmentBytes * 4 > SpoolMaxBytes)
-        {
-            yield return new ValidationResult("Influx:SpoolSegmentBytes must be at most a quarter of Influx:SpoolMaxBytes", [nameof(SpoolSegmentBytes)]);
         }
     }
 }

@@ -9,6 +9,7 @@ public sealed class DeviceStates : IDeviceRuleStates
 {
     private readonly ConcurrentDictionary<string, DeviceState> _states = new(StringComparer.Ordinal);
 
+    private readonly ConcurrentDictionary<string, DeviceState>.AlternateLookup<ReadOnlySpan<char>> _byName;
     private readonly DeviceRegistry _registry;
     private readonly TimeProvider _time;
 
@@ -16,6 +17,7 @@ public sealed class DeviceStates : IDeviceRuleStates
     {
         _registry = registry;
         _time = time;
+        _byName = _states.GetAlternateLookup<ReadOnlySpan<char>>();
         var now = time.GetUtcNow();
         foreach (var device in registry.Devices)
         {
@@ -31,6 +33,19 @@ public sealed class DeviceStates : IDeviceRuleStates
 
     public bool TryGet(string site, string deviceId, out DeviceState state) =>
         _states.TryGetValue($"{site}/{deviceId}", out state!);
+
+    /// <summary>A device's state by its user name as UTF-8 (a journal record's), without making a string.</summary>
+    public bool TryGet(ReadOnlySpan<byte> userName, out DeviceState state)
+    {
+        Span<char> name = stackalloc char[256];
+        if (userName.Length > name.Length || !System.Text.Encoding.UTF8.TryGetChars(userName, name, out var length))
+        {
+            state = null!;
+            return false;
+        }
+
+        return _byName.TryGetValue(name[..length], out state!);
+    }
 
     public DeviceState Get(Device device) => _states.TryGetValue(device.UserName, out var state) ? state
         : _states.GetOrAdd(device.UserName, static (_, context) => new DeviceState(context.device, DeviceRuleState.Watch(context.device, context.registry, context.now)), (device, registry: _registry, now: _time.GetUtcNow()));
@@ -56,8 +71,29 @@ public sealed class DeviceState(Device device, DeviceRuleState rules)
     private DateTimeOffset _lastWarningAt = DateTimeOffset.MinValue;
     private ElevatorView? _elevator;
     private readonly LatestReading _reading = new();
+    private long _lastJudgedSeq = -1;
 
     public Device Device { get; } = device;
+
+    /// <summary>
+    /// Whether the alert pipeline may judge a message with this seq: not when the device marked it a
+    /// redelivery (DUP) of one already judged. Called only by the pipeline, in journal order.
+    /// </summary>
+    public bool ShouldJudge(long? seq, bool duplicate)
+    {
+        if (seq is not { } value)
+        {
+            return true;
+        }
+
+        if (duplicate && value <= _lastJudgedSeq)
+        {
+            return false;
+        }
+
+        _lastJudgedSeq = value;
+        return true;
+    }
 
     /// <summary>What the alert rules remember about the device (opaque here: only the rule engine reads it).</summary>
     public DeviceRuleState Rules { get; } = rules;

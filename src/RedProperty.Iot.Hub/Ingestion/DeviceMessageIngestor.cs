@@ -1,9 +1,8 @@
 using System.Buffers;
 using System.Text;
-using RedProperty.Iot.Domain.Alerts.Rules;
 using RedProperty.Iot.Domain.TimeSeries;
-using RedProperty.Iot.Hub.Alerts;
 using RedProperty.Iot.Hub.Devices;
+using RedProperty.Iot.Hub.Journal;
 using RedProperty.Iot.Hub.Metrics;
 using RedProperty.Iot.Hub.TimeSeries;
 
@@ -14,7 +13,7 @@ public enum IngestOutcome
     Accepted,
     Rejected,
 
-    /// <summary>Valid, but it could be put neither in InfluxDB nor in the spool: do not acknowledge it.</summary>
+    /// <summary>Valid, but the journal could not keep it (disk full or failing): do not acknowledge it.</summary>
     NotDurable,
 }
 
@@ -26,16 +25,15 @@ public readonly record struct IngestResult(IngestOutcome Outcome, Rejection Reje
 }
 
 /// <summary>
-/// Takes one message from an authenticated device: checks the topic is the device's own, decodes
-/// and validates it, updates the device's state and queues its point. For messages the device
-/// wants acknowledged it returns only once the point is in InfluxDB or durably spooled.
+/// Takes one message from an authenticated device: checks the topic is the device's own, decodes and
+/// validates it, updates the device's live state and appends it to the ingest journal. For a message the
+/// device wants acknowledged it returns once its record is on disk (fsynced): from there the journal's
+/// consumers (the alert pipeline, the time-series shipper) take it, also after a crash.
 /// </summary>
 public sealed partial class DeviceMessageIngestor(
-    TimeSeriesWriter writer,
+    IngestJournal journal,
     DeviceStates directory,
     DeviceReadings readings,
-    AlertRuleEngine rules,
-    AlertService alerts,
     DevicePresence presence,
     HubMetrics metrics,
     TimeProvider time,
@@ -43,26 +41,35 @@ public sealed partial class DeviceMessageIngestor(
 {
     private const int ExcerptBytes = 200;
 
-    public async ValueTask<IngestResult> IngestAsync(
-        Device device, string topic, ReadOnlySequence<byte> payload, bool acknowledged, CancellationToken cancellationToken)
-    {
-        var state = directory.Get(device);
-        var receivedAt = time.GetUtcNow();
-        var receivedTimestamp = time.GetTimestamp();
-        if (!DeviceTopic.TryParse(topic, out var parsed, out var rejection))
-        {
-            return Reject(state, topic, payload, rejection, receivedAt);
-        }
+    public ValueTask<IngestResult> IngestAsync(
+        Device device, string topic, ReadOnlySequence<byte> payload, bool acknowledged, CancellationToken cancellationToken) =>
+        IngestAsync(directory.Get(device), topic, payload, acknowledged, duplicate: false, cancellationToken);
 
-        if (parsed.Site != device.Site || parsed.DeviceId != device.Id || parsed.Kind != device.Kind)
+    /// <param name="duplicate">The device marked the message a redelivery (MQTT DUP): the rules skip it if they judged its seq.</param>
+    public async ValueTask<IngestResult> IngestAsync(
+        DeviceState state, string topic, ReadOnlySequence<byte> payload, bool acknowledged, bool duplicate, CancellationToken cancellationToken)
+    {
+        var device = state.Device;
+        var receivedAt = time.GetUtcNow();
+        // Nearly every message is on the device's own prefix: that is checked without taking the topic apart.
+        if (!(topic.StartsWith(device.TopicPrefix, StringComparison.Ordinal) && DeviceChannels.TryParse(topic.AsSpan(device.TopicPrefix.Length), out var channel)))
         {
-            return Reject(state, topic, payload, new Rejection(RejectionReason.ForeignTopic, $"{device.UserName} may publish only under {device.TopicPrefix}"), receivedAt);
+            if (!DeviceTopic.TryParse(topic, out var parsed, out var rejection))
+            {
+                return Reject(state, topic, payload, rejection, receivedAt);
+            }
+
+            if (parsed.Site != device.Site || parsed.DeviceId != device.Id || parsed.Kind != device.Kind)
+            {
+                return Reject(state, topic, payload, new Rejection(RejectionReason.ForeignTopic, $"{device.UserName} may publish only under {device.TopicPrefix}"), receivedAt);
+            }
+
+            channel = parsed.Channel;
         }
 
         string line;
-        IReadOnlyList<AlertSignal> signals;
         var receivedMs = receivedAt.ToUnixTimeMilliseconds();
-        switch (parsed.Channel)
+        switch (channel)
         {
             case DeviceChannel.Telemetry:
             {
@@ -85,7 +92,6 @@ public sealed partial class DeviceMessageIngestor(
                 line = PointMapper.Telemetry(device, telemetry, circuit, Timestamp(state, telemetry.Ts, receivedMs));
                 ObserveSequence(state, telemetry.Seq);
                 readings.Record(state, telemetry, receivedAt);
-                signals = rules.OnTelemetry(state.Rules, telemetry);
                 break;
             }
 
@@ -99,7 +105,6 @@ public sealed partial class DeviceMessageIngestor(
 
                 line = PointMapper.Event(device, deviceEvent, Timestamp(state, deviceEvent.Ts, receivedMs));
                 ObserveSequence(state, deviceEvent.Seq);
-                signals = rules.OnEvent(state.Rules, deviceEvent);
                 break;
             }
 
@@ -111,8 +116,6 @@ public sealed partial class DeviceMessageIngestor(
                 }
 
                 await presence.ReportAsync(state, status, receivedAt, cancellationToken).ConfigureAwait(false);
-
-                signals = rules.OnStatus(state.Rules, status);
                 line = PointMapper.Status(device, status, state.NextReceiveTimestamp(receivedMs));
                 break;
             }
@@ -124,26 +127,25 @@ public sealed partial class DeviceMessageIngestor(
         state.RecordMessage(receivedAt);
 
         // A device that was silent (or said offline) and now sends telemetry or events is online again.
-        if (parsed.Channel != DeviceChannel.Status)
+        if (channel != DeviceChannel.Status)
         {
             await presence.ReportAsync(state, DeviceStatus.Online, receivedAt, cancellationToken).ConfigureAwait(false);
         }
 
-        if (signals.Count > 0)
+        metrics.MessagesInOf(device.Kind, channel).Inc();
+        var ticket = journal.Append(IngestRecord.DeviceMessage(receivedMs, duplicate, channel, device.UserName, line, payload));
+        if (ticket.Outcome != JournalAppendOutcome.Appended)
         {
-            await alerts.SubmitAsync(signals, cancellationToken).ConfigureAwait(false);
+            metrics.PointsDropped.WithLabels("journal_refused").Inc();
+            return IngestResult.NotDurable;
         }
 
-        metrics.MessagesIn.WithLabels(device.Kind.ToWire(), parsed.Channel.ToWire()).Inc();
         if (!acknowledged)
         {
-            await writer.EnqueueAsync(new PendingPoint(line, receivedTimestamp, null), cancellationToken).ConfigureAwait(false);
             return IngestResult.Accepted;
         }
 
-        var durable = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await writer.EnqueueAsync(new PendingPoint(line, receivedTimestamp, durable), cancellationToken).ConfigureAwait(false);
-        return await durable.Task.WaitAsync(cancellationToken).ConfigureAwait(false) ? IngestResult.Accepted : IngestResult.NotDurable;
+        return await ticket.WaitDurableAsync(cancellationToken).ConfigureAwait(false) ? IngestResult.Accepted : IngestResult.NotDurable;
     }
 
     private long Timestamp(DeviceState state, long? deviceTs, long receivedMs)

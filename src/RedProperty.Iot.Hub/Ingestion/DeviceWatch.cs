@@ -23,6 +23,10 @@ public sealed class DeviceWatch(
 {
     private static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan SeenEvery = TimeSpan.FromSeconds(30);
+    private readonly TaskCompletionSource _restored = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes once the rules know the open alerts and when devices were last heard (the journal is judged after).</summary>
+    public Task Restored => _restored.Task;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -35,6 +39,8 @@ public sealed class DeviceWatch(
             {
                 rules.Restore(device, alerts.OpenTypesOf(device), seen.TryGetValue(device.UserName, out var last) ? last : null);
             }
+
+            _restored.TrySetResult();
 
             var lastSeenWrite = time.GetUtcNow();
             using var timer = new PeriodicTimer(Tick, time);
@@ -52,6 +58,7 @@ public sealed class DeviceWatch(
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
+            _restored.TrySetCanceled(stoppingToken);
         }
         finally
         {

@@ -21,7 +21,7 @@ public sealed class JournalOptions : IValidatableObject
 
     /// <summary>How long a group commit waits for more records after its first.</summary>
     [Range(0, 100)]
-    public int CommitDelayMs { get; set; } = 2;
+    public int CommitDelayMs { get; set; }
 
     /// <summary>A group commit with this many bytes is written at once, without waiting <see cref="CommitDelayMs"/>.</summary>
     [Range(4096, 64 << 20)]

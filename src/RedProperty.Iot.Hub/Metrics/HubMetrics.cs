@@ -5,6 +5,7 @@ namespace RedProperty.Iot.Hub.Metrics;
 /// <summary>The hub's Prometheus metrics, served at <c>/metrics</c>.</summary>
 public sealed class HubMetrics
 {
+    private readonly Counter.Child?[,] _messagesIn;
     private static readonly double[] LatencyBuckets = Histogram.ExponentialBuckets(0.0005, 2, 16);
 
     public HubMetrics(CollectorRegistry? registry = null)
@@ -12,6 +13,7 @@ public sealed class HubMetrics
         Registry = registry ?? Prometheus.Metrics.NewCustomRegistry();
         var factory = Prometheus.Metrics.WithCustomRegistry(Registry);
         MessagesIn = factory.CreateCounter("rp_hub_messages_total", "Device messages accepted, by kind and channel.", "kind", "channel");
+        _messagesIn = new Counter.Child?[Enum.GetValues<DeviceKind>().Length, Enum.GetValues<DeviceChannel>().Length];
         Rejections = factory.CreateCounter("rp_hub_rejections_total", "Device messages refused, by reason.", "reason");
         SubscriptionsRefused = factory.CreateCounter("rp_hub_subscriptions_refused_total", "Subscriptions refused by the per-device ACL.");
         ConnectionsRefused = factory.CreateCounter("rp_hub_connections_refused_total", "MQTT logins refused, by reason.", "reason");
@@ -22,15 +24,10 @@ public sealed class HubMetrics
         SequenceGaps = factory.CreateCounter("rp_hub_seq_gaps_total", "Times a device's seq skipped numbers (messages lost before the hub).");
         SequenceDuplicates = factory.CreateCounter("rp_hub_seq_duplicates_total", "Messages whose seq was seen before (retransmissions, replays).");
         ClientsConnected = factory.CreateGauge("rp_hub_clients_connected", "MQTT clients connected.");
-        PointsWritten = factory.CreateCounter("rp_hub_points_written_total", "Points InfluxDB accepted, by path (direct or replay).", "path");
-        PointsSpooled = factory.CreateCounter("rp_hub_points_spooled_total", "Points written to the on-disk spool.");
-        PointsDropped = factory.CreateCounter("rp_hub_points_dropped_total", "Points lost, by reason (spool_full, rejected_by_influx).", "reason");
-        SpoolBytes = factory.CreateGauge("rp_hub_spool_bytes", "Bytes in the on-disk spool.");
-        SpoolSegments = factory.CreateGauge("rp_hub_spool_segments", "Segment files in the on-disk spool.");
-        SpoolPoints = factory.CreateGauge("rp_hub_spool_points", "Points waiting in the on-disk spool.");
-        QueuedPoints = factory.CreateGauge("rp_hub_queued_points", "Points waiting in memory for the writer.");
+        PointsWritten = factory.CreateCounter("rp_hub_points_written_total", "Points InfluxDB accepted.");
+        PointsDropped = factory.CreateCounter("rp_hub_points_dropped_total", "Points not kept, by reason (journal_refused: the journal was full or its disk failed, the device was not acknowledged; rejected_by_influx: in the dead-letter file).", "reason");
         WriteLatency = factory.CreateHistogram("rp_hub_influx_write_seconds", "Duration of one InfluxDB batch write.", new HistogramConfiguration { Buckets = LatencyBuckets, LabelNames = ["outcome"] });
-        DurableLatency = factory.CreateHistogram("rp_hub_receive_to_durable_seconds", "From receiving a message to its point being in InfluxDB or the spool.", new HistogramConfiguration { Buckets = LatencyBuckets });
+        ShipLatency = factory.CreateHistogram("rp_hub_receive_to_influx_seconds", "From receiving a message to its point being shipped to InfluxDB (read from the journal for a write).", new HistogramConfiguration { Buckets = LatencyBuckets });
         BatchSize = factory.CreateHistogram("rp_hub_write_batch_points", "Points per write batch.", new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(1, 2, 16) });
         InfluxUp = factory.CreateGauge("rp_hub_influx_up", "1 when the last InfluxDB write or ping succeeded.");
         DeskClientsDropped = factory.CreateCounter("rp_hub_desk_clients_dropped_total", "Desk connections the hub closed because they did not keep up, by reason (stalled: a message not taken within 10 s; backlog: 10 000 changes waiting; resync: the change feed overflowed; error).", "reason");
@@ -42,6 +39,10 @@ public sealed class HubMetrics
     public CollectorRegistry Registry { get; }
 
     public Counter MessagesIn { get; }
+
+    /// <summary>The message counter of one kind and channel, made once (no label lookup per message).</summary>
+    public Counter.Child MessagesInOf(DeviceKind kind, DeviceChannel channel) =>
+        _messagesIn[(int)kind, (int)channel] ??= MessagesIn.WithLabels(kind.ToWire(), channel.ToWire());
 
     public Counter Rejections { get; }
 
@@ -65,21 +66,11 @@ public sealed class HubMetrics
 
     public Counter PointsWritten { get; }
 
-    public Counter PointsSpooled { get; }
-
     public Counter PointsDropped { get; }
-
-    public Gauge SpoolBytes { get; }
-
-    public Gauge SpoolSegments { get; }
-
-    public Gauge SpoolPoints { get; }
-
-    public Gauge QueuedPoints { get; }
 
     public Histogram WriteLatency { get; }
 
-    public Histogram DurableLatency { get; }
+    public Histogram ShipLatency { get; }
 
     public Histogram BatchSize { get; }
 

@@ -16,50 +16,25 @@ public sealed class BrokerHealthCheck(MqttServer server) : IHealthCheck
         Task.FromResult(server.IsStarted ? HealthCheckResult.Healthy("embedded MQTT broker is running") : HealthCheckResult.Unhealthy("embedded MQTT broker is not running"));
 }
 
-/// <summary>InfluxDB reachability: degraded, not unhealthy, when it is down, because the spool keeps every point.</summary>
-public sealed class InfluxHealthCheck(TimeSeriesWriter writer) : IHealthCheck
+/// <summary>InfluxDB reachability and the shipper's lag: degraded, not unhealthy, when it is down, because the journal keeps the points.</summary>
+public sealed class InfluxHealthCheck(TimeSeriesShipper shipper) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        var data = new Dictionary<string, object> { ["target"] = writer.SinkDescription };
-        if (!writer.HasSink)
+        var (records, age) = shipper.Lag;
+        var data = new Dictionary<string, object> { ["target"] = shipper.SinkDescription, ["lagRecords"] = records, ["lagSeconds"] = Math.Round(age.TotalSeconds, 1) };
+        if (!shipper.HasSink)
         {
-            return Task.FromResult(HealthCheckResult.Healthy("no InfluxDB configured (Influx:Version=none): points are kept in the spool", data));
+            return Task.FromResult(HealthCheckResult.Healthy("no InfluxDB configured (Influx:Version=none): points stay in the journal until it is full", data));
         }
 
-        if (writer.SinkAvailable)
+        if (shipper.SinkAvailable)
         {
             return Task.FromResult(HealthCheckResult.Healthy("InfluxDB takes writes", data));
         }
 
-        data["lastProblem"] = writer.LastSinkProblem ?? "unknown";
-        return Task.FromResult(HealthCheckResult.Degraded("InfluxDB is unreachable; points go to the spool", data: data));
-    }
-}
-
-public sealed class SpoolHealthCheck(TimeSeriesWriter writer, IOptions<InfluxOptions> options) : IHealthCheck
-{
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
-    {
-        var spool = writer.Spool;
-        var bytes = spool.Bytes;
-        var data = new Dictionary<string, object>
-        {
-            ["points"] = spool.PendingPoints,
-            ["bytes"] = bytes,
-            ["segments"] = spool.Segments,
-            ["maxBytes"] = options.Value.SpoolMaxBytes,
-            ["droppedPoints"] = spool.DroppedPoints,
-            ["queuedPoints"] = writer.QueuedPoints,
-        };
-        if (spool.DroppedPoints > 0)
-        {
-            return Task.FromResult(HealthCheckResult.Degraded("the spool was full and dropped its oldest points", data: data));
-        }
-
-        return Task.FromResult(bytes > options.Value.SpoolMaxBytes * 0.8
-            ? HealthCheckResult.Degraded("the spool is over 80% full", data: data)
-            : HealthCheckResult.Healthy(spool.IsEmpty ? "spool is empty" : "spool is replaying", data));
+        data["lastProblem"] = shipper.LastSinkProblem ?? "unknown";
+        return Task.FromResult(HealthCheckResult.Degraded("InfluxDB is unreachable; points wait in the journal", data: data));
     }
 }
 

@@ -13,8 +13,8 @@ public static class OperationsSetup
         var health = services.AddHealthChecks();
         _ = BrokerSetup.IsExternal(configuration) ? health.AddCheck<ExternalBrokerHealthCheck>("broker") : health.AddCheck<BrokerHealthCheck>("broker");
         health
+            .AddCheck<JournalHealthCheck>("journal")
             .AddCheck<InfluxHealthCheck>("influxdb")
-            .AddCheck<SpoolHealthCheck>("spool")
             .AddCheck<DiskHealthCheck>("disk")
             .AddCheck<CameraHealthCheck>("cameras");
         services.AddProblemDetails();

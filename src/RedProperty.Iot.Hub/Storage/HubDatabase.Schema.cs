@@ -78,5 +78,8 @@ public sealed partial class HubDatabase
         ALTER TABLE alerts ADD COLUMN fact TEXT;
         ALTER TABLE alert_transitions ADD COLUMN fact TEXT;
         """,
+        """
+        CREATE TABLE consumer_cursors (consumer TEXT PRIMARY KEY, position INTEGER NOT NULL);
+        """,
     ];
 }

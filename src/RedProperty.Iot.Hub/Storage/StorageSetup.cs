@@ -15,6 +15,7 @@ public static class StorageSetup
         services.AddSingleton<AlertStore>();
         services.AddSingleton<ChangeLogStore>();
         services.AddSingleton<DeviceSeenStore>();
+        services.AddSingleton<ConsumerCursorStore>();
         services.AddSingleton<MonthlyReportStore>();
         return services;
     }

@@ -1,7 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using System.Net.Http.Json;
 using System.Text;
+using System.Text.Json;
+using MQTTnet;
+using MQTTnet.Formatter;
 
 namespace RedProperty.Iot.Hub.Tests.Infrastructure;
 
@@ -95,6 +99,30 @@ public sealed class HubProcess : IAsyncDisposable
             await hub.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>Signs <see cref="Http"/> in as the bootstrap administrator (a bearer token).</summary>
+    public async Task SignInAsync()
+    {
+        using var response = await Http.PostAsJsonAsync("/api/auth/token", new { username = HubHost.AdminUser, password = HubHost.AdminPassword });
+        response.EnsureSuccessStatusCode();
+        var token = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString();
+        Http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+    }
+
+    /// <summary>A device of the test registry logged in over TCP (MQTT 5, its user name as client id).</summary>
+    public async Task<IMqttClient> ConnectDeviceAsync(string deviceId, string site = TestRegistry.Site)
+    {
+        var client = new MqttClientFactory().CreateMqttClient();
+        var result = await client.ConnectAsync(new MqttClientOptionsBuilder()
+            .WithClientId($"{site}/{deviceId}")
+            .WithCredentials($"{site}/{deviceId}", TestRegistry.SecretOf(deviceId))
+            .WithProtocolVersion(MqttProtocolVersion.V500)
+            .WithTimeout(TimeSpan.FromSeconds(20))
+            .WithTcpServer("127.0.0.1", MqttPort)
+            .Build());
+        Assert.Equal(MqttClientConnectResultCode.Success, result.ResultCode);
+        return client;
     }
 
     /// <summary>The value of one metric line, e.g. <c>rp_hub_connections_closed_total{reason="connect_timeout"}</c> (0 when absent).</summary>

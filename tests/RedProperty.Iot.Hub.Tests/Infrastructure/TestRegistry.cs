@@ -28,7 +28,7 @@ public static class TestRegistry
     /// <summary>The location each device gets unless <c>locations</c> says otherwise.</summary>
     public static string LocationOf(string deviceId) => $"位置 {deviceId}";
 
-    public static string Write(string directory, int extraLights = 0, IReadOnlyDictionary<string, string>? locations = null, IReadOnlyDictionary<string, string>? streamUrls = null, IReadOnlyList<string>? extraZones = null, int extraCameras = 0)
+    public static string Write(string directory, int extraLights = 0, IReadOnlyDictionary<string, string>? locations = null, IReadOnlyDictionary<string, string>? streamUrls = null, IReadOnlyList<string>? extraZones = null, int extraCameras = 0, int extraElevators = 0)
     {
         var devices = Devices.Select(d => new DeviceEntry
         {
@@ -43,6 +43,11 @@ public static class TestRegistry
         for (var i = 0; i < extraCameras; i++)
         {
             devices.Add(new DeviceEntry { Id = $"cam-x{i}", Kind = "camera", Zone = "grid-2", Secret = SecretOf($"cam-x{i}") });
+        }
+
+        for (var i = 0; i < extraElevators; i++)
+        {
+            devices.Add(new DeviceEntry { Id = $"lift-x{i}", Kind = "elevator", Zone = "lift-1", Secret = SecretOf($"lift-x{i}") });
         }
 
         var document = new RegistryDocument

@@ -14,7 +14,6 @@ public sealed class HubStartupTests : IDisposable
     [InlineData("Influx:Version", "1", "Influx:Url", "Influx:Url '' must be an absolute URL")]
     [InlineData("Influx:Version", "2", "Influx:Url", "Influx:Org is required")]
     [InlineData("Influx:Version", "7", "Influx:Url", "Influx:Version '7' must be 1, 2 or none")]
-    [InlineData("Influx:SpoolSegmentBytes", "100000000", "Influx:SpoolMaxBytes", "Influx:SpoolSegmentBytes must be at most a quarter")]
     public async Task Invalid_influx_settings_are_named(string key, string value, string otherKey, string expected)
     {
         var settings = new Dictionary<string, string?> { [key] = value, [otherKey] = otherKey == "Influx:Url" ? string.Empty : "1000000" };
@@ -47,6 +46,7 @@ public sealed class HubStartupTests : IDisposable
     [InlineData("SignalR:Redis", "127.0.0.1:1", "SignalR:CommandKey must be set when SignalR:Redis is")]
     [InlineData("Cameras:ClipSeconds", "500", "ClipSeconds must be between 0 and 120")]
     [InlineData("Mqtt:Limits:MaxPacketBytes", "10", "MaxPacketBytes must be between 17408 and 16777216")]
+    [InlineData("Journal:MaxBytes", "1000000", "Journal:MaxBytes (1000000) must be at least 4 × Journal:SegmentBytes")]
     public async Task Every_section_is_checked_at_start(string key, string value, string expected)
     {
         var settings = new Dictionary<string, string?> { ["Influx:Version"] = "none", [key] = value };

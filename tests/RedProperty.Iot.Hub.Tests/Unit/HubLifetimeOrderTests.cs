@@ -31,9 +31,12 @@ public sealed class HubLifetimeOrderTests : IAsyncDisposable
     }
 
     [Theory]
-    // The writer drains into the spool after everything that hands it points has stopped.
-    [InlineData("TimeSeriesWriter", "AlertService")]
-    [InlineData("TimeSeriesWriter", "MqttHostedServer")]
+    // The journal's consumers resume from their cursors before devices are let in; the pipeline judges
+    // with the rules' restored state and hands its signals to a loaded alert service.
+    [InlineData("TimeSeriesShipper", "MqttHostedServer")]
+    [InlineData("AlertPipeline", "MqttHostedServer")]
+    [InlineData("DeviceWatch", "AlertPipeline")]
+    [InlineData("AlertService", "AlertPipeline")]
     // The alert service writes its last changes after the inputs that raise alerts are quiet.
     [InlineData("AlertService", "EdgeIoService")]
     [InlineData("AlertService", "CameraEvidenceService")]

@@ -56,9 +56,11 @@ public sealed class AlertRuleEngine
 
     public IReadOnlyList<AlertSignal> OnTelemetry(Device device, DeviceTelemetry telemetry) => OnTelemetry(_states.Of(device), telemetry);
 
-    public IReadOnlyList<AlertSignal> OnTelemetry(DeviceRuleState state, DeviceTelemetry telemetry)
+    public IReadOnlyList<AlertSignal> OnTelemetry(DeviceRuleState state, DeviceTelemetry telemetry) => OnTelemetry(state, telemetry, _time.GetUtcNow());
+
+    /// <summary>Judges a reading as of <paramref name="now"/>: when the hub received it (a journal replay judges what happened, not when).</summary>
+    public IReadOnlyList<AlertSignal> OnTelemetry(DeviceRuleState state, DeviceTelemetry telemetry, DateTimeOffset now)
     {
-        var now = _time.GetUtcNow();
         var thresholds = _thresholds.For(state.Device);
         var signals = _scratch ??= new List<AlertSignal>(4);
         signals.Clear();
@@ -88,9 +90,10 @@ public sealed class AlertRuleEngine
 
     public IReadOnlyList<AlertSignal> OnEvent(Device device, DeviceEvent deviceEvent) => OnEvent(_states.Of(device), deviceEvent);
 
-    public IReadOnlyList<AlertSignal> OnEvent(DeviceRuleState state, DeviceEvent deviceEvent)
+    public IReadOnlyList<AlertSignal> OnEvent(DeviceRuleState state, DeviceEvent deviceEvent) => OnEvent(state, deviceEvent, _time.GetUtcNow());
+
+    public IReadOnlyList<AlertSignal> OnEvent(DeviceRuleState state, DeviceEvent deviceEvent, DateTimeOffset now)
     {
-        var now = _time.GetUtcNow();
         lock (state)
         {
             switch (state.Device.Kind, deviceEvent.Type)
@@ -108,7 +111,9 @@ public sealed class AlertRuleEngine
 
     public IReadOnlyList<AlertSignal> OnStatus(Device device, DeviceStatus status) => OnStatus(_states.Of(device), status);
 
-    public IReadOnlyList<AlertSignal> OnStatus(DeviceRuleState state, DeviceStatus status)
+    public IReadOnlyList<AlertSignal> OnStatus(DeviceRuleState state, DeviceStatus status) => OnStatus(state, status, _time.GetUtcNow());
+
+    public IReadOnlyList<AlertSignal> OnStatus(DeviceRuleState state, DeviceStatus status, DateTimeOffset now)
     {
         lock (state)
         {
