@@ -1,19 +1,19 @@
 namespace RedProperty.Iot.Domain.Contract;
 
-/// <summary>The last topic segment: what a message is for.</summary>
+/// <summary>The last topic segment: what a message is for. The numbers are kept on disk (the hub's ingest journal): never renumber.</summary>
 public enum DeviceChannel
 {
     /// <summary>Periodic state, QoS 0 or 1.</summary>
-    Telemetry,
+    Telemetry = 0,
 
     /// <summary>Discrete events such as an elevator alarm button, QoS 1.</summary>
-    Event,
+    Event = 1,
 
     /// <summary>Retained <c>online</c>/<c>offline</c>; the device's last will is <c>offline</c>.</summary>
-    Status,
+    Status = 2,
 
     /// <summary>Hub to device commands; devices only subscribe to it.</summary>
-    Cmd,
+    Cmd = 3,
 }
 
 public static class DeviceChannels

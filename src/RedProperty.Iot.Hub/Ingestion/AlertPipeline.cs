@@ -31,6 +31,7 @@ public sealed partial class AlertPipeline(
     // A cursor with nothing else to store is written at most this often (or every this many records).
     private static readonly TimeSpan CursorEvery = TimeSpan.FromSeconds(1);
     private const long CursorEveryRecords = 8192;
+    private static readonly TimeSpan QuietBeforeStoring = TimeSpan.FromMilliseconds(200);
 
     private readonly List<JournalRecord> _records = new(BatchRecords);
     private readonly List<JudgedSignal> _judged = [];
@@ -89,7 +90,12 @@ public sealed partial class AlertPipeline(
     private async Task JudgeNextAsync(CancellationToken cancellationToken)
     {
         _records.Clear();
-        await _reader!.ReadAsync(_records, BatchRecords, cancellationToken).ConfigureAwait(false);
+        if (!await ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await StoreCursorAsync(cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         if (_records.Count == 0)
         {
             return;
@@ -102,13 +108,38 @@ public sealed partial class AlertPipeline(
         }
 
         var last = _records[^1].Sequence;
-        if (_judged.Count > 0 || last - _stored >= CursorEveryRecords || time.GetUtcNow() - _storedAt >= CursorEvery)
+        // Stored with any alert change, now and then, and when the journal fills (only a stored cursor lets the
+        // journal reuse space); a quiet spell stores it too (see ReadAsync).
+        if (_judged.Count > 0 || last - _stored >= CursorEveryRecords || time.GetUtcNow() - _storedAt >= CursorEvery
+            || journal.Bytes > journal.MaxBytes / 2)
         {
             await StoreAsync(_judged, last, cancellationToken).ConfigureAwait(false);
         }
         else
         {
             _pending = last;
+        }
+    }
+
+    /// <summary>Reads the next records; false when judged records wait to be stored and nothing came for a moment.</summary>
+    private async Task<bool> ReadAsync(CancellationToken cancellationToken)
+    {
+        if (_pending <= _stored)
+        {
+            await _reader!.ReadAsync(_records, BatchRecords, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+
+        using var quiet = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        quiet.CancelAfter(QuietBeforeStoring);
+        try
+        {
+            await _reader!.ReadAsync(_records, BatchRecords, quiet.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return false;
         }
     }
 

@@ -6,6 +6,7 @@ using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 using RedProperty.Iot.Hub.Hosting;
+using RedProperty.Iot.Hub.TimeSeries;
 
 namespace RedProperty.Iot.Hub.Tests.Infrastructure;
 
@@ -125,6 +126,13 @@ public sealed class HubHost : IAsyncDisposable
 
     public static Task<MqttClientPublishResult> PublishAsync(IMqttClient client, string topic, string payload, MqttQualityOfServiceLevel qos = MqttQualityOfServiceLevel.AtLeastOnce, bool retain = false) =>
         client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload).WithQualityOfServiceLevel(qos).WithRetainFlag(retain).Build());
+
+    /// <summary>
+    /// Waits until the shipper has written everything the journal holds to InfluxDB: a PUBACK means the
+    /// message is in the journal, not yet in InfluxDB.
+    /// </summary>
+    public Task ShippedAsync() =>
+        Eventually.BecomesAsync(() => Task.FromResult(Services.GetRequiredService<TimeSeriesShipper>().Lag.Records), lag => lag == 0, TimeSpan.FromSeconds(20), "the journal shipped to InfluxDB");
 
     public async Task<JsonElement> GetJsonAsync(string path) =>
         await Http.GetFromJsonAsync<JsonElement>(path);

@@ -80,6 +80,7 @@ public sealed class DeviceSecurityTests : HubWithInfluxTest
         Assert.True((await HubHost.PublishAsync(intruder311, "rp/testsite/charger/chg-1/telemetry", """{"currentA":1}""")).IsSuccess);
         Assert.True(intruder.IsConnected && intruder311.IsConnected && bystander.IsConnected);
 
+        await Hub.ShippedAsync();
         var lights = await Influx.RowsAsync("SELECT lux, device FROM light");
         Assert.Equal(new[] { ("light-1", 60.0), ("light-2", 80.0) }, lights.Select(r => (r["device"].GetString()!, r["lux"].GetDouble())).Order().ToArray());
         Assert.Equal(0, await Influx.CountAsync("charger", "currentA", "device = 'chg-2'"));

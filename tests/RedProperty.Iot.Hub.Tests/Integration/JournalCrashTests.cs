@@ -45,6 +45,7 @@ public sealed class JournalCrashTests : IAsyncLifetime
         var settings = HubHost.InfluxV1(_influx, TestRegistry.Write(_workDir, extraLights: devices));
         // Small segments and batches: kills land during segment rotation and during shipper batches.
         settings["Journal:SegmentBytes"] = "65536";
+        settings["Journal:CommitMaxBytes"] = "16384";
         settings["Journal:MaxBytes"] = "16777216";
         settings["Influx:BatchSize"] = "50";
         var dataDir = Path.Combine(_workDir, "data");

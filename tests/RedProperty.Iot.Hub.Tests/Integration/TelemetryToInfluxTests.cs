@@ -27,6 +27,7 @@ public sealed class TelemetryToInfluxTests : HubWithInfluxTest
             $$"""{"circuit":"corridor","currentA":2.4,"voltageV":220,"powerW":528,"tempC":31.5,"plugged":false,"smoke":false,"ts":{{ts}}}""")).IsSuccess);
 
         // QoS 1 is acknowledged only once the point is in InfluxDB, so no polling is needed here.
+        await Hub.ShippedAsync();
         var cameraRow = Assert.Single(await Influx.RowsAsync("SELECT * FROM camera"));
         Assert.Equal(ts, cameraRow["time"].GetInt64());
         Assert.Equal("testsite", cameraRow["site"].GetString());
@@ -76,6 +77,7 @@ public sealed class TelemetryToInfluxTests : HubWithInfluxTest
         var refused = await HubHost.PublishAsync(withoutAny, "rp/testsite/charger/chg-2/telemetry", """{"currentA":1.5}""");
 
         Assert.Equal(MqttClientPublishReasonCode.PayloadFormatInvalid, refused.ReasonCode);
+        await Hub.ShippedAsync();
         var row = Assert.Single(await Influx.RowsAsync("SELECT * FROM charger"));
         Assert.Equal("corridor", row["circuit"].GetString());
         var rejections = await Hub.GetJsonAsync("/api/devices/testsite/chg-2/rejections");
@@ -118,6 +120,7 @@ public sealed class TelemetryToInfluxTests : HubWithInfluxTest
         var (client, result) = await Hub.TryConnectAsync("testsite/light-2", TestRegistry.SecretOf("light-2"), webSocket: true);
         Assert.Equal(MqttClientConnectResultCode.Success, result.ResultCode);
         Assert.True((await HubHost.PublishAsync(client, "rp/testsite/light/light-2/telemetry", """{"on":false,"lux":3}""")).IsSuccess);
+        await Hub.ShippedAsync();
         var row = Assert.Single(await Influx.RowsAsync("SELECT * FROM light WHERE device = 'light-2'"));
         Assert.Equal(3, row["lux"].GetDouble());
         await client.DisconnectAsync();
@@ -140,6 +143,7 @@ public sealed class TelemetryToInfluxTests : HubWithInfluxTest
         await HubHost.PublishAsync(client, "rp/testsite/light/light-2/telemetry", """{"on":"yes"}""");
         Assert.Equal(1, await Hub.MetricAsync("rp_hub_messages_total{kind=\"light\",channel=\"telemetry\"}"));
         Assert.Equal(1, await Hub.MetricAsync("rp_hub_rejections_total{reason=\"wrong_type\"}"));
+        await Hub.ShippedAsync();
         Assert.Equal(1, await Hub.MetricAsync("rp_hub_points_written_total"));
         await client.DisconnectAsync();
     }
@@ -159,6 +163,7 @@ public sealed class TelemetryToInfluxTests : HubWithInfluxTest
         Assert.True((await HubHost.PublishAsync(client, "rp/testsite/light/light-2/telemetry", """{"on":true,"lux":9,"ts":86400000}""")).IsSuccess);
         var after = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
+        await Hub.ShippedAsync();
         var row = Assert.Single(await Influx.RowsAsync("SELECT lux FROM light"));
         Assert.InRange(row["time"].GetInt64(), before, after);
         Assert.Equal(1, await Hub.MetricAsync("rp_hub_timestamps_corrected_total"));
@@ -173,6 +178,7 @@ public sealed class TelemetryToInfluxTests : HubWithInfluxTest
         Assert.True((await HubHost.PublishAsync(camera, "rp/testsite/camera/cam-1/event", """{"type":"ebike_detected","confidence":0.93,"track":"t-17"}""")).IsSuccess);
         Assert.True((await HubHost.PublishAsync(elevator, "rp/testsite/elevator/lift-1/event", """{"type":"alarm_button"}""")).IsSuccess);
 
+        await Hub.ShippedAsync();
         var rows = await Influx.RowsAsync("SELECT * FROM events");
         Assert.Equal(2, rows.Count);
         var detection = rows.Single(r => r["type"].GetString() == "ebike_detected");
