@@ -36,6 +36,68 @@ public sealed class JournalCrashTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_full_disk_stops_acknowledgements_without_stopping_the_hub_which_recovers_when_space_returns()
+    {
+        using var disk = new SmallDisk("1m");
+        var settings = new Dictionary<string, string?>
+        {
+            ["Hub:Registry"] = TestRegistry.Write(_workDir),
+            ["Journal:Directory"] = Path.Combine(disk.Path, "journal"),
+            ["Journal:SegmentBytes"] = "65536",
+            ["Journal:CommitMaxBytes"] = "16384",
+            ["Journal:MaxBytes"] = "16777216",
+        };
+        await using var hub = await HubProcess.StartAsync(Path.Combine(_workDir, "data"), settings);
+        const string topic = $"rp/{TestRegistry.Site}/light/light-2/telemetry";
+        var lamp = await hub.ConnectDeviceAsync("light-2");
+        Assert.True((await PublishAsync(lamp, topic, 1)).Acknowledged);
+
+        disk.Fill();
+        // Room already taken by the open segment may still hold a few records: publish until the disk says no.
+        var seq = 1;
+        var refused = false;
+        while (!refused && seq < 2000)
+        {
+            refused = !(await PublishAsync(lamp, topic, ++seq)).Acknowledged;
+        }
+
+        Assert.True(refused, $"{seq - 1} readings acknowledged on a full disk");
+        lamp.Dispose();
+        Assert.False(hub.HasExited, hub.Output);
+        var journal = await Eventually.BecomesAsync(async () => (await hub.Http.GetFromJsonAsync<JsonElement>("/healthz")).GetProperty("checks").GetProperty("journal"),
+            j => j.GetProperty("status").GetString() == "Degraded", TimeSpan.FromSeconds(10), "the journal degraded");
+        Assert.Contains("space", journal.GetProperty("description").GetString(), StringComparison.OrdinalIgnoreCase);
+
+        disk.Free();
+        await Eventually.BecomesAsync(async () => (await hub.Http.GetFromJsonAsync<JsonElement>("/healthz")).GetProperty("checks").GetProperty("journal").GetProperty("status").GetString(),
+            status => status == "Healthy", TimeSpan.FromSeconds(15), "the journal back once there is room");
+        using var again = await hub.ConnectDeviceAsync("light-2");
+        Assert.True((await PublishAsync(again, topic, ++seq)).Acknowledged);
+
+        // What was acknowledged is judged: an alarm after the outage still becomes an alert.
+        using var lift = await hub.ConnectDeviceAsync("lift-1");
+        Assert.True((await lift.PublishAsync(new MqttApplicationMessageBuilder().WithTopic($"rp/{TestRegistry.Site}/elevator/lift-1/event")
+            .WithPayload("""{"type":"alarm_button","seq":1}""").WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build())).IsSuccess);
+        await hub.SignInAsync();
+        await Eventually.BecomesAsync(() => hub.Http.GetFromJsonAsync<JsonElement>("/api/alerts?type=elevator_entrapment"), a => a.GetArrayLength() == 1, TimeSpan.FromSeconds(10), "the alarm's alert");
+    }
+
+    private static async Task<(bool Acknowledged, string Detail)> PublishAsync(IMqttClient client, string topic, int seq)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            var result = await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic)
+                .WithPayload(string.Create(CultureInfo.InvariantCulture, $$"""{"on":false,"lux":{{seq}},"seq":{{seq}}}""")).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(), timeout.Token);
+            return (result.IsSuccess, result.ReasonCode.ToString());
+        }
+        catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException)
+        {
+            return (false, ex.GetType().Name);
+        }
+    }
+
+    [Fact]
     public async Task Every_acknowledged_reading_reaches_influxdb_across_twenty_kills_at_random_moments()
     {
         const int devices = 20;
