@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.IO.Hashing;
 using RedProperty.Iot.Hub.Logging;
 
