@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.IO.Hashing;
 using RedProperty.Iot.Hub.Logging;
 
@@ -18,6 +17,7 @@ public sealed partial class IngestJournal : IDisposable, IAsyncDisposable
 
     private const string ProbeFile = ".probe";
     private const int PendingLimitFactor = 16;
+    private const int SpareGroups = 4;
     private static readonly byte[] ProbeBlock = new byte[64 << 10];
     private static readonly TimeSpan Second = TimeSpan.FromSeconds(1);
 
@@ -434,13 +434,18 @@ public sealed partial class IngestJournal : IDisposable, IAsyncDisposable
 
     private JournalGroup TakeSpareGroupLocked() => _spareGroups.TryPop(out var group) ? group : NewGroup();
 
+    /// <summary>
+    /// Keeps a few groups with their buffers (up to twice what a full group needs, so a busy hub does not allocate
+    /// large arrays per commit); those beyond, after a burst, are left to the GC.
+    /// </summary>
     private void ReturnGroups(List<JournalGroup> groups, int from, int to)
     {
+        var keepUpTo = 2 * (_commitMaxBytes + JournalFormat.HeaderBytes + MaxRecordBytes);
         lock (_gate)
         {
-            for (var i = from; i < to; i++)
+            for (var i = from; i < to && _spareGroups.Count < SpareGroups; i++)
             {
-                groups[i].Reset(Math.Min(_commitMaxBytes, 64 << 10));
+                groups[i].Reset(keepUpTo);
                 _spareGroups.Push(groups[i]);
             }
         }

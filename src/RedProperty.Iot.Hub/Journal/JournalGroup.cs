@@ -43,12 +43,12 @@ internal sealed class JournalGroup(int capacity)
         Records++;
     }
 
-    /// <summary>Empties the group for reuse; a buffer that grew far past <paramref name="capacity"/> in a burst is let go.</summary>
-    public void Reset(int capacity)
+    /// <summary>Empties the group for reuse, keeping its buffer unless it grew past <paramref name="keepUpTo"/> (one huge record).</summary>
+    public void Reset(int keepUpTo)
     {
-        if (_buffer.Length > capacity * 4)
+        if (_buffer.Length > keepUpTo)
         {
-            _buffer = new byte[capacity];
+            _buffer = new byte[keepUpTo / 2];
         }
 
         Length = 0;

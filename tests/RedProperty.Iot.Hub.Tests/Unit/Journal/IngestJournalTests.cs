@@ -107,10 +107,11 @@ public sealed class IngestJournalTests : IDisposable
         Assert.True(segments >= 4, $"{segments} segments");
         await ReadThroughAsync(shipper, 150);
         shipper.Advance(150);
+        await Task.Delay(300); // the commit loop deletes; nothing may go while the alert reader has finished nothing
+        Assert.Equal(segments, _folder.SegmentFiles.Length);
+
         await ReadThroughAsync(alerts, 150);
         alerts.Advance(75);
-        await Task.Delay(300); // the commit loop deletes; nothing may go that the alert reader still needs
-        Assert.All(_folder.SegmentFiles.Skip(1), f => Assert.True(FirstSequenceIn(f) > 1));
         var kept = await Eventually.BecomesAsync(() => Task.FromResult(_folder.SegmentFiles), f => f.Length < segments, what: "segments below 75 deleted");
         Assert.True(FirstSequenceIn(kept[0]) <= 76, "the segment holding record 76 is kept");
 

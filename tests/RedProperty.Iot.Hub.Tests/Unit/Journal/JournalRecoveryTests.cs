@@ -1,4 +1,3 @@
-using RedProperty.Iot.Hub.Journal;
 using static RedProperty.Iot.Hub.Tests.Unit.Journal.JournalFolder;
 
 namespace RedProperty.Iot.Hub.Tests.Unit.Journal;
@@ -51,7 +50,6 @@ public sealed class JournalRecoveryTests : IDisposable
     [InlineData("length")]
     public async Task A_damaged_record_in_the_middle_is_skipped_and_counted_and_the_rest_of_its_segment_is_read(string where)
     {
-        long fifthStart;
         await using (var journal = _folder.Open(Options(segmentBytes: 1 << 20)))
         {
             for (var i = 1; i <= 10; i++)
@@ -62,7 +60,7 @@ public sealed class JournalRecoveryTests : IDisposable
 
         var segment = _folder.SegmentFiles.Single();
         var length = new FileInfo(segment).Length;
-        fifthStart = 4 * (HeaderBytes + 64);
+        var fifthStart = 4 * (HeaderBytes + 64);
         await using (var file = new FileStream(segment, FileMode.Open, FileAccess.ReadWrite))
         {
             // The length field is at offset 4 of the header; the data starts after the 32-byte header.
@@ -81,7 +79,8 @@ public sealed class JournalRecoveryTests : IDisposable
         Assert.Equal(expected, (await ReadThroughAsync(alerts, 10)).Select(r => r.Sequence));
         Assert.Equal(expected, (await ReadThroughAsync(shipper, 10, maxPerRead: 3)).Select(r => r.Sequence));
         Assert.Equal(1, _folder.Metrics.RecordsCorrupt.Value); // once, though two readers passed it
-        Assert.Equal(expected.Select(i => $"record-{i}"), (await ReadThroughAsync(reopened.OpenReader("third", 0, false), 10)).Select(Text));
+        using var third = reopened.OpenReader("third", 0, mayDropOldest: false);
+        Assert.Equal(expected.Select(i => $"record-{i}"), (await ReadThroughAsync(third, 10)).Select(Text));
 
         alerts.Advance(10);
         Assert.Equal(0, alerts.Lag);
