@@ -14,15 +14,7 @@ namespace RedProperty.Iot.Hub.Ingestion;
 /// none twice. At start it first judges what the journal holds beyond its cursor, before devices are let
 /// in (the broker starts after it).
 /// </summary>
-public sealed partial class AlertPipeline(
-    IngestJournal journal,
-    ConsumerCursorStore cursors,
-    DeviceStates devices,
-    AlertRuleEngine rules,
-    AlertService alerts,
-    DeviceWatch watch,
-    TimeProvider time,
-    ILogger<AlertPipeline> logger) : BackgroundService
+public sealed partial class AlertPipeline : BackgroundService
 {
     public const string Consumer = "alerts";
 
@@ -33,6 +25,14 @@ public sealed partial class AlertPipeline(
     private const long CursorEveryRecords = 8192;
     private static readonly TimeSpan QuietBeforeStoring = TimeSpan.FromMilliseconds(200);
 
+    private readonly IngestJournal _journal;
+    private readonly ConsumerCursorStore _cursors;
+    private readonly DeviceStates _devices;
+    private readonly AlertRuleEngine _rules;
+    private readonly AlertService _alerts;
+    private readonly DeviceWatch _watch;
+    private readonly TimeProvider _time;
+    private readonly ILogger<AlertPipeline> _logger;
     private readonly List<JournalRecord> _records = new(BatchRecords);
     private readonly List<JudgedSignal> _judged = [];
     private JournalReader? _reader;
@@ -40,23 +40,47 @@ public sealed partial class AlertPipeline(
     private long _pending;
     private DateTimeOffset _storedAt;
 
+    public AlertPipeline(
+        IngestJournal journal,
+        ConsumerCursorStore cursors,
+        DeviceStates devices,
+        AlertRuleEngine rules,
+        AlertService alerts,
+        DeviceWatch watch,
+        TimeProvider time,
+        ILogger<AlertPipeline> logger)
+    {
+        _journal = journal;
+        _cursors = cursors;
+        _devices = devices;
+        _rules = rules;
+        _alerts = alerts;
+        _watch = watch;
+        _time = time;
+        _logger = logger;
+
+        // Before anything starts (the host makes every hosted service first): the shipper, started earlier,
+        // must not let the journal drop records this pipeline has not judged yet.
+        journal.ExpectReader(Consumer);
+    }
+
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        await watch.Restored.WaitAsync(cancellationToken).ConfigureAwait(false);
-        _stored = await cursors.LoadAsync(Consumer, cancellationToken).ConfigureAwait(false) ?? 0;
-        _storedAt = time.GetUtcNow();
-        _reader = journal.OpenReader(Consumer, _stored, mayDropOldest: false);
-        var target = journal.DurableSequence;
+        await _watch.Restored.WaitAsync(cancellationToken).ConfigureAwait(false);
+        _stored = await _cursors.LoadAsync(Consumer, cancellationToken).ConfigureAwait(false) ?? 0;
+        _storedAt = _time.GetUtcNow();
+        _reader = _journal.OpenReader(Consumer, _stored, mayDropOldest: false);
+        var target = _journal.DurableSequence;
         if (target > _stored)
         {
-            LogReplaying(logger, target - _stored, _stored);
+            LogReplaying(_logger, target - _stored, _stored);
             while (_reader.ReadPosition < target)
             {
                 await JudgeNextAsync(cancellationToken).ConfigureAwait(false);
             }
 
             await StoreCursorAsync(cancellationToken).ConfigureAwait(false);
-            LogReplayed(logger, target);
+            LogReplayed(_logger, target);
         }
 
         await base.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -110,8 +134,8 @@ public sealed partial class AlertPipeline(
         var last = _records[^1].Sequence;
         // Stored with any alert change, now and then, and when the journal fills (only a stored cursor lets the
         // journal reuse space); a quiet spell stores it too (see ReadAsync).
-        if (_judged.Count > 0 || last - _stored >= CursorEveryRecords || time.GetUtcNow() - _storedAt >= CursorEvery
-            || journal.Bytes > journal.MaxBytes / 2)
+        if (_judged.Count > 0 || last - _stored >= CursorEveryRecords || _time.GetUtcNow() - _storedAt >= CursorEvery
+            || _journal.Bytes > _journal.MaxBytes / 2)
         {
             await StoreAsync(_judged, last, cancellationToken).ConfigureAwait(false);
         }
@@ -154,20 +178,20 @@ public sealed partial class AlertPipeline(
         {
             try
             {
-                await alerts.ApplyJudgedAsync(judged, new ConsumerCursor(Consumer, through), cancellationToken).ConfigureAwait(false);
+                await _alerts.ApplyJudgedAsync(judged, new ConsumerCursor(Consumer, through), cancellationToken).ConfigureAwait(false);
                 break;
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                LogStoreFailed(logger, ex, through);
-                await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
+                LogStoreFailed(_logger, ex, through);
+                await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
             }
         }
 
         _stored = through;
         _pending = through;
-        _storedAt = time.GetUtcNow();
+        _storedAt = _time.GetUtcNow();
         _reader!.Advance(through);
     }
 
@@ -179,7 +203,7 @@ public sealed partial class AlertPipeline(
         }
 
         // A device removed from the registry since: nothing to judge it by.
-        if (!devices.TryGet(entry.UserName, out var state))
+        if (!_devices.TryGet(entry.UserName, out var state))
         {
             return;
         }
@@ -190,13 +214,13 @@ public sealed partial class AlertPipeline(
         switch (entry.Channel)
         {
             case DeviceChannel.Telemetry when PayloadDecoder.DecodeTelemetry(state.Device.Kind, payload).Value is { } telemetry:
-                signals = state.ShouldJudge(telemetry.Seq, entry.Duplicate) ? rules.OnTelemetry(state.Rules, telemetry, at) : [];
+                signals = state.ShouldJudge(telemetry.Seq, entry.Duplicate) ? _rules.OnTelemetry(state.Rules, telemetry, at) : [];
                 break;
             case DeviceChannel.Event when PayloadDecoder.DecodeEvent(payload).Value is { } deviceEvent:
-                signals = state.ShouldJudge(deviceEvent.Seq, entry.Duplicate) ? rules.OnEvent(state.Rules, deviceEvent, at) : [];
+                signals = state.ShouldJudge(deviceEvent.Seq, entry.Duplicate) ? _rules.OnEvent(state.Rules, deviceEvent, at) : [];
                 break;
             case DeviceChannel.Status when PayloadDecoder.TryDecodeStatus(payload, out var status, out _):
-                signals = rules.OnStatus(state.Rules, status, at);
+                signals = _rules.OnStatus(state.Rules, status, at);
                 break;
             default:
                 return;

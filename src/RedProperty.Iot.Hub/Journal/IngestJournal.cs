@@ -36,6 +36,7 @@ public sealed partial class IngestJournal : IDisposable, IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly List<JournalSegment> _segments = [];
     private readonly List<JournalReader> _readers = [];
+    private readonly HashSet<string> _expectedReaders = new(StringComparer.Ordinal);
     private readonly Queue<JournalGroup> _closedGroups = new();
     private readonly Stack<JournalGroup> _spareGroups = new();
     private readonly HashSet<(long Segment, long Offset)> _corruptionsSeen = [];
@@ -451,8 +452,38 @@ public sealed partial class IngestJournal : IDisposable, IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Tells the journal a consumer will open a reader (its constructor does, before anything starts): until it
+    /// has, nothing it has not read may go, even if the readers already open have finished it.
+    /// </summary>
+    public void ExpectReader(string consumer)
+    {
+        lock (_gate)
+        {
+            _expectedReaders.Add(consumer);
+        }
+    }
+
+    private bool AnExpectedReaderIsMissingLocked()
+    {
+        foreach (var consumer in _expectedReaders)
+        {
+            if (!_readers.Exists(r => r.Consumer == consumer))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private long MinPositionLocked()
     {
+        if (AnExpectedReaderIsMissingLocked())
+        {
+            return 0;
+        }
+
         var min = long.MaxValue;
         foreach (var reader in _readers)
         {
@@ -465,6 +496,11 @@ public sealed partial class IngestJournal : IDisposable, IAsyncDisposable
     /// <summary>The lowest position of the readers whose records may not be dropped (long.MaxValue without such readers).</summary>
     private long HeldFloorLocked()
     {
+        if (AnExpectedReaderIsMissingLocked())
+        {
+            return 0;
+        }
+
         var min = long.MaxValue;
         foreach (var reader in _readers)
         {

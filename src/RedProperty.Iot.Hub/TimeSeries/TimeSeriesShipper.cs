@@ -48,6 +48,7 @@ public sealed partial class TimeSeriesShipper : BackgroundService
     {
         _options = options.Value;
         _journal = journal;
+        _journal.ExpectReader(Consumer);
         _cursors = cursors;
         _sink = sink;
         _deadLetters = deadLetters;

@@ -14,6 +14,32 @@ public sealed class IngestJournalTests : IDisposable
     public void Dispose() => _folder.Dispose();
 
     [Fact]
+    public async Task A_consumer_that_is_expected_but_not_yet_reading_keeps_every_record_from_going()
+    {
+        using var folder = new JournalFolder();
+        await using var journal = folder.Open(Options(segmentBytes: 4096, maxBytes: 1 << 20));
+        journal.ExpectReader("alerts");
+        using var shipper = journal.OpenReader("influx", 0, mayDropOldest: true);
+        long last = 0;
+        for (var i = 1; i <= 200; i++)
+        {
+            last = await AppendDurableAsync(journal, Data(i, 100));
+        }
+
+        // The shipper has finished everything, across several segments; the alert pipeline has not started.
+        await ReadThroughAsync(shipper, last);
+        shipper.Advance(last);
+        await Task.Delay(300);
+        Assert.True(folder.SegmentFiles.Length > 2);
+        Assert.Equal(1, FirstSequenceIn(folder.SegmentFiles[0]));
+
+        using var alerts = journal.OpenReader("alerts", 0, mayDropOldest: false);
+        var records = await ReadThroughAsync(alerts, last);
+        Assert.Equal(Enumerable.Range(1, 200).Select(i => (long)i), records.Select(r => r.Sequence));
+        Assert.Equal(0, alerts.DroppedRecords);
+    }
+
+    [Fact]
     public async Task Records_come_back_in_order_across_segments_and_the_numbering_goes_on_after_a_reopen()
     {
         await using (var journal = _folder.Open())
