@@ -7,7 +7,7 @@ public sealed class LoadTallyTests
     [Fact]
     public void Messages_published_in_the_warm_up_count_in_the_total_but_not_in_the_measured_figures()
     {
-        var tally = new LoadTally(devices: 2, measureFrom: 1_000);
+        var tally = new LoadTally(devices: 2);
 
         // Warm-up: slow acknowledgements (cold start) on both devices, one failure.
         for (var i = 0; i < 50; i++)
@@ -18,6 +18,7 @@ public sealed class LoadTallyTests
         }
 
         tally.Failed(tally.Published(publishedAt: 999));
+        tally.StartMeasuring(at: 1_000);
 
         // Measured window: 100 fast acknowledgements, one slow, one failure.
         for (var i = 0; i < 100; i++)
@@ -42,7 +43,8 @@ public sealed class LoadTallyTests
     [Fact]
     public void Without_acknowledgement_latencies_the_quantiles_are_zero_and_messages_still_count()
     {
-        var tally = new LoadTally(devices: 1, measureFrom: 0);
+        var tally = new LoadTally(devices: 1);
+        tally.StartMeasuring(at: 0);
         for (var i = 0; i < 10; i++)
         {
             tally.Acknowledged(0, tally.Published(publishedAt: i), latencyMs: null);

@@ -34,23 +34,34 @@ public static class LoadCommand
         }
 
         var interval = rate > 0 ? TimeSpan.FromSeconds(devices.Count / rate) : TimeSpan.Zero;
-        var started = Stopwatch.GetTimestamp();
-        var measureFrom = started + (long)(warmup.TotalSeconds * Stopwatch.Frequency);
-        var tally = new LoadTally(devices.Count, measureFrom);
+        var tally = new LoadTally(devices.Count);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var started = Stopwatch.GetTimestamp();
         stop.CancelAfter(warmup + duration);
 
-        var window = Task.Run(async () =>
+        void StartMeasuring()
         {
-            try
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"MEASURE start t={Stopwatch.GetElapsedTime(started).TotalSeconds:F1}s"));
+            tally.StartMeasuring(Stopwatch.GetTimestamp());
+        }
+
+        // A thread of its own: publishing as fast as possible starves the thread pool, and the line must
+        // come when the window starts, since a script samples a broker's CPU when it reads it.
+        var window = new Thread(() =>
+        {
+            if (!stop.Token.WaitHandle.WaitOne(warmup))
             {
-                await Task.Delay(warmup, stop.Token).ConfigureAwait(false);
-                await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"MEASURE start t={Stopwatch.GetElapsedTime(started).TotalSeconds:F1}s")).ConfigureAwait(false);
+                StartMeasuring();
             }
-            catch (OperationCanceledException)
-            {
-            }
-        }, CancellationToken.None);
+        }) { IsBackground = true, Name = "load window" };
+        if (warmup > TimeSpan.Zero)
+        {
+            window.Start();
+        }
+        else
+        {
+            StartMeasuring();
+        }
 
         var progress = Task.Run(async () =>
         {
@@ -137,8 +148,11 @@ public static class LoadCommand
         }
 
         await Task.WhenAll(loops).ConfigureAwait(false);
-        var seconds = Math.Max(0, Stopwatch.GetElapsedTime(measureFrom).TotalSeconds);
-        await window.ConfigureAwait(false);
+        if (window.IsAlive)
+        {
+            window.Join();
+        }
+        var seconds = tally.MeasureFrom == long.MaxValue ? 0 : Stopwatch.GetElapsedTime(tally.MeasureFrom).TotalSeconds;
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"MEASURE end t={Stopwatch.GetElapsedTime(started).TotalSeconds:F1}s")).ConfigureAwait(false);
         await progress.ConfigureAwait(false);
         await DeviceFleet.StopAsync(devices).ConfigureAwait(false);

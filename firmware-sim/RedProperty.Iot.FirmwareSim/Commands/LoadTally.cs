@@ -7,7 +7,7 @@ namespace RedProperty.Iot.FirmwareSim.Commands;
 /// </summary>
 public sealed class LoadTally
 {
-    private readonly long _measureFrom;
+    private long _measureFrom = long.MaxValue;
     private readonly List<double>[] _latencies;
     private long _total;
     private long _totalAcknowledged;
@@ -17,12 +17,13 @@ public sealed class LoadTally
     private long _failed;
 
     /// <param name="devices">Devices publishing; each keeps its own latency samples.</param>
-    /// <param name="measureFrom">Stopwatch timestamp at which the warm-up ends.</param>
-    public LoadTally(int devices, long measureFrom)
+    public LoadTally(int devices)
     {
-        _measureFrom = measureFrom;
         _latencies = Enumerable.Range(0, devices).Select(_ => new List<double>(1024)).ToArray();
     }
+
+    /// <summary>Stopwatch timestamp at which the warm-up ended; <see cref="long.MaxValue"/> until then.</summary>
+    public long MeasureFrom => Interlocked.Read(ref _measureFrom);
 
     /// <summary>Every message published so far, warm-up included.</summary>
     public long Total => Interlocked.Read(ref _total);
@@ -31,11 +32,14 @@ public sealed class LoadTally
 
     public long TotalFailed => Interlocked.Read(ref _totalFailed);
 
+    /// <summary>Ends the warm-up: publishes from <paramref name="at"/> (a stopwatch timestamp) on are measured.</summary>
+    public void StartMeasuring(long at) => Interlocked.Exchange(ref _measureFrom, at);
+
     /// <summary>Counts a publish; true when it falls in the measured window.</summary>
     public bool Published(long publishedAt)
     {
         Interlocked.Increment(ref _total);
-        if (publishedAt < _measureFrom)
+        if (publishedAt < MeasureFrom)
         {
             return false;
         }
