@@ -11,12 +11,13 @@
 #             30 000) msg/s of QoS 0 background telemetry
 #   rss       the hub's peak RSS with RSS_DEVICES (2 000) connected, reporting RSS_RATE (500) msg/s in all
 # Every load runs WARMUP seconds (10) before DURATION measured seconds (30); rates and latencies cover
-# only the measured window. CPU is utime+stime from /proc/<pid>/stat: Mosquitto's over the window per
-# message sent in it; the hub's (and influxd's) from the window's start until the hub has nothing left
-# for InfluxDB, per message the hub took in meanwhile plus what still waited for InfluxDB at the start
-# (a queue that forms, or a journal shipping behind the PUBACKs, is paid for). Each phase starts a fresh hub (own data
-# directory and InfluxDB database). BASELINE=<git rev> builds that revision in a temporary git worktree
-# and runs each phase of BASELINE_PHASES (default: PHASES) against it right before this checkout's hub.
+# only the measured window, and so does CPU (utime+stime from /proc/<pid>/stat), per message sent in it
+# (QoS 1: each was acknowledged, so the broker took it), for QoS 0 per message the hub took in the window
+# (its rp_hub_messages_total: what devices sent piles up in socket buffers); `backlog=a->b` shows whether
+# a queue for InfluxDB grew meanwhile. Each phase starts a fresh hub (own data directory and InfluxDB
+# database). BASELINE=<git rev> builds that revision in a temporary git worktree and runs each phase of
+# BASELINE_PHASES (default: PHASES) against it right before this checkout's hub, with the same load
+# generator (this checkout's); Mosquitto is 2.0 from Debian, persistence off.
 # Result lines start with FIXED, INFLIGHT, MAX, ALERTS or RSS (stdout); progress goes to stderr.
 #   PHASES="fixed inflight max alerts rss" WARMUP=10 DURATION=30 BASELINE=main deploy/benchmark.sh
 set -euo pipefail
@@ -109,12 +110,12 @@ elif command == "latency":      # metrics at the window's start and end: quantil
     def q(p):
         return next((bound * 1000 for bound, n in delta if total and n >= p * total), 0)
     print(f"to_influx_p50<={q(0.5):g}ms to_influx_p99<={q(0.99):g}ms" if total else "to_influx_p50=- to_influx_p99=-")
-elif command == "taken":        # metrics at the start and end, backlog at the start: messages the hub worked on in between
+elif command == "taken":        # metrics at the start and end: messages the hub took in between
     def messages(path):
         lines = [l for l in open(path).read().splitlines() if l.startswith("rp_hub_messages_total")]
         return sum(float(l.rsplit(" ", 1)[1]) for l in lines) if lines else None
     start, end = messages(args[0]), messages(args[1])
-    print(round(end - start + float(args[2])) if start is not None and end is not None else "")
+    print(round(end - start) if start is not None and end is not None else "")
 elif command == "us":           # clock ticks before, after, ticks per second, messages: CPU µs per message
     before, after, hz, messages = map(float, args)
     print(round((after - before) / hz * 1e6 / max(messages, 1)))
@@ -185,9 +186,9 @@ stop_mosquitto() {
   kill "$sub_pid" "$mosq_pid" 2>/dev/null || true; wait "$sub_pid" "$mosq_pid" 2>/dev/null || true; sub_pid=""; mosq_pid=""
 }
 
-# firmware-sim load against the broker on port $1 (more options follow); samples the CPU of the
-# processes in `watched` at the MEASURE start and end lines and the hub's metrics (`metrics_url`) at
-# the start. Sets `result` (the RESULT line), `cpu_before` and `cpu_after` (clock ticks, per watched pid).
+# firmware-sim load against the broker on port $1 (more options follow); at the MEASURE start and end
+# lines samples the CPU of the processes in `watched` and, with `metrics_url`, the hub's metrics and
+# backlog. Sets `result` (the RESULT line), `cpu_before` and `cpu_after` (clock ticks, per watched pid).
 load_count=0
 run_load() {
   local port=$1 fd line log
@@ -202,7 +203,9 @@ run_load() {
       "MEASURE start"*)
         mapfile -t cpu_before < <(ticks "${watched[@]}")
         if [ -n "${metrics_url:-}" ]; then curl -s "$metrics_url" >"$work/metrics-start.txt"; backlog_start=$(backlog); fi ;;
-      "MEASURE end"*) mapfile -t cpu_after < <(ticks "${watched[@]}") ;;
+      "MEASURE end"*)
+        mapfile -t cpu_after < <(ticks "${watched[@]}")
+        if [ -n "${metrics_url:-}" ]; then curl -s "$metrics_url" >"$work/metrics-end.txt"; backlog_end=$(backlog); fi ;;
       RESULT*) result=$line ;;
     esac
   done
@@ -211,19 +214,16 @@ run_load() {
   load_pid=""
   [ -n "$result" ] && [ ${#cpu_after[@]} -gt 0 ] || { echo "firmware-sim load gave no result:" >&2; tail -20 "$log" >&2; exit 1; }
 }
-# CPU µs per message of the i-th watched process over the measured window.
-cpu_us() { figures us "${cpu_before[$1]}" "${cpu_after[$1]}" "$hz" "$(field sent "$result")"; }
+# CPU µs per message of the i-th watched process over the measured window (default: per message sent).
+cpu_us() { figures us "${cpu_before[$1]}" "${cpu_after[$1]}" "$hz" "${2:-$(field sent "$result")}"; }
 
 backlog() { curl -s "http://127.0.0.1:$hub_http/healthz" | figures backlog 2>/dev/null || echo unknown; }
 points_in_influx() {
   curl -sf -G "$influx/query?db=$hub_db" --data-urlencode 'q=SELECT count(seq) FROM camera,light,elevator,charger' | figures count
 }
-# Waits until the hub has nothing left for InfluxDB (then samples the CPU of the watched processes and
-# the hub's metrics) and InfluxDB's count stops growing; sets `landed`.
+# Waits until the hub has nothing left for InfluxDB and InfluxDB's count stops growing; sets `landed`.
 drain() {
-  for _ in $(seq 1 1200); do [ "$(backlog)" = 0 ] && break; sleep 0.2; done
-  mapfile -t cpu_drained < <(ticks "${watched[@]}")
-  curl -s "$metrics_url" >"$work/metrics-end.txt"
+  for _ in $(seq 1 1200); do [ "$(backlog)" = 0 ] && break; sleep 0.5; done
   landed=$(points_in_influx)
   for _ in $(seq 1 20); do
     sleep 0.5
@@ -232,20 +232,14 @@ drain() {
     landed=$again
   done
 }
-# After drain: the hub's and influxd's CPU per message it took (see the top) and the hub's own
-# receive-to-InfluxDB latency (its histogram's bucket bounds) from the window's start; sets `hub_cpu`
-# and `hub_figures`.
+# The hub's and influxd's CPU per message in the window (QoS $1; see the top), the hub's backlog for
+# InfluxDB at the window's start and end, and its own receive-to-InfluxDB latency in the window (its
+# histogram's bucket bounds); sets `hub_cpu` and `hub_figures`.
 hub_window() {
-  local taken influxd latency
-  taken=$(figures taken "$work/metrics-start.txt" "$work/metrics-end.txt" "$backlog_start")
-  latency=$(figures latency "$work/metrics-start.txt" "$work/metrics-end.txt")
-  if [ -n "$taken" ]; then
-    hub_cpu=$(figures us "${cpu_before[0]}" "${cpu_drained[0]}" "$hz" "$taken")
-    influxd=$(figures us "${cpu_before[1]}" "${cpu_drained[1]}" "$hz" "$taken")
-  else   # a hub without rp_hub_messages_total: the window only
-    hub_cpu=$(cpu_us 0); influxd=$(cpu_us 1); taken="-"
-  fi
-  hub_figures="cpu=${hub_cpu}µs/msg influxd=${influxd}µs/msg taken=$taken $latency"
+  local taken=""
+  [ "$1" = 0 ] && taken=$(figures taken "$work/metrics-start.txt" "$work/metrics-end.txt")
+  hub_cpu=$(cpu_us 0 "$taken")
+  hub_figures="cpu=${hub_cpu}µs/msg influxd=$(cpu_us 1 "$taken")µs/msg${taken:+ taken=$taken} backlog=$backlog_start->$backlog_end $(figures latency "$work/metrics-start.txt" "$work/metrics-end.txt")"
 }
 # The RESULT line's measured figures, as the phases print them (with PUBACK latency for QoS 1).
 measured() {
@@ -269,7 +263,7 @@ phase_fixed() {
     start_hub "$which" "$registry"
     watched=("$hub_pid" "$influx_pid"); metrics_url="http://127.0.0.1:$hub_http/metrics"
     run_load "$hub_mqtt" "${args[@]}"
-    drain; hub_window
+    drain; hub_window 1
     fig[fixed.$which.cpu]=$hub_cpu; fig[fixed.$which.p99]=$(field p99 "$result" | tr -d ms)
     echo "FIXED $which $(measured 1) $hub_figures landed=$landed of $(field total_sent "$result")"
     stop_hub
@@ -282,12 +276,12 @@ phase_fixed() {
 }
 
 phase_inflight() {
-  local registry; registry=$(registry_for "$fixed_devices")
+  local registry; registry=$(registry_for "$devices")
   for which in $(hubs_for inflight); do
     start_hub "$which" "$registry"
     watched=("$hub_pid" "$influx_pid"); metrics_url="http://127.0.0.1:$hub_http/metrics"
     run_load "$hub_mqtt" --registry "$registry" --devices "$inflight_devices" --rate 0 --qos 1 --inflight "$inflight_depth"
-    drain; hub_window
+    drain; hub_window 1
     fig[inflight.$which.rate]=$(field rate "$result" | tr -d /s)
     echo "INFLIGHT $which devices=$inflight_devices inflight=$inflight_depth $(measured 1) $hub_figures landed=$landed of $(field total_sent "$result")"
     stop_hub
@@ -304,7 +298,7 @@ phase_max() {
     for qos in 1 0; do
       local before; before=$(points_in_influx)
       run_load "$hub_mqtt" --registry "$registry" --devices "$devices" --rate "$rate" --qos "$qos" --inflight "$inflight"
-      drain; hub_window
+      drain; hub_window "$qos"
       local total; total=$(field total_sent "$result")
       fig[max.$which.$qos.rate]=$(field rate "$result" | tr -d /s); fig[max.$which.$qos.cpu]=$hub_cpu
       echo "MAX $which qos=$qos devices=$devices inflight=$inflight $(measured "$qos") $hub_figures landed=$((landed - before)) of $total lost=$((total - landed + before)) peak_rss=$(mb "$hub_pid" VmHWM)MB"
@@ -348,7 +342,7 @@ phase_rss() {
     local at_start; at_start=$(mb "$hub_pid" VmHWM)
     watched=("$hub_pid" "$influx_pid"); metrics_url="http://127.0.0.1:$hub_http/metrics"
     run_load "$hub_mqtt" --registry "$registry" --devices "$rss_devices" --rate "$rss_rate" --qos 1 --inflight 4
-    drain; hub_window
+    drain; hub_window 1
     local connected; connected=$(sed -nE 's/^connected ([0-9]+) of.*/\1/p' "$work/load$load_count.log")
     local peak; peak=$(mb "$hub_pid" VmHWM)
     fig[rss.$which]=$peak
