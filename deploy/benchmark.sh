@@ -16,8 +16,10 @@
 # (its rp_hub_messages_total: what devices sent piles up in socket buffers); `backlog=a->b` shows whether
 # a queue for InfluxDB grew meanwhile. Each phase starts a fresh hub (own data directory and InfluxDB
 # database). BASELINE=<git rev> builds that revision in a temporary git worktree and runs each phase of
-# BASELINE_PHASES (default: PHASES) against it right before this checkout's hub, with the same load
-# generator (this checkout's); Mosquitto is 2.0 from Debian, persistence off.
+# BASELINE_PHASES (default: PHASES) against it and this checkout's hub in the order baseline, hub, hub,
+# baseline (so a machine getting busier or quieter over the run does not favour either), with the same
+# load generator (this checkout's); ratios are of the two runs' means. Mosquitto is Debian's 2.0,
+# persistence off.
 # Result lines start with FIXED, INFLIGHT, MAX, ALERTS or RSS (stdout); progress goes to stderr.
 #   PHASES="fixed inflight max alerts rss" WARMUP=10 DURATION=30 BASELINE=main deploy/benchmark.sh
 set -euo pipefail
@@ -70,8 +72,14 @@ if [ -n "$baseline" ]; then
   hub_dll[baseline]="$baseline_dir/src/RedProperty.Iot.Hub/bin/Release/net10.0/RedProperty.Iot.Hub.dll"
 fi
 
-# Which hubs a phase runs against: the baseline first, when asked for, then this checkout's.
-hubs_for() { if [ -n "$baseline" ] && [[ " $baseline_phases " == *" $1 "* ]]; then echo baseline hub; else echo hub; fi; }
+# Which hubs a phase runs against, in order: with a baseline both, twice, the baseline first and last.
+hubs_for() { if [ -n "$baseline" ] && [[ " $baseline_phases " == *" $1 "* ]]; then echo baseline hub hub baseline; else echo hub; fi; }
+# Figures of a phase's runs: `note KEY VALUE` adds one, `mean KEY` is their mean, `ratio A B` of two means.
+declare -A fig
+note() { fig[$1]=$(awk -v a="${fig[$1]:-0}" -v b="$2" 'BEGIN {print a + b}'); fig[$1.n]=$(( ${fig[$1.n]:-0} + 1 )); }
+mean() { awk -v a="${fig[$1]}" -v n="${fig[$1.n]}" 'BEGIN {print a / n}'; }
+ratio() { figures ratio "$(mean "$1")" "$(mean "$2")"; }
+runs() { [ "${fig[$1.n]:-0}" -gt 1 ] && echo " (means of ${fig[$1.n]} runs each)"; return 0; }
 
 cat >"$work/figures.py" <<'PY'
 import json, sys
@@ -116,6 +124,9 @@ elif command == "taken":        # metrics at the start and end: messages the hub
         return sum(float(l.rsplit(" ", 1)[1]) for l in lines) if lines else None
     start, end = messages(args[0]), messages(args[1])
     print(round(end - start) if start is not None and end is not None else "")
+elif command == "per_second":
+    count, seconds = map(float, args)
+    print(round(count / seconds) if seconds else 0)
 elif command == "us":           # clock ticks before, after, ticks per second, messages: CPU µs per message
     before, after, hz, messages = map(float, args)
     print(round((after - before) / hz * 1e6 / max(messages, 1)))
@@ -234,12 +245,15 @@ drain() {
 }
 # The hub's and influxd's CPU per message in the window (QoS $1; see the top), the hub's backlog for
 # InfluxDB at the window's start and end, and its own receive-to-InfluxDB latency in the window (its
-# histogram's bucket bounds); sets `hub_cpu` and `hub_figures`.
+# histogram's bucket bounds); sets `hub_cpu`, `hub_rate` (for QoS 0 what the hub took, per second) and
+# `hub_figures`.
 hub_window() {
   local taken=""
   [ "$1" = 0 ] && taken=$(figures taken "$work/metrics-start.txt" "$work/metrics-end.txt")
   hub_cpu=$(cpu_us 0 "$taken")
-  hub_figures="cpu=${hub_cpu}µs/msg influxd=$(cpu_us 1 "$taken")µs/msg${taken:+ taken=$taken} backlog=$backlog_start->$backlog_end $(figures latency "$work/metrics-start.txt" "$work/metrics-end.txt")"
+  hub_rate=$(field rate "$result" | tr -d /s)
+  [ -n "$taken" ] && hub_rate=$(figures per_second "$taken" "$(field seconds "$result")")
+  hub_figures="cpu=${hub_cpu}µs/msg influxd=$(cpu_us 1 "$taken")µs/msg${taken:+ taken=$taken taken_rate=$hub_rate/s} backlog=$backlog_start->$backlog_end $(figures latency "$work/metrics-start.txt" "$work/metrics-end.txt")"
 }
 # The RESULT line's measured figures, as the phases print them (with PUBACK latency for QoS 1).
 measured() {
@@ -247,7 +261,6 @@ measured() {
   if [ "$1" = 1 ]; then echo " puback_p50=$(field p50 "$result") puback_p99=$(field p99 "$result")"; else echo; fi
 }
 
-declare -A fig
 echo "$(nproc) cores, influxd $influx, ${warmup}s warm-up + ${duration}s measured per load, phases: $phases${baseline:+; baseline $baseline ($baseline_rev) for: $baseline_phases}"
 
 phase_fixed() {
@@ -257,21 +270,21 @@ phase_fixed() {
   watched=("$mosq_pid"); metrics_url=""
   run_load "$mosq_port" "${args[@]}"
   stop_mosquitto
-  fig[fixed.mosquitto.cpu]=$(cpu_us 0); fig[fixed.mosquitto.p99]=$(field p99 "$result" | tr -d ms)
-  echo "FIXED mosquitto $(measured 1) cpu=${fig[fixed.mosquitto.cpu]}µs/msg delivered=$(grep -c /telemetry "$work/subscriber.txt" || true) of $(field total_sent "$result") (persistence off, 1 subscriber on rp/# at QoS 1)"
+  note fixed.mosquitto.cpu "$(cpu_us 0)"; note fixed.mosquitto.p99 "$(field p99 "$result" | tr -d ms)"
+  echo "FIXED mosquitto $(measured 1) cpu=$(cpu_us 0)µs/msg delivered=$(grep -c /telemetry "$work/subscriber.txt" || true) of $(field total_sent "$result") (persistence off, 1 subscriber on rp/# at QoS 1)"
   for which in $(hubs_for fixed); do
     start_hub "$which" "$registry"
     watched=("$hub_pid" "$influx_pid"); metrics_url="http://127.0.0.1:$hub_http/metrics"
     run_load "$hub_mqtt" "${args[@]}"
     drain; hub_window 1
-    fig[fixed.$which.cpu]=$hub_cpu; fig[fixed.$which.p99]=$(field p99 "$result" | tr -d ms)
+    note "fixed.$which.cpu" "$hub_cpu"; note "fixed.$which.p99" "$(field p99 "$result" | tr -d ms)"
     echo "FIXED $which $(measured 1) $hub_figures landed=$landed of $(field total_sent "$result")"
     stop_hub
   done
-  for which in $(hubs_for fixed); do
-    echo "FIXED ratio $which/mosquitto cpu=$(figures ratio "${fig[fixed.$which.cpu]}" "${fig[fixed.mosquitto.cpu]}")x puback_p99=$(figures ratio "${fig[fixed.$which.p99]}" "${fig[fixed.mosquitto.p99]}")x"
+  for which in $(hubs_for fixed | tr ' ' '\n' | sort -ru); do
+    echo "FIXED ratio $which/mosquitto cpu=$(ratio "fixed.$which.cpu" fixed.mosquitto.cpu)x puback_p99=$(ratio "fixed.$which.p99" fixed.mosquitto.p99)x$(runs "fixed.$which.cpu")"
   done
-  [ -n "${fig[fixed.baseline.cpu]:-}" ] && echo "FIXED ratio hub/baseline cpu=$(figures ratio "${fig[fixed.hub.cpu]}" "${fig[fixed.baseline.cpu]}")x puback_p99=$(figures ratio "${fig[fixed.hub.p99]}" "${fig[fixed.baseline.p99]}")x"
+  [ -n "${fig[fixed.baseline.cpu]:-}" ] && echo "FIXED ratio hub/baseline cpu=$(ratio fixed.hub.cpu fixed.baseline.cpu)x puback_p99=$(ratio fixed.hub.p99 fixed.baseline.p99)x$(runs fixed.hub.cpu)"
   return 0
 }
 
@@ -282,11 +295,11 @@ phase_inflight() {
     watched=("$hub_pid" "$influx_pid"); metrics_url="http://127.0.0.1:$hub_http/metrics"
     run_load "$hub_mqtt" --registry "$registry" --devices "$inflight_devices" --rate 0 --qos 1 --inflight "$inflight_depth"
     drain; hub_window 1
-    fig[inflight.$which.rate]=$(field rate "$result" | tr -d /s)
+    note "inflight.$which.rate" "$hub_rate"
     echo "INFLIGHT $which devices=$inflight_devices inflight=$inflight_depth $(measured 1) $hub_figures landed=$landed of $(field total_sent "$result")"
     stop_hub
   done
-  [ -n "${fig[inflight.baseline.rate]:-}" ] && echo "INFLIGHT ratio hub/baseline rate=$(figures ratio "${fig[inflight.hub.rate]}" "${fig[inflight.baseline.rate]}")x"
+  [ -n "${fig[inflight.baseline.rate]:-}" ] && echo "INFLIGHT ratio hub/baseline rate=$(ratio inflight.hub.rate inflight.baseline.rate)x$(runs inflight.hub.rate)"
   return 0
 }
 
@@ -300,14 +313,14 @@ phase_max() {
       run_load "$hub_mqtt" --registry "$registry" --devices "$devices" --rate "$rate" --qos "$qos" --inflight "$inflight"
       drain; hub_window "$qos"
       local total; total=$(field total_sent "$result")
-      fig[max.$which.$qos.rate]=$(field rate "$result" | tr -d /s); fig[max.$which.$qos.cpu]=$hub_cpu
+      note "max.$which.$qos.rate" "$hub_rate"; note "max.$which.$qos.cpu" "$hub_cpu"
       echo "MAX $which qos=$qos devices=$devices inflight=$inflight $(measured "$qos") $hub_figures landed=$((landed - before)) of $total lost=$((total - landed + before)) peak_rss=$(mb "$hub_pid" VmHWM)MB"
     done
     stop_hub
   done
   if [ -n "${fig[max.baseline.1.rate]:-}" ]; then
     for qos in 1 0; do
-      echo "MAX ratio hub/baseline qos=$qos rate=$(figures ratio "${fig[max.hub.$qos.rate]}" "${fig[max.baseline.$qos.rate]}")x cpu=$(figures ratio "${fig[max.hub.$qos.cpu]}" "${fig[max.baseline.$qos.cpu]}")x"
+      echo "MAX ratio hub/baseline qos=$qos rate=$(ratio "max.hub.$qos.rate" "max.baseline.$qos.rate")x cpu=$(ratio "max.hub.$qos.cpu" "max.baseline.$qos.cpu")x$(runs "max.hub.$qos.rate")"
     done
   fi
   return 0
@@ -345,11 +358,11 @@ phase_rss() {
     drain; hub_window 1
     local connected; connected=$(sed -nE 's/^connected ([0-9]+) of.*/\1/p' "$work/load$load_count.log")
     local peak; peak=$(mb "$hub_pid" VmHWM)
-    fig[rss.$which]=$peak
+    note "rss.$which" "$peak"
     echo "RSS $which devices=$connected of $rss_devices $(measured 1) peak_rss=${peak}MB (${at_start}MB after start) rss_now=$(mb "$hub_pid" VmRSS)MB $hub_figures landed=$landed of $(field total_sent "$result")"
     stop_hub
   done
-  [ -n "${fig[rss.baseline]:-}" ] && echo "RSS ratio hub/baseline peak_rss=$(figures ratio "${fig[rss.hub]}" "${fig[rss.baseline]}")x"
+  [ -n "${fig[rss.baseline]:-}" ] && echo "RSS ratio hub/baseline peak_rss=$(ratio rss.hub rss.baseline)x$(runs rss.hub)"
   return 0
 }
 
