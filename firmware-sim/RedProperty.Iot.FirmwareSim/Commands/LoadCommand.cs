@@ -152,6 +152,7 @@ public static class LoadCommand
         {
             window.Join();
         }
+
         var seconds = tally.MeasureFrom == long.MaxValue ? 0 : Stopwatch.GetElapsedTime(tally.MeasureFrom).TotalSeconds;
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"MEASURE end t={Stopwatch.GetElapsedTime(started).TotalSeconds:F1}s")).ConfigureAwait(false);
         await progress.ConfigureAwait(false);
