@@ -167,11 +167,13 @@ root.Subcommands.Add(replayCommand);
 
 var devicesOption = new Option<int>("--devices") { Description = "Devices to connect (taken from the registry)", DefaultValueFactory = _ => 500 };
 var rateOption = new Option<double>("--rate") { Description = "Total messages per second (0: as fast as possible)", DefaultValueFactory = _ => 0 };
-var loadDuration = new Option<double>("--duration") { Description = "Seconds to publish", DefaultValueFactory = _ => 30 };
+var loadDuration = new Option<double>("--duration") { Description = "Seconds to publish and measure (after the warm-up)", DefaultValueFactory = _ => 30 };
+var warmupOption = new Option<double>("--warmup") { Description = "Seconds to publish before measuring (not counted in RESULT)", DefaultValueFactory = _ => 0 };
+warmupOption.Validators.Add(r => { if (r.GetValueOrDefault<double>() < 0) { r.AddError("--warmup must be 0 or more seconds"); } });
 var inflight = new Option<int>("--inflight") { Description = "Unacknowledged QoS 1 messages per device", DefaultValueFactory = _ => 4 };
 var loadCommand = new Command("load", "Load generator: N devices at a target rate; prints the achieved rate and QoS 1 acknowledgement latency.")
 {
-    registry, broker, devicesOption, rateOption, loadDuration, qos, inflight,
+    registry, broker, devicesOption, rateOption, warmupOption, loadDuration, qos, inflight,
 };
 loadCommand.SetAction(async (result, ct) =>
 {
@@ -180,6 +182,7 @@ loadCommand.SetAction(async (result, ct) =>
         result.GetValue(broker)!,
         result.GetValue(devicesOption),
         result.GetValue(rateOption),
+        TimeSpan.FromSeconds(result.GetValue(warmupOption)),
         TimeSpan.FromSeconds(result.GetValue(loadDuration)),
         (MqttQualityOfServiceLevel)result.GetValue(qos),
         Math.Max(1, result.GetValue(inflight)),

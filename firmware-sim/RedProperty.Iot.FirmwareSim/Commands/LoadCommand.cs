@@ -7,16 +7,18 @@ using RedProperty.Iot.FirmwareSim.Devices;
 namespace RedProperty.Iot.FirmwareSim.Commands;
 
 /// <summary>
-/// <c>load</c>: N devices publish telemetry at a total target rate for a duration. For QoS 1 the
-/// publish-to-PUBACK latency is measured; the hub acknowledges only once a point is in InfluxDB
-/// (or its spool), so that is the publish-to-durable latency.
+/// <c>load</c>: N devices publish telemetry at a total target rate, first for a warm-up, then for the
+/// measured duration. For QoS 1 the publish-to-PUBACK latency is measured; the hub acknowledges only
+/// once a message is durable, so that is the publish-to-durable latency. <c>MEASURE start</c> and
+/// <c>MEASURE end</c> lines mark the measured window, so a script can sample a broker's CPU over it.
 /// </summary>
 public static class LoadCommand
 {
-    public sealed record LoadResult(long Sent, long Acknowledged, long Failed, double Seconds, double RatePerSecond, double P50Ms, double P99Ms, double MaxMs);
+    /// <summary>The measured window's figures; <paramref name="TotalSent"/> counts the warm-up too.</summary>
+    public sealed record LoadResult(long Sent, long Acknowledged, long Failed, double Seconds, double RatePerSecond, double P50Ms, double P99Ms, double MaxMs, long TotalSent);
 
     public static async Task<LoadResult?> RunAsync(
-        string registryPath, Uri broker, int deviceCount, double rate, TimeSpan duration, MqttQualityOfServiceLevel qos, int inflight, TextWriter output, CancellationToken cancellationToken)
+        string registryPath, Uri broker, int deviceCount, double rate, TimeSpan warmup, TimeSpan duration, MqttQualityOfServiceLevel qos, int inflight, TextWriter output, CancellationToken cancellationToken)
     {
         var identities = RegistryFile.ReadIdentities(registryPath).Take(deviceCount).ToArray();
         if (identities.Length < deviceCount)
@@ -31,12 +33,35 @@ public static class LoadCommand
             return null;
         }
 
-        var latencies = new List<double>[devices.Count];
-        long sent = 0, acknowledged = 0, failed = 0;
         var interval = rate > 0 ? TimeSpan.FromSeconds(devices.Count / rate) : TimeSpan.Zero;
-        var started = Stopwatch.GetTimestamp();
+        var tally = new LoadTally(devices.Count);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        stop.CancelAfter(duration);
+        var started = Stopwatch.GetTimestamp();
+        stop.CancelAfter(warmup + duration);
+
+        void StartMeasuring()
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"MEASURE start t={Stopwatch.GetElapsedTime(started).TotalSeconds:F1}s"));
+            tally.StartMeasuring(Stopwatch.GetTimestamp());
+        }
+
+        // A thread of its own: publishing as fast as possible starves the thread pool, and the line must
+        // come when the window starts, since a script samples a broker's CPU when it reads it.
+        var window = new Thread(() =>
+        {
+            if (!stop.Token.WaitHandle.WaitOne(warmup))
+            {
+                StartMeasuring();
+            }
+        }) { IsBackground = true, Name = "load window" };
+        if (warmup > TimeSpan.Zero)
+        {
+            window.Start();
+        }
+        else
+        {
+            StartMeasuring();
+        }
 
         var progress = Task.Run(async () =>
         {
@@ -46,10 +71,10 @@ public static class LoadCommand
             {
                 while (await timer.WaitForNextTickAsync(stop.Token).ConfigureAwait(false))
                 {
-                    var now = Interlocked.Read(ref sent);
+                    var now = tally.Total;
                     var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
                     await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                        $"t={elapsed:F0}s sent={now} rate={now - lastSent}/s acked={Interlocked.Read(ref acknowledged)} failed={Interlocked.Read(ref failed)}")).ConfigureAwait(false);
+                        $"t={elapsed:F0}s sent={now} rate={now - lastSent}/s acked={tally.TotalAcknowledged} failed={tally.TotalFailed}")).ConfigureAwait(false);
                     lastSent = now;
                 }
             }
@@ -60,7 +85,6 @@ public static class LoadCommand
 
         var loops = devices.Select((device, index) => Task.Run(async () =>
         {
-            var samples = latencies[index] = new List<double>(1024);
             var model = new TelemetryModel(new Random(index));
             using var slots = new SemaphoreSlim(inflight);
             var pending = new List<Task>();
@@ -83,8 +107,8 @@ public static class LoadCommand
                     await slots.WaitAsync(stop.Token).ConfigureAwait(false);
                     var payload = model.Next(device.Identity, device.NextSeq(), device.NextTimestamp(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
                     var publishedAt = Stopwatch.GetTimestamp();
-                    Interlocked.Increment(ref sent);
-                    pending.Add(PublishOneAsync(device, payload, publishedAt, samples, slots));
+                    var measured = tally.Published(publishedAt);
+                    pending.Add(PublishOneAsync(device, index, payload, publishedAt, measured, slots));
                     if (pending.Count > 64)
                     {
                         pending.RemoveAll(t => t.IsCompleted);
@@ -98,7 +122,7 @@ public static class LoadCommand
             await Task.WhenAll(pending).ConfigureAwait(false);
         }, CancellationToken.None)).ToArray();
 
-        async Task PublishOneAsync(SimulatedDevice device, string payload, long publishedAt, List<double> samples, SemaphoreSlim slots)
+        async Task PublishOneAsync(SimulatedDevice device, int index, string payload, long publishedAt, bool measured, SemaphoreSlim slots)
         {
             try
             {
@@ -106,23 +130,16 @@ public static class LoadCommand
                 var result = await device.PublishAsync(DeviceChannel.Telemetry, payload, qos, retain: false, CancellationToken.None).ConfigureAwait(false);
                 if (result.IsSuccess)
                 {
-                    Interlocked.Increment(ref acknowledged);
-                    if (qos != MqttQualityOfServiceLevel.AtMostOnce)
-                    {
-                        lock (samples)
-                        {
-                            samples.Add(Stopwatch.GetElapsedTime(publishedAt).TotalMilliseconds);
-                        }
-                    }
+                    tally.Acknowledged(index, measured, qos == MqttQualityOfServiceLevel.AtMostOnce ? null : Stopwatch.GetElapsedTime(publishedAt).TotalMilliseconds);
                 }
                 else
                 {
-                    Interlocked.Increment(ref failed);
+                    tally.Failed(measured);
                 }
             }
             catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException)
             {
-                Interlocked.Increment(ref failed);
+                tally.Failed(measured);
             }
             finally
             {
@@ -131,17 +148,19 @@ public static class LoadCommand
         }
 
         await Task.WhenAll(loops).ConfigureAwait(false);
-        var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        if (window.IsAlive)
+        {
+            window.Join();
+        }
+
+        var seconds = tally.MeasureFrom == long.MaxValue ? 0 : Stopwatch.GetElapsedTime(tally.MeasureFrom).TotalSeconds;
+        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"MEASURE end t={Stopwatch.GetElapsedTime(started).TotalSeconds:F1}s")).ConfigureAwait(false);
         await progress.ConfigureAwait(false);
         await DeviceFleet.StopAsync(devices).ConfigureAwait(false);
 
-        var all = latencies.Where(l => l is not null).SelectMany(l => l).Order().ToArray();
-        var result = new LoadResult(sent, acknowledged, failed, seconds, sent / seconds, Percentile(all, 0.50), Percentile(all, 0.99), all.Length > 0 ? all[^1] : 0);
+        var result = tally.Result(seconds);
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"RESULT sent={result.Sent} acked={result.Acknowledged} failed={result.Failed} seconds={result.Seconds:F1} rate={result.RatePerSecond:F0}/s p50={result.P50Ms:F1}ms p99={result.P99Ms:F1}ms max={result.MaxMs:F1}ms")).ConfigureAwait(false);
+            $"RESULT sent={result.Sent} acked={result.Acknowledged} failed={result.Failed} seconds={result.Seconds:F1} rate={result.RatePerSecond:F0}/s p50={result.P50Ms:F1}ms p99={result.P99Ms:F1}ms max={result.MaxMs:F1}ms warmup={warmup.TotalSeconds:F0}s total_sent={result.TotalSent}")).ConfigureAwait(false);
         return result;
     }
-
-    private static double Percentile(double[] sorted, double p) =>
-        sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
 }
