@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using RedProperty.Iot.Hub.Journal;
 using RedProperty.Iot.Hub.Operations;
@@ -10,25 +9,14 @@ namespace RedProperty.Iot.Hub.Tests.Unit.Journal;
 /// <summary>The journal on a 256 KiB tmpfs, filled up: appends are refused without an exception, and taken again once there is room.</summary>
 public sealed class JournalDiskFailureTests : IDisposable
 {
-    private readonly string _mount = Directory.CreateTempSubdirectory("rp-journal-tmpfs-").FullName;
+    private readonly SmallDisk _disk = new("256k");
 
-    public JournalDiskFailureTests()
-    {
-        // Needs root (the test machines and CI run as root): without the mount this test fails, it does not skip.
-        var (code, output) = Run("mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", _mount);
-        Assert.True(code == 0, $"mount -t tmpfs failed ({code}): {output}");
-    }
-
-    public void Dispose()
-    {
-        Run("umount", _mount);
-        Directory.Delete(_mount, recursive: true);
-    }
+    public void Dispose() => _disk.Dispose();
 
     [Fact]
     public async Task A_full_disk_refuses_appends_and_the_journal_recovers_without_a_reopen_when_space_comes_back()
     {
-        var folder = new JournalFolder(Path.Combine(_mount, "journal"));
+        var folder = new JournalFolder(Path.Combine(_disk.Path, "journal"));
         Directory.CreateDirectory(folder.Path);
         await using var journal = folder.Open(Options(segmentBytes: 16 << 10, maxBytes: 64 << 20));
         using var alerts = journal.OpenReader("alerts", 0, mayDropOldest: false);
@@ -38,8 +26,7 @@ public sealed class JournalDiskFailureTests : IDisposable
             durable.Add(await AppendDurableAsync(journal, Data(i, 1000)));
         }
 
-        var filler = Path.Combine(_mount, "filler");
-        FillDisk(filler);
+        _disk.Fill();
 
         // Append until the disk says no: either at once (Unavailable) or when the group's write fails (false).
         var failed = new List<long>();
@@ -62,7 +49,7 @@ public sealed class JournalDiskFailureTests : IDisposable
         await Task.Delay(1500); // a retry or two while the disk is still full must not bring it back
         Assert.Equal(JournalState.Unavailable, journal.State);
 
-        File.Delete(filler);
+        _disk.Free();
         var again = await Eventually.BecomesAsync(
             async () =>
             {
@@ -81,36 +68,5 @@ public sealed class JournalDiskFailureTests : IDisposable
         Assert.Equal(durable, records.Select(r => r.Sequence));
         Assert.DoesNotContain(records, r => failed.Contains(r.Sequence));
         Assert.True(failed.Count == 0 || again > failed.Max(), "numbers are not given twice");
-    }
-
-    private static void FillDisk(string path)
-    {
-        using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1);
-        var block = new byte[4096];
-        try
-        {
-            while (true)
-            {
-                file.Write(block);
-            }
-        }
-        catch (IOException)
-        {
-            // ENOSPC: the disk is full
-        }
-    }
-
-    private static (int Code, string Output) Run(string command, params string[] arguments)
-    {
-        var info = new ProcessStartInfo(command) { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, output);
     }
 }
