@@ -154,17 +154,7 @@ public sealed partial class AlertPipeline : BackgroundService
             return true;
         }
 
-        using var quiet = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        quiet.CancelAfter(QuietBeforeStoring);
-        try
-        {
-            await _reader!.ReadAsync(_records, BatchRecords, quiet.Token).ConfigureAwait(false);
-            return true;
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return false;
-        }
+        return await _reader!.TryReadWithinAsync(_records, BatchRecords, QuietBeforeStoring, cancellationToken).ConfigureAwait(false);
     }
 
     private Task StoreCursorAsync(CancellationToken cancellationToken) =>

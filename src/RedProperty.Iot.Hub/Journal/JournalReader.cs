@@ -112,6 +112,26 @@ public sealed class JournalReader : IDisposable
         }
     }
 
+    /// <summary>
+    /// As <see cref="ReadAsync"/>, but false (nothing read) when no record comes within <paramref name="quiet"/>: a
+    /// consumer that stores its cursor now and then does so in a quiet spell.
+    /// </summary>
+    public async ValueTask<bool> TryReadWithinAsync(List<JournalRecord> into, int maxRecords, TimeSpan quiet, CancellationToken cancellationToken)
+    {
+        using var within = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        within.CancelAfter(quiet);
+        try
+        {
+            await ReadAsync(into, maxRecords, within.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            into.Clear();
+            return false;
+        }
+    }
+
     /// <summary>The consumer has finished (and stored its own cursor) through <paramref name="sequence"/>: segments before it may go.</summary>
     public void Advance(long sequence)
     {

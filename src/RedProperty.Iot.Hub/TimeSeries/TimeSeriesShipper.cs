@@ -149,7 +149,7 @@ public sealed partial class TimeSeriesShipper : BackgroundService
     }
 
     /// <summary>Reads the next records; false when <paramref name="giveUpAfterAWhile"/> and none came within <see cref="CursorEvery"/>.</summary>
-    private async Task<bool> ReadAsync(JournalReader reader, List<JournalRecord> records, int max, bool giveUpAfterAWhile, CancellationToken stoppingToken)
+    private static async Task<bool> ReadAsync(JournalReader reader, List<JournalRecord> records, int max, bool giveUpAfterAWhile, CancellationToken stoppingToken)
     {
         if (!giveUpAfterAWhile)
         {
@@ -157,17 +157,7 @@ public sealed partial class TimeSeriesShipper : BackgroundService
             return true;
         }
 
-        using var quiet = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        quiet.CancelAfter(CursorEvery);
-        try
-        {
-            await reader.ReadAsync(records, max, quiet.Token).ConfigureAwait(false);
-            return true;
-        }
-        catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
-        {
-            return false;
-        }
+        return await reader.TryReadWithinAsync(records, max, CursorEvery, stoppingToken).ConfigureAwait(false);
     }
 
     private void CollectLines(List<JournalRecord> records, List<string> lines)
