@@ -6,6 +6,7 @@ using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
 using RedProperty.Iot.Hub.Broker.Logins;
+using RedProperty.Iot.Hub.Broker.Transport;
 using RedProperty.Iot.Hub.Devices;
 using RedProperty.Iot.Hub.Ingestion;
 using RedProperty.Iot.Hub.Logging;
@@ -30,6 +31,9 @@ public sealed partial class DeviceBroker(
 
     // The device's context, resolved once at login and kept with the session: no per-message lookup by name.
     private const string DeviceStateItem = "rp.device";
+
+    // The connection's held acknowledgements (the current connection's: set at every CONNECT).
+    private const string AcknowledgementsItem = "rp.acks";
 
     // Who each session on the broker (connected or stored) belongs to, by client id: client ids are
     // global in a broker, and a session must not change hands.
@@ -103,6 +107,7 @@ public sealed partial class DeviceBroker(
         }
 
         args.SessionItems[IdentityItem] = identity;
+        args.SessionItems[AcknowledgementsItem] = (args.ChannelAdapter as GuardedChannelAdapter)?.Acknowledgements;
         if (identity.Device is { } device)
         {
             args.SessionItems[DeviceStateItem] = devices.Get(device);
@@ -137,6 +142,28 @@ public sealed partial class DeviceBroker(
             return; // published by the hub itself
         }
 
+        // Every QoS 1/2 publish is either deferred (its acknowledgement waits for the journal) or answered now.
+        var acknowledgements = args.ApplicationMessage.QualityOfServiceLevel == MqttQualityOfServiceLevel.AtMostOnce
+            ? null
+            : args.SessionItems[AcknowledgementsItem] as DeferredAcknowledgements;
+        var deferred = false;
+        try
+        {
+            deferred = await InterceptAsync(args, acknowledgements).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (!deferred)
+            {
+                acknowledgements?.Answered();
+            }
+        }
+    }
+
+    /// <summary>Returns true when the publish's acknowledgement was left waiting for the journal.</summary>
+    private async Task<bool> InterceptAsync(InterceptingPublishEventArgs args, DeferredAcknowledgements? acknowledgements)
+    {
+
         var identity = IdentityOf(args.SessionItems, args.UserName);
         if (identity?.Device is not { } device)
         {
@@ -152,7 +179,7 @@ public sealed partial class DeviceBroker(
                 LogReaderPublishRefused(logger, identity.UserName, LogText.Safe(args.ApplicationMessage.Topic));
             }
 
-            return;
+            return false;
         }
 
         if (_stopping && args.ApplicationMessage.Topic.EndsWith("/status", StringComparison.Ordinal))
@@ -160,7 +187,7 @@ public sealed partial class DeviceBroker(
             // Not acknowledged either: a status the device sent itself comes again when it reconnects.
             args.ProcessPublish = false;
             args.CloseConnection = true;
-            return;
+            return false;
         }
 
         try
@@ -168,9 +195,13 @@ public sealed partial class DeviceBroker(
             var message = args.ApplicationMessage;
             var acknowledged = message.QualityOfServiceLevel != MqttQualityOfServiceLevel.AtMostOnce;
             var state = args.SessionItems[DeviceStateItem] is DeviceState kept && ReferenceEquals(kept.Device, device) ? kept : devices.Get(device);
-            var result = await ingestor.IngestAsync(state, message.Topic, message.Payload, acknowledged, message.Dup, args.CancellationToken).ConfigureAwait(false);
+            var result = await ingestor.IngestAsync(state, message.Topic, message.Payload, acknowledged, message.Dup, acknowledgements is not null, args.CancellationToken).ConfigureAwait(false);
             switch (result.Outcome)
             {
+                case IngestOutcome.Accepted when acknowledged && acknowledgements is not null:
+                    acknowledgements.Defer(result.Ticket);
+                    args.ProcessPublish = message.Topic.EndsWith("/status", StringComparison.Ordinal);
+                    return true;
                 case IngestOutcome.Accepted:
                     // Only the retained status goes on through the broker. No one may subscribe to another
                     // device's telemetry or events, so routing them would only cost a subscription match each.
@@ -199,6 +230,8 @@ public sealed partial class DeviceBroker(
             args.ProcessPublish = false;
             args.CloseConnection = true;
         }
+
+        return false;
     }
 
     private Task InterceptSubscriptionAsync(InterceptingSubscriptionEventArgs args)

@@ -17,7 +17,8 @@ public enum IngestOutcome
     NotDurable,
 }
 
-public readonly record struct IngestResult(IngestOutcome Outcome, Rejection Rejection = default)
+/// <summary>What became of a message; <see cref="Ticket"/> is its journal record when it was accepted.</summary>
+public readonly record struct IngestResult(IngestOutcome Outcome, Rejection Rejection = default, JournalTicket Ticket = default)
 {
     public static IngestResult Accepted { get; } = new(IngestOutcome.Accepted);
 
@@ -43,11 +44,15 @@ public sealed partial class DeviceMessageIngestor(
 
     public ValueTask<IngestResult> IngestAsync(
         Device device, string topic, ReadOnlySequence<byte> payload, bool acknowledged, CancellationToken cancellationToken) =>
-        IngestAsync(directory.Get(device), topic, payload, acknowledged, duplicate: false, cancellationToken);
+        IngestAsync(directory.Get(device), topic, payload, acknowledged, duplicate: false, deferAcknowledgement: false, cancellationToken);
 
     /// <param name="duplicate">The device marked the message a redelivery (MQTT DUP): the rules skip it if they judged its seq.</param>
+    /// <param name="deferAcknowledgement">
+    /// Return once the record is appended: the caller holds the acknowledgement until <see cref="IngestResult.Ticket"/>
+    /// says it is durable (the broker's connection does, so a device's next message is taken meanwhile).
+    /// </param>
     public async ValueTask<IngestResult> IngestAsync(
-        DeviceState state, string topic, ReadOnlySequence<byte> payload, bool acknowledged, bool duplicate, CancellationToken cancellationToken)
+        DeviceState state, string topic, ReadOnlySequence<byte> payload, bool acknowledged, bool duplicate, bool deferAcknowledgement, CancellationToken cancellationToken)
     {
         var device = state.Device;
         var receivedAt = time.GetUtcNow();
@@ -140,9 +145,9 @@ public sealed partial class DeviceMessageIngestor(
             return IngestResult.NotDurable;
         }
 
-        if (!acknowledged)
+        if (!acknowledged || deferAcknowledgement)
         {
-            return IngestResult.Accepted;
+            return new IngestResult(IngestOutcome.Accepted, Ticket: ticket);
         }
 
         return await ticket.WaitDurableAsync(cancellationToken).ConfigureAwait(false) ? IngestResult.Accepted : IngestResult.NotDurable;

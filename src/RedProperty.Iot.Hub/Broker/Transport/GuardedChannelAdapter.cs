@@ -18,6 +18,9 @@ public sealed class GuardedChannelAdapter(IMqttChannelAdapter inner, GuardedConn
 {
     private ushort _serverKeepAlive;
 
+    /// <summary>Acknowledgements held until the journal has the message (see <see cref="DeferredAcknowledgements"/>).</summary>
+    public DeferredAcknowledgements Acknowledgements { get; } = new(limits.MaxInflightPerClient);
+
     public long BytesReceived => inner.BytesReceived;
 
     public long BytesSent => inner.BytesSent;
@@ -53,12 +56,26 @@ public sealed class GuardedChannelAdapter(IMqttChannelAdapter inner, GuardedConn
         {
             OnConnect(connect);
         }
+        else if (packet is MqttPublishPacket { QualityOfServiceLevel: not MqttQualityOfServiceLevel.AtMostOnce } publish
+            && !Acknowledgements.Received(publish.PacketIdentifier))
+        {
+            // More unacknowledged publishes than the Receive Maximum the CONNACK gave: the client ignores it.
+            connection.Close(ConnectionCloseReason.ReceiveMaximumExceeded);
+        }
 
         return packet;
     }
 
     public Task SendPacketAsync(MqttPacket packet, CancellationToken cancellationToken)
     {
+        switch (packet)
+        {
+            case MqttPubAckPacket pubAck:
+                return SendWhenDurableAsync(pubAck, pubAck.PacketIdentifier, cancellationToken);
+            case MqttPubRecPacket pubRec:
+                return SendWhenDurableAsync(pubRec, pubRec.PacketIdentifier, cancellationToken);
+        }
+
         if (packet is MqttConnAckPacket { ReasonCode: MqttConnectReasonCode.Success } connAck)
         {
             connAck.MaximumPacketSize = (uint)limits.MaxPacketBytes;
@@ -71,6 +88,18 @@ public sealed class GuardedChannelAdapter(IMqttChannelAdapter inner, GuardedConn
         }
 
         return inner.SendPacketAsync(packet, cancellationToken);
+    }
+
+    /// <summary>Sends an acknowledgement once its message is in the journal; if the journal could not keep it, closes the connection instead, so the device sends it again.</summary>
+    private async Task SendWhenDurableAsync(MqttPacket acknowledgement, ushort packetId, CancellationToken cancellationToken)
+    {
+        if (!await Acknowledgements.DurableAsync(packetId, cancellationToken).ConfigureAwait(false))
+        {
+            connection.Close(ConnectionCloseReason.NotKept);
+            return;
+        }
+
+        await inner.SendPacketAsync(acknowledgement, cancellationToken).ConfigureAwait(false);
     }
 
     public void ResetStatistics() => inner.ResetStatistics();

@@ -16,6 +16,9 @@ public enum ConnectionCloseReason
     ReceiveMaximumExceeded,
     TooManyConnections,
     TooManyFromAddress,
+
+    /// <summary>The ingest journal could not keep a message (disk full or failing): no acknowledgement, the device sends it again.</summary>
+    NotKept,
 }
 
 public static class ConnectionCloseReasons
@@ -30,6 +33,7 @@ public static class ConnectionCloseReasons
         ConnectionCloseReason.ReceiveMaximumExceeded => "receive_maximum_exceeded",
         ConnectionCloseReason.TooManyConnections => "too_many_connections",
         ConnectionCloseReason.TooManyFromAddress => "too_many_from_address",
+        ConnectionCloseReason.NotKept => "not_kept",
         _ => "none",
     };
 }
