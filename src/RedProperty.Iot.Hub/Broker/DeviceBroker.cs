@@ -199,8 +199,19 @@ public sealed partial class DeviceBroker(
             switch (result.Outcome)
             {
                 case IngestOutcome.Accepted when acknowledged && acknowledgements is not null:
-                    acknowledgements.Defer(result.Ticket);
                     args.ProcessPublish = message.Topic.EndsWith("/status", StringComparison.Ordinal);
+                    if (acknowledgements.Defer(result.Ticket))
+                    {
+                        return true;
+                    }
+
+                    // Not matched to a received publish (it should not happen): wait here, as without deferring.
+                    if (!await result.Ticket.WaitDurableAsync(args.CancellationToken).ConfigureAwait(false))
+                    {
+                        args.ProcessPublish = false;
+                        args.CloseConnection = true;
+                    }
+
                     return true;
                 case IngestOutcome.Accepted:
                     // Only the retained status goes on through the broker. No one may subscribe to another

@@ -28,15 +28,21 @@ public sealed class DeferredAcknowledgements(int maxWaiting)
         }
     }
 
-    /// <summary>The interceptor took the publish received first: its acknowledgement waits for <paramref name="ticket"/>.</summary>
-    public void Defer(JournalTicket ticket)
+    /// <summary>
+    /// The interceptor took the publish received first: its acknowledgement waits for <paramref name="ticket"/>.
+    /// False when no publish is known to be waiting (then the caller must wait for the ticket itself).
+    /// </summary>
+    public bool Defer(JournalTicket ticket)
     {
         lock (_gate)
         {
-            if (_received.TryDequeue(out var packetId))
+            if (!_received.TryDequeue(out var packetId))
             {
-                _waiting[packetId] = ticket;
+                return false;
             }
+
+            _waiting[packetId] = ticket;
+            return true;
         }
     }
 
