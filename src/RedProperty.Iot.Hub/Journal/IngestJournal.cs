@@ -55,8 +55,9 @@ public sealed partial class IngestJournal : IDisposable, IAsyncDisposable
     private volatile bool _closed;
 
     // The commit loop's own.
-    private readonly ManualResetEventSlim _work = new(false);
-    private readonly ManualResetEventSlim _groupClosed = new(false);
+    // No spinning before blocking: the commit thread waits for appends or the disk, never for a few cycles.
+    private readonly ManualResetEventSlim _work = new(false, spinCount: 0);
+    private readonly ManualResetEventSlim _groupClosed = new(false, spinCount: 0);
     private readonly TaskCompletionSource _stopped = NewSignal();
     private readonly List<JournalGroup> _batch = [];
     private readonly List<ReadOnlyMemory<byte>> _writeList = [];
