@@ -14,6 +14,12 @@ namespace RedProperty.Iot.Hub.Broker.Transport;
 /// </summary>
 public sealed class GuardedMqttConnectionHandler(MqttTransportGuard guard) : ConnectionHandler, IMqttServerAdapter
 {
+    // What the hub writes to a device is a few bytes (CONNACK, PUBACK, the odd command). MQTTnet's default writer
+    // buffer of 4 KB per connection was 8 MB of heap with 2 000 devices; the buffer grows for a larger packet and
+    // is cut back to WriterBufferKeptBytes after it.
+    private const int WriterBufferBytes = 256;
+    private const int WriterBufferKeptBytes = 8192;
+
     private MqttServerOptions? _serverOptions;
 
     public Func<IMqttChannelAdapter, Task>? ClientHandler { get; set; }
@@ -27,8 +33,8 @@ public sealed class GuardedMqttConnectionHandler(MqttTransportGuard guard) : Con
         }
 
         var guarded = guard.Guard(connection);
-        var options = _serverOptions ?? throw new InvalidOperationException("the MQTT server has not started");
-        var formatter = new MqttPacketFormatterAdapter(new MqttBufferWriter(options.WriterBufferSize, options.WriterBufferSizeMax));
+        _ = _serverOptions ?? throw new InvalidOperationException("the MQTT server has not started");
+        var formatter = new MqttPacketFormatterAdapter(new MqttBufferWriter(WriterBufferBytes, WriterBufferKeptBytes));
         using var adapter = new GuardedChannelAdapter(new MqttConnectionContext(formatter, connection), guarded, guard.Limits);
         if (ClientHandler is { } clientHandler)
         {
