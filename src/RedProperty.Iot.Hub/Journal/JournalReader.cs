@@ -25,6 +25,8 @@ public sealed class JournalReader : IDisposable
     private long _readPosition;
     private long _droppedRecords;
     private int _disposed;
+    private CancellationTokenSource? _quiet;
+    private CancellationToken _quietFor;
 
     internal JournalReader(IngestJournal journal, string consumer, long position, bool mayDropOldest)
     {
@@ -118,7 +120,8 @@ public sealed class JournalReader : IDisposable
     /// </summary>
     public async ValueTask<bool> TryReadWithinAsync(List<JournalRecord> into, int maxRecords, TimeSpan quiet, CancellationToken cancellationToken)
     {
-        using var within = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        // A consumer that keeps up waits here once per group commit: its quiet timer is reused, not made anew.
+        var within = _quiet is { } kept && _quietFor == cancellationToken && kept.TryReset() ? kept : NewQuiet(cancellationToken);
         within.CancelAfter(quiet);
         try
         {
@@ -130,6 +133,17 @@ public sealed class JournalReader : IDisposable
             into.Clear();
             return false;
         }
+        finally
+        {
+            within.CancelAfter(Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private CancellationTokenSource NewQuiet(CancellationToken cancellationToken)
+    {
+        _quiet?.Dispose();
+        _quietFor = cancellationToken;
+        return _quiet = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
     }
 
     /// <summary>The consumer has finished (and stored its own cursor) through <paramref name="sequence"/>: segments before it may go.</summary>
@@ -165,6 +179,7 @@ public sealed class JournalReader : IDisposable
         _journal.Metrics.ConsumerLagRecords.RemoveLabelled(Consumer);
         _journal.Metrics.ConsumerLagSeconds.RemoveLabelled(Consumer);
         CloseSegment();
+        _quiet?.Dispose();
     }
 
     internal void UpdateGauges()

@@ -1,12 +1,9 @@
-using InfluxDB.Client.Api.Domain;
-using InfluxDB.Client.Writes;
-
 namespace RedProperty.Iot.Hub.TimeSeries;
 
 /// <summary>
 /// Maps decoded device messages to InfluxDB line protocol (millisecond precision): one measurement
 /// per kind, tags <c>site</c>, <c>zone</c>, <c>device</c> (and <c>circuit</c> for chargers).
-/// Escaping is InfluxDB.Client's; values it cannot carry never get this far (topic and registry checks).
+/// Written by <see cref="LineBuilder"/> exactly as InfluxDB.Client would; values line protocol cannot carry never get this far (topic and registry checks).
 /// </summary>
 public static class PointMapper
 {
@@ -36,17 +33,16 @@ public static class PointMapper
                     break;
                 case FieldStorage.FieldWithFlag when value.IsSet:
                     // A string field cannot be null: "" means "none"; the flag makes it countable in InfluxQL.
-                    point.Field(field.Name, value.Text ?? string.Empty);
-                    point.Field(field.FlagName!, value.Text is not null);
+                    point.Field(field.Name, FieldValue.Of(value.Text ?? string.Empty));
+                    point.Field(field.FlagName!, FieldValue.Of(value.Text is not null));
                     break;
                 default:
-                    Add(point, field.Name, value);
+                    point.Field(field.Name, value);
                     break;
             }
         }
 
-        Add(point, "seq", FieldValue.Of(telemetry.Seq));
-        return Finish(point, timestampMs);
+        return point.Field("seq", FieldValue.Of(telemetry.Seq)).Finish(timestampMs);
     }
 
     public static string Event(Device device, DeviceEvent deviceEvent, long timestampMs)
@@ -54,42 +50,27 @@ public static class PointMapper
         var point = Start(EventsMeasurement, device)
             .Tag("kind", device.Kind.ToWire())
             .Tag("type", deviceEvent.Type)
-            .Field("count", 1L);
-        Add(point, "confidence", FieldValue.Of(deviceEvent.Confidence));
+            .Field("count", FieldValue.Of(1L))
+            .Field("confidence", FieldValue.Of(deviceEvent.Confidence));
         foreach (var (name, value) in deviceEvent.Attributes)
         {
             switch (value)
             {
-                case double d: point.Field(name, d); break;
-                case bool b: point.Field(name, b); break;
-                case string s: point.Field(name, s); break;
+                case double d: point.Field(name, FieldValue.Of(d)); break;
+                case bool b: point.Field(name, FieldValue.Of(b)); break;
+                case string s: point.Field(name, FieldValue.Of(s)); break;
             }
         }
 
-        Add(point, "seq", FieldValue.Of(deviceEvent.Seq));
-        return Finish(point, timestampMs);
+        return point.Field("seq", FieldValue.Of(deviceEvent.Seq)).Finish(timestampMs);
     }
 
     public static string Status(Device device, DeviceStatus status, long timestampMs) =>
-        Finish(Start(StatusMeasurement, device).Tag("kind", device.Kind.ToWire()).Field("online", status == DeviceStatus.Online), timestampMs);
+        Start(StatusMeasurement, device).Tag("kind", device.Kind.ToWire()).Field("online", FieldValue.Of(status == DeviceStatus.Online)).Finish(timestampMs);
 
-    private static PointData.Builder Start(string measurement, Device device) =>
-        PointData.Builder.Measurement(measurement)
+    private static LineBuilder Start(string measurement, Device device) =>
+        LineBuilder.Start(measurement)
             .Tag("site", device.Site)
             .Tag("zone", device.Zone)
             .Tag("device", device.Id);
-
-    private static string Finish(PointData.Builder point, long timestampMs) =>
-        point.Timestamp(timestampMs, WritePrecision.Ms).ToPointData().ToLineProtocol();
-
-    private static void Add(PointData.Builder point, string name, FieldValue value)
-    {
-        switch (value.Kind)
-        {
-            case FieldValueKind.Bool: point.Field(name, value.Bool!.Value); break;
-            case FieldValueKind.Integer: point.Field(name, value.Integer!.Value); break;
-            case FieldValueKind.Number: point.Field(name, value.Number!.Value); break;
-            case FieldValueKind.Text: point.Field(name, value.Text); break;
-        }
-    }
 }
