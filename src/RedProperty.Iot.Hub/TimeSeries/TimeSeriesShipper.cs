@@ -115,7 +115,9 @@ public sealed partial class TimeSeriesShipper : BackgroundService
                 if (_options.BatchDelayMs > 0 && records.Count < _options.BatchSize)
                 {
                     records.Clear();
-                    await Task.Delay(TimeSpan.FromMilliseconds(_options.BatchDelayMs), _time, stoppingToken).ConfigureAwait(false);
+                    // Wall-clock time: how long to gather a batch is about the disk and the network, not the hub's clock
+                    // (which a replay or a test may hold still).
+                    await Task.Delay(TimeSpan.FromMilliseconds(_options.BatchDelayMs), stoppingToken).ConfigureAwait(false);
                     if (reader.ReadPosition < _journal.DurableSequence)
                     {
                         await reader.ReadAsync(records, _options.BatchSize - lines.Count, stoppingToken).ConfigureAwait(false);

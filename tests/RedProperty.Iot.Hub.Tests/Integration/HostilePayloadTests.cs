@@ -67,6 +67,7 @@ public sealed class HostilePayloadTests : HubWithInfluxTest
 
         // The offender itself can still publish, and nothing of its garbage reached InfluxDB.
         Assert.True((await HubHost.PublishAsync(offender, "rp/testsite/light/light-1/telemetry", """{"on":true,"lux":7}""")).IsSuccess);
+        await Hub.ShippedAsync();
         Assert.Equal(1, await Influx.CountAsync("light", "lux", "device = 'light-1'"));
         var neighbourRows = await Influx.RowsAsync("SELECT lux, seq FROM light WHERE device = 'light-2'");
         Assert.Equal(Enumerable.Range(1, Cases.Count()).Select(i => (double)i), neighbourRows.Select(r => r["lux"].GetDouble()).Order());
