@@ -33,7 +33,11 @@ public sealed class GuardedMqttConnectionHandler(MqttTransportGuard guard) : Con
         }
 
         var guarded = guard.Guard(connection);
-        _ = _serverOptions ?? throw new InvalidOperationException("the MQTT server has not started");
+        if (_serverOptions is null)
+        {
+            throw new InvalidOperationException("the MQTT server has not started");
+        }
+
         var formatter = new MqttPacketFormatterAdapter(new MqttBufferWriter(WriterBufferBytes, WriterBufferKeptBytes));
         using var adapter = new GuardedChannelAdapter(new MqttConnectionContext(formatter, connection), guarded, guard.Limits);
         if (ClientHandler is { } clientHandler)

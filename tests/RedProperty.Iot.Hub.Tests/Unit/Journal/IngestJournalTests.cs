@@ -40,6 +40,32 @@ public sealed class IngestJournalTests : IDisposable
     }
 
     [Fact]
+    public async Task A_quiet_spell_ends_a_wait_again_and_again_and_records_between_them_are_read()
+    {
+        await using var journal = _folder.Open();
+        using var reader = journal.OpenReader("alerts", after: 0, mayDropOldest: false);
+        using var stopping = new CancellationTokenSource();
+        var records = new List<JournalRecord>();
+        for (var round = 1; round <= 3; round++)
+        {
+            // The reader's quiet timer is reused between waits: each wait must still end by itself when nothing comes...
+            Assert.False(await reader.TryReadWithinAsync(records, 10, TimeSpan.FromMilliseconds(50), stopping.Token));
+            Assert.Empty(records);
+
+            // ...and must not end one that gets its record, nor leave a timer behind that ends the next too early.
+            var read = reader.TryReadWithinAsync(records, 10, TimeSpan.FromSeconds(10), stopping.Token);
+            Assert.Equal(round, await AppendDurableAsync(journal, Data(round)));
+            Assert.True(await read);
+            Assert.Equal(round, Assert.Single(records).Sequence);
+        }
+
+        // The consumer's own stop is not a quiet spell: it ends the wait with an exception.
+        var stopped = reader.TryReadWithinAsync(records, 10, TimeSpan.FromSeconds(10), stopping.Token).AsTask();
+        await stopping.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => stopped);
+    }
+
+    [Fact]
     public async Task Records_come_back_in_order_across_segments_and_the_numbering_goes_on_after_a_reopen()
     {
         await using (var journal = _folder.Open())
