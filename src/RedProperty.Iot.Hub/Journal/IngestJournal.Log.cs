@@ -8,6 +8,12 @@ public sealed partial class IngestJournal
     [LoggerMessage(Level = LogLevel.Warning, Message = "Journal segment {Path} ended in a torn record ({Bytes} bytes after offset {Offset}, never acknowledged: a crash mid-write); cut off")]
     private static partial void LogTornTailCut(ILogger logger, string path, long bytes, long offset);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Journal segment {Path} ended in {Bytes} preallocated bytes after offset {Offset} (zeros never written with records); cut off")]
+    private static partial void LogPreallocatedCut(ILogger logger, string path, long bytes, long offset);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Journal could not preallocate space in {Path}, records are appended at the file's end instead: {Problem}; logged at most once a minute")]
+    private static partial void LogPreallocateFailed(ILogger logger, string path, string problem);
+
     [LoggerMessage(Level = LogLevel.Error, Message = "Journal segment {Path} has a damaged record at offset {Offset}: {Records} record(s) skipped, reading goes on with the next good one; logged at most once a minute")]
     private static partial void LogCorruptSkipped(ILogger logger, string path, long offset, long records);
 

@@ -18,7 +18,7 @@ public sealed partial class IngestJournal : IDisposable, IAsyncDisposable
     private const string ProbeFile = ".probe";
     private const int PendingLimitFactor = 16;
     private const int SpareGroups = 4;
-    private static readonly byte[] ProbeBlock = new byte[64 << 10];
+    private static readonly byte[] ZeroBlock = new byte[64 << 10];
     private static readonly TimeSpan Second = TimeSpan.FromSeconds(1);
 
     private readonly string _directory;
@@ -27,6 +27,7 @@ public sealed partial class IngestJournal : IDisposable, IAsyncDisposable
     private readonly ILogger _logger;
     private readonly OncePerMinute _logGate = new();
     private readonly long _segmentBytes;
+    private readonly long _preallocateBytes;
     private readonly long _maxBytes;
     private readonly int _commitMaxBytes;
     private readonly TimeSpan _commitDelay;
@@ -61,6 +62,8 @@ public sealed partial class IngestJournal : IDisposable, IAsyncDisposable
     private readonly TaskCompletionSource _stopped = NewSignal();
     private readonly List<JournalGroup> _batch = [];
     private readonly List<ReadOnlyMemory<byte>> _writeList = [];
+    private readonly List<ReadOnlyMemory<byte>> _writeZeros = [];
+    private readonly List<TaskCompletionSource<bool>> _inlineDone = [];
     private Thread? _commitThread;
     private JournalSegment? _active;
     private long _lastRetry;
@@ -73,6 +76,7 @@ public sealed partial class IngestJournal : IDisposable, IAsyncDisposable
         _metrics = metrics;
         _logger = logger;
         _segmentBytes = options.SegmentBytes;
+        _preallocateBytes = options.PreallocateBytes;
         _maxBytes = options.MaxBytes;
         _commitMaxBytes = options.CommitMaxBytes;
         _commitDelay = TimeSpan.FromMilliseconds(options.CommitDelayMs);
@@ -188,7 +192,7 @@ public sealed partial class IngestJournal : IDisposable, IAsyncDisposable
                 _openGroup.Add(sequence, appendedAt, dataCrc, data);
                 _pendingBytes += size;
                 firstOfGroup = _openGroup.Records == 1;
-                ticket = new JournalTicket(outcome, sequence, _openGroup.Done.Task);
+                ticket = new JournalTicket(outcome, sequence, _openGroup.Done.Task, _openGroup.DoneInline.Task);
             }
         }
 

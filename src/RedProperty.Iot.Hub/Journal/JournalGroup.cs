@@ -20,6 +20,9 @@ internal sealed class JournalGroup(int capacity)
 
     public TaskCompletionSource<bool> Done { get; private set; } = NewCompletion();
 
+    /// <summary>The same outcome for the PUBACKs waiting on this group: their continuations run on the commit thread (see <see cref="JournalTicket.WaitAcknowledgeableAsync"/>).</summary>
+    public TaskCompletionSource<bool> DoneInline { get; private set; } = new();
+
     public ReadOnlyMemory<byte> Bytes => _buffer.AsMemory(0, Length);
 
     /// <summary>Called under the journal's lock.</summary>
@@ -54,6 +57,7 @@ internal sealed class JournalGroup(int capacity)
         Length = 0;
         Records = 0;
         Done = NewCompletion();
+        DoneInline = new();
     }
 
     private static TaskCompletionSource<bool> NewCompletion() => new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -27,6 +27,13 @@ public sealed class JournalOptions : IValidatableObject
     [Range(4096, 64 << 20)]
     public int CommitMaxBytes { get; set; } = 1 << 20;
 
+    /// <summary>
+    /// How far ahead of the last record the active segment's file is already written (with zeros), so a group
+    /// commit's fsync overwrites blocks the file system has and does not wait for its own journal; 0: off.
+    /// </summary>
+    [Range(0, 64 << 20)]
+    public long PreallocateBytes { get; set; } = 1 << 20;
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (MaxBytes < SegmentBytes * 4)

@@ -37,12 +37,14 @@ public enum JournalState
 public readonly struct JournalTicket
 {
     private readonly Task<bool>? _durable;
+    private readonly Task<bool>? _durableInline;
 
-    internal JournalTicket(JournalAppendOutcome outcome, long sequence, Task<bool>? durable)
+    internal JournalTicket(JournalAppendOutcome outcome, long sequence, Task<bool>? durable, Task<bool>? durableInline = null)
     {
         Outcome = outcome;
         Sequence = sequence;
         _durable = durable;
+        _durableInline = durableInline;
     }
 
     public JournalAppendOutcome Outcome { get; }
@@ -64,6 +66,24 @@ public readonly struct JournalTicket
         return _durable.IsCompleted || !cancellationToken.CanBeCanceled
             ? new ValueTask<bool>(_durable)
             : new ValueTask<bool>(_durable.WaitAsync(cancellationToken));
+    }
+
+    /// <summary>
+    /// As <see cref="WaitDurableAsync"/>, but the continuation runs on the journal's commit thread right after the
+    /// fsync: only for sending an acknowledgement, which is short and never blocks (a socket send that cannot go
+    /// at once continues elsewhere). Saves a thread-pool hop, and its wake-up, per acknowledged message.
+    /// </summary>
+    public ValueTask<bool> WaitAcknowledgeableAsync(CancellationToken cancellationToken)
+    {
+        var durable = _durableInline ?? _durable;
+        if (durable is null)
+        {
+            return new ValueTask<bool>(false);
+        }
+
+        return durable.IsCompleted || !cancellationToken.CanBeCanceled
+            ? new ValueTask<bool>(durable)
+            : new ValueTask<bool>(durable.WaitAsync(cancellationToken));
     }
 }
 

@@ -67,6 +67,6 @@ public sealed class DeferredAcknowledgements(int maxWaiting)
             }
         }
 
-        return ticket.WaitDurableAsync(cancellationToken);
+        return ticket.WaitAcknowledgeableAsync(cancellationToken);
     }
 }

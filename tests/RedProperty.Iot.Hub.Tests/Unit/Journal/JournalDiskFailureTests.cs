@@ -36,7 +36,10 @@ public sealed class JournalDiskFailureTests : IDisposable
             last = journal.Append(Data(i, 1000));
             if (last.Outcome == JournalAppendOutcome.Appended)
             {
-                (await last.WaitDurableAsync() ? durable : failed).Add(last.Sequence);
+                var kept = await last.WaitDurableAsync();
+                (kept ? durable : failed).Add(last.Sequence);
+                // The PUBACK's wait (released on the commit thread) learns the same, also when the group failed.
+                Assert.Equal(kept, await last.WaitAcknowledgeableAsync(CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
             }
         }
 

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using RedProperty.Iot.Hub.Journal;
 
@@ -24,8 +25,15 @@ internal sealed class JournalFolder : IDisposable
 
     public long FileBytes => SegmentFiles.Sum(f => new FileInfo(f).Length);
 
-    public static JournalOptions Options(long segmentBytes = 4096, long maxBytes = 1 << 20, int commitDelayMs = 0, int commitMaxBytes = 4096) =>
-        new() { SegmentBytes = segmentBytes, MaxBytes = maxBytes, CommitDelayMs = commitDelayMs, CommitMaxBytes = commitMaxBytes };
+    public static JournalOptions Options(long segmentBytes = 4096, long maxBytes = 1 << 20, int commitDelayMs = 0, int commitMaxBytes = 4096, long preallocateBytes = 1 << 20) =>
+        new() { SegmentBytes = segmentBytes, MaxBytes = maxBytes, CommitDelayMs = commitDelayMs, CommitMaxBytes = commitMaxBytes, PreallocateBytes = preallocateBytes };
+
+    /// <summary>Where a segment file's records end: after its last byte that is not zero (records end in their data, which the tests make of dots).</summary>
+    public static long RecordBytesIn(string file)
+    {
+        var bytes = File.ReadAllBytes(file);
+        return bytes.AsSpan().LastIndexOfAnyExcept((byte)0) + 1;
+    }
 
     public static JournalMetrics NewMetrics() => new(Prometheus.Metrics.NewCustomRegistry());
 
@@ -43,10 +51,10 @@ internal sealed class JournalFolder : IDisposable
         return BinaryPrimitives.ReadInt64LittleEndian(header.AsSpan(8));
     }
 
-    public IngestJournal Open(JournalOptions? options = null, TimeProvider? time = null)
+    public IngestJournal Open(JournalOptions? options = null, TimeProvider? time = null, ILogger<IngestJournal>? logger = null)
     {
         Metrics = NewMetrics();
-        return IngestJournal.Open(options ?? Options(), Path, time ?? TimeProvider.System, Metrics, NullLogger<IngestJournal>.Instance);
+        return IngestJournal.Open(options ?? Options(), Path, time ?? TimeProvider.System, Metrics, logger ?? NullLogger<IngestJournal>.Instance);
     }
 
     /// <summary>Appends and waits for the fsync; fails the test unless both succeed.</summary>

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using static RedProperty.Iot.Hub.Tests.Unit.Journal.JournalFolder;
 
 namespace RedProperty.Iot.Hub.Tests.Unit.Journal;
@@ -85,5 +86,106 @@ public sealed class JournalRecoveryTests : IDisposable
         alerts.Advance(10);
         Assert.Equal(0, alerts.Lag);
         Assert.Equal(11, await AppendDurableAsync(reopened, Data(11)));
+    }
+
+    [Fact]
+    public async Task The_zeros_preallocated_after_the_last_record_are_cut_at_open_and_not_taken_for_a_torn_record()
+    {
+        var options = Options(segmentBytes: 1 << 20, preallocateBytes: 64 << 10);
+        using var crashed = new JournalFolder();
+        await using (var journal = _folder.Open(options))
+        {
+            for (var i = 1; i <= 20; i++)
+            {
+                await AppendDurableAsync(journal, Data(i));
+            }
+
+            // What kill -9 leaves: the file as it is while the journal runs.
+            var running = _folder.SegmentFiles.Single();
+            Assert.Equal(journal.Bytes, RecordBytesIn(running));
+            Assert.True(new FileInfo(running).Length > journal.Bytes + (32 << 10), $"{new FileInfo(running).Length} bytes in the file, {journal.Bytes} of records");
+            File.Copy(running, System.IO.Path.Combine(crashed.Path, System.IO.Path.GetFileName(running)));
+        }
+
+        Assert.Equal(20 * (HeaderBytes + 64), new FileInfo(_folder.SegmentFiles.Single()).Length); // a clean stop cuts them itself
+
+        var log = new JournalLog();
+        await using (var recovered = crashed.Open(options, logger: log))
+        {
+            Assert.Equal(20, recovered.DurableSequence);
+            Assert.Equal(20 * (HeaderBytes + 64), new FileInfo(crashed.SegmentFiles.Single()).Length);
+            Assert.DoesNotContain(log.Entries, e => e.Level >= LogLevel.Warning);
+            Assert.Contains(log.Entries, e => e.Message.Contains("preallocated", StringComparison.Ordinal));
+            Assert.Equal(21, await AppendDurableAsync(recovered, Data(21)));
+            using var reader = recovered.OpenReader("alerts", 0, mayDropOldest: false);
+            Assert.Equal(Enumerable.Range(1, 21).Select(i => $"record-{i}"), (await ReadThroughAsync(reader, 21)).Select(Text));
+            Assert.Equal(0, crashed.Metrics.RecordsCorrupt.Value);
+        }
+    }
+
+    [Fact]
+    public async Task A_record_torn_inside_the_preallocated_zeros_is_cut_as_a_torn_record()
+    {
+        var options = Options(segmentBytes: 1 << 20, preallocateBytes: 64 << 10);
+        using var crashed = new JournalFolder();
+        string name;
+        byte[] image;
+        await using (var journal = _folder.Open(options))
+        {
+            for (var i = 1; i <= 6; i++)
+            {
+                await AppendDurableAsync(journal, Data(i));
+            }
+
+            var running = _folder.SegmentFiles.Single();
+            name = System.IO.Path.GetFileName(running);
+            image = await File.ReadAllBytesAsync(running);
+        }
+
+        // The sixth record only half written over the zeros, as a crash mid-write leaves it: records 1-5, half of 6, zeros.
+        var recordBytes = HeaderBytes + 64;
+        image.AsSpan(5 * recordBytes + recordBytes / 2, recordBytes / 2).Clear();
+        await File.WriteAllBytesAsync(System.IO.Path.Combine(crashed.Path, name), image);
+
+        var log = new JournalLog();
+        await using var recovered = crashed.Open(options, logger: log);
+        Assert.Equal(5, recovered.DurableSequence);
+        Assert.Equal(5 * recordBytes, new FileInfo(crashed.SegmentFiles.Single()).Length);
+        Assert.Contains(log.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("torn", StringComparison.Ordinal));
+        Assert.Equal(6, await AppendDurableAsync(recovered, Data(66)));
+    }
+
+    [Fact]
+    public async Task Segments_end_at_their_last_record_once_sealed_and_only_the_active_one_runs_ahead()
+    {
+        await using var journal = _folder.Open(Options(segmentBytes: 4096, preallocateBytes: 2048));
+        for (var i = 1; i <= 150; i++)
+        {
+            await AppendDurableAsync(journal, Data(i));
+        }
+
+        var files = _folder.SegmentFiles;
+        Assert.True(files.Length >= 4, $"{files.Length} segments");
+        foreach (var sealedFile in files[..^1])
+        {
+            Assert.Equal(RecordBytesIn(sealedFile), new FileInfo(sealedFile).Length);
+        }
+
+        Assert.True(new FileInfo(files[^1]).Length > RecordBytesIn(files[^1]), "the active segment has preallocated space");
+        Assert.True(new FileInfo(files[^1]).Length <= 4096, "never beyond the segment size");
+        Assert.Equal(files.Sum(RecordBytesIn), journal.Bytes);
+        using var reader = journal.OpenReader("alerts", 0, mayDropOldest: false);
+        Assert.Equal(Enumerable.Range(1, 150).Select(i => (long)i), (await ReadThroughAsync(reader, 150)).Select(r => r.Sequence));
+    }
+
+    [Fact]
+    public async Task Without_preallocation_the_file_ends_at_the_last_record_while_the_journal_runs()
+    {
+        await using var journal = _folder.Open(Options(segmentBytes: 1 << 20, preallocateBytes: 0));
+        for (var i = 1; i <= 5; i++)
+        {
+            await AppendDurableAsync(journal, Data(i));
+            Assert.Equal(i * (HeaderBytes + 64), new FileInfo(_folder.SegmentFiles.Single()).Length);
+        }
     }
 }
