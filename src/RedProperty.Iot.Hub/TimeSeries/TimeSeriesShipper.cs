@@ -93,7 +93,7 @@ public sealed partial class TimeSeriesShipper : BackgroundService
 
         var reader = _reader!;
         var records = new List<JournalRecord>(_options.BatchSize);
-        var lines = new List<string>(_options.BatchSize);
+        var lines = new LineBatch(_options.BatchSize * 256);
         var stored = reader.Position;
         var storedAt = _time.GetTimestamp();
         try
@@ -162,21 +162,21 @@ public sealed partial class TimeSeriesShipper : BackgroundService
         return await reader.TryReadWithinAsync(records, max, CursorEvery, stoppingToken).ConfigureAwait(false);
     }
 
-    private void CollectLines(List<JournalRecord> records, List<string> lines)
+    private void CollectLines(List<JournalRecord> records, LineBatch lines)
     {
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         foreach (var record in records)
         {
             if (IngestRecord.TryRead(record.Data.Span, out var entry) && !entry.Line.IsEmpty)
             {
-                lines.Add(Encoding.UTF8.GetString(entry.Line));
+                lines.Add(entry.Line);
                 _metrics.ShipLatency.Observe(Math.Max(0, now - entry.ReceivedAtMs) / 1000.0);
             }
         }
     }
 
     /// <summary>Writes the lines, waiting and retrying while InfluxDB is unavailable; returns once it has them (or at stop).</summary>
-    private async Task ShipAsync(List<string> lines, CancellationToken stoppingToken)
+    private async Task ShipAsync(LineBatch lines, CancellationToken stoppingToken)
     {
         if (lines.Count == 0)
         {
@@ -231,7 +231,7 @@ public sealed partial class TimeSeriesShipper : BackgroundService
     /// alone, writes the good ones and sets the bad ones aside in the dead-letter file.
     /// Rewriting points InfluxDB already took (1.x partial writes) is harmless: same series and time.
     /// </summary>
-    private async Task<SinkWriteResult> WriteIsolatingBadPointsAsync(IReadOnlyList<string> lines, CancellationToken cancellationToken)
+    private async Task<SinkWriteResult> WriteIsolatingBadPointsAsync(LineBatch lines, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         var result = await _sink!.WriteAsync(lines, cancellationToken).ConfigureAwait(false);
@@ -248,20 +248,21 @@ public sealed partial class TimeSeriesShipper : BackgroundService
 
         if (lines.Count == 1)
         {
-            LogPointRejected(_logger, result.Detail, lines[0]);
-            _deadLetters.Add(lines[0], result.Detail);
+            var line = lines[0];
+            LogPointRejected(_logger, result.Detail, line);
+            _deadLetters.Add(line, result.Detail);
             _metrics.PointsDropped.WithLabels("rejected_by_influx").Inc();
             return SinkWriteResult.Written;
         }
 
         var half = lines.Count / 2;
-        var first = await WriteIsolatingBadPointsAsync(lines.Take(half).ToList(), cancellationToken).ConfigureAwait(false);
+        var first = await WriteIsolatingBadPointsAsync(lines.Slice(0, half), cancellationToken).ConfigureAwait(false);
         if (first.Outcome != SinkWriteOutcome.Written)
         {
             return first;
         }
 
-        return await WriteIsolatingBadPointsAsync(lines.Skip(half).ToList(), cancellationToken).ConfigureAwait(false);
+        return await WriteIsolatingBadPointsAsync(lines.Slice(half, lines.Count - half), cancellationToken).ConfigureAwait(false);
     }
 
     private void MarkUnavailable(string? detail)

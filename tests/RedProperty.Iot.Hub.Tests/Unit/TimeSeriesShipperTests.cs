@@ -68,9 +68,9 @@ public sealed class TimeSeriesShipperTests : IAsyncDisposable
     }
 
     private void CollectWrites(Func<IReadOnlyList<string>, SinkWriteResult> answer) =>
-        _sink.WriteAsync(Arg.Any<IReadOnlyList<string>>(), Arg.Any<CancellationToken>()).Returns(call =>
+        _sink.WriteAsync(Arg.Any<LineBatch>(), Arg.Any<CancellationToken>()).Returns(call =>
         {
-            var lines = call.Arg<IReadOnlyList<string>>();
+            var lines = call.Arg<LineBatch>().ToStrings();
             var result = answer(lines);
             if (result.Outcome == SinkWriteOutcome.Written)
             {

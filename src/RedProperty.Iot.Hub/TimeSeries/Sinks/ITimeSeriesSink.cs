@@ -22,7 +22,7 @@ public interface ITimeSeriesSink
 {
     string Description { get; }
 
-    Task<SinkWriteResult> WriteAsync(IReadOnlyList<string> lines, CancellationToken cancellationToken);
+    Task<SinkWriteResult> WriteAsync(LineBatch lines, CancellationToken cancellationToken);
 
     Task<bool> PingAsync(CancellationToken cancellationToken);
 }

@@ -11,6 +11,8 @@ namespace RedProperty.Iot.Hub.TimeSeries.Sinks;
 /// </summary>
 public sealed class InfluxV1Sink : ITimeSeriesSink
 {
+    private static readonly MediaTypeHeaderValue PlainText = new("text/plain") { CharSet = "utf-8" };
+
     private readonly HttpClient _http;
     private readonly string _writePath;
 
@@ -32,9 +34,10 @@ public sealed class InfluxV1Sink : ITimeSeriesSink
 
     public string Description { get; }
 
-    public async Task<SinkWriteResult> WriteAsync(IReadOnlyList<string> lines, CancellationToken cancellationToken)
+    public async Task<SinkWriteResult> WriteAsync(LineBatch lines, CancellationToken cancellationToken)
     {
-        using var content = new StringContent(string.Join('\n', lines), Encoding.UTF8, "text/plain");
+        using var content = new ReadOnlyMemoryContent(lines.Body);
+        content.Headers.ContentType = PlainText;
         try
         {
             using var response = await _http.PostAsync(_writePath, content, cancellationToken).ConfigureAwait(false);

@@ -33,11 +33,12 @@ public sealed class InfluxV2Sink : ITimeSeriesSink, IDisposable
 
     public string Description { get; }
 
-    public async Task<SinkWriteResult> WriteAsync(IReadOnlyList<string> lines, CancellationToken cancellationToken)
+    public async Task<SinkWriteResult> WriteAsync(LineBatch lines, CancellationToken cancellationToken)
     {
         try
         {
-            await _writeApi.WriteRecordsAsync(lines as List<string> ?? [.. lines], WritePrecision.Ms, _bucket, _org, cancellationToken).ConfigureAwait(false);
+            // InfluxDB.Client takes lines as strings only.
+            await _writeApi.WriteRecordsAsync(lines.ToStrings(), WritePrecision.Ms, _bucket, _org, cancellationToken).ConfigureAwait(false);
             return SinkWriteResult.Written;
         }
         catch (HttpException ex)
