@@ -1,5 +1,5 @@
-using InfluxDB.Client.Api.Domain;
-using InfluxDB.Client.Writes;
+using RedProperty.Iot.Domain.Contract;
+using RedProperty.Iot.Hub.TimeSeries;
 
 namespace RedProperty.Iot.Hub.Alerts;
 
@@ -9,7 +9,7 @@ public static class AlertPoints
     public const string Measurement = "alerts";
 
     public static string Transition(Alert alert, string action, DateTimeOffset at) =>
-        PointData.Builder.Measurement(Measurement)
+        LineBuilder.Start(Measurement)
             .Tag("site", alert.Site)
             .Tag("zone", alert.Zone)
             .Tag("device", alert.DeviceId)
@@ -17,11 +17,9 @@ public static class AlertPoints
             .Tag("type", alert.Type.ToWire())
             .Tag("severity", alert.Severity.ToWire())
             .Tag("action", action)
-            .Field("id", alert.Id.ToString())
-            .Field("state", alert.State.ToWire())
-            .Field("count", (long)alert.Count)
-            .Field("secondsOpen", (at - alert.ActiveSince).TotalSeconds)
-            .Timestamp(at.ToUnixTimeMilliseconds(), WritePrecision.Ms)
-            .ToPointData()
-            .ToLineProtocol();
+            .Field("id", FieldValue.Of(alert.Id.ToString()))
+            .Field("state", FieldValue.Of(alert.State.ToWire()))
+            .Field("count", FieldValue.Of((long)alert.Count))
+            .Field("secondsOpen", FieldValue.Of((at - alert.ActiveSince).TotalSeconds))
+            .Finish(at.ToUnixTimeMilliseconds());
 }

@@ -1,6 +1,8 @@
 using InfluxDB.Client.Api.Domain;
 using InfluxDB.Client.Writes;
+using RedProperty.Iot.Domain.Alerts;
 using RedProperty.Iot.Domain.Contract;
+using RedProperty.Iot.Hub.Alerts;
 using RedProperty.Iot.Hub.TimeSeries;
 
 namespace RedProperty.Iot.Hub.Tests.Unit;
@@ -89,6 +91,20 @@ public sealed class LineBuilderTests
             .Field("tempC", 31.5).Field("currentA", 0.01).Field("plugged", true).Field("fault", "E\"7\\").Field("seq", 42L)
             .Timestamp(1_764_400_000_123, WritePrecision.Ms).ToPointData().ToLineProtocol();
         Assert.Equal(theirs, ours);
+    }
+
+    [Fact]
+    public void Writes_alert_transitions_exactly_as_InfluxDB_Client()
+    {
+        var raisedAt = DateTimeOffset.FromUnixTimeMilliseconds(1_764_400_000_000);
+        var alert = Alert.Raise(Guid.NewGuid(), new AlertKey("jiahua", "lift-2", AlertType.ElevatorEntrapment), "楼 3", DeviceKind.Elevator, AlertSeverity.Critical, "alarm button", raisedAt);
+        var at = raisedAt.AddSeconds(95.5);
+        var theirs = PointData.Builder.Measurement("alerts")
+            .Tag("site", "jiahua").Tag("zone", "楼 3").Tag("device", "lift-2").Tag("kind", "elevator").Tag("type", "elevator_entrapment")
+            .Tag("severity", "critical").Tag("action", "acknowledged")
+            .Field("id", alert.Id.ToString()).Field("state", alert.State.ToWire()).Field("count", 1L).Field("secondsOpen", 95.5)
+            .Timestamp(at.ToUnixTimeMilliseconds(), WritePrecision.Ms).ToPointData().ToLineProtocol();
+        Assert.Equal(Canonical(theirs), Canonical(AlertPoints.Transition(alert, "acknowledged", at)));
     }
 
     [Fact]
