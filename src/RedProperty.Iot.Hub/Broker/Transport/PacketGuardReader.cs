@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Connections;
 
 namespace RedProperty.Iot.Hub.Broker.Transport;
@@ -40,6 +41,8 @@ public sealed class PacketGuardReader : PipeReader
         connection.Attach(this);
     }
 
+    // Nearly every read waits for the socket, so its state machine would be allocated once per packet: pooled instead.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public override async ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default)
     {
         ThrowIfClosed();
