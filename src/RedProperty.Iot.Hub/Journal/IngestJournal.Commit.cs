@@ -283,9 +283,9 @@ public sealed partial class IngestJournal
     /// <summary>
     /// Writes zeros from the file's end to <c>Journal:PreallocateBytes</c> past <paramref name="runEnd"/> (not past the
     /// segment size) and fsyncs them: the group commits that follow overwrite allocated blocks of a file whose size
-    /// does not change, and their fsyncs do not wait for the file system's journal (a third to half of the fsync
-    /// tail with InfluxDB writing beside the hub). Recovery tells these zeros from a torn record. When it fails
-    /// (the disk is full), the records are written at the end of the file as without it.
+    /// does not change, so their fdatasync writes the records and nothing else (no inode, no allocation; see
+    /// <see cref="DataSync"/>). Recovery tells these zeros from a torn record. When it fails (the disk is full),
+    /// the records are written at the end of the file as without it.
     /// </summary>
     private void Preallocate(SafeFileHandle writer, JournalSegment segment, long runEnd)
     {
