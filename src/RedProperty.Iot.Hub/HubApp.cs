@@ -53,10 +53,12 @@ public static class HubApp
         var app = builder.Build();
 
         // Fail at start, with the registry's, thresholds' and database's problems listed, rather than at the first device login.
+        // The journal first: it locks its directory, so a second hub started on the same data directory stops before
+        // it touches anything of the first one's.
+        app.Services.GetRequiredService<IngestJournal>();
         app.Services.GetRequiredService<DeviceRegistry>();
         app.Services.GetRequiredService<SiteOwnership>();
         app.Services.GetRequiredService<HubDatabase>();
-        app.Services.GetRequiredService<IngestJournal>();
         app.CheckAlertSettings();
 
         app.UseExceptionHandler();

@@ -16,6 +16,7 @@ public sealed partial class IngestJournal : IDisposable, IAsyncDisposable
     public const int MaxRecordBytes = JournalFormat.MaxDataBytes;
 
     private const string ProbeFile = ".probe";
+    private const string LockFile = ".lock";
     private const int PendingLimitFactor = 16;
     private const int SpareGroups = 4;
     private static readonly byte[] ZeroBlock = new byte[64 << 10];
@@ -64,6 +65,7 @@ public sealed partial class IngestJournal : IDisposable, IAsyncDisposable
     private readonly List<ReadOnlyMemory<byte>> _writeList = [];
     private readonly List<ReadOnlyMemory<byte>> _writeZeros = [];
     private readonly List<TaskCompletionSource<bool>> _inlineDone = [];
+    private FileStream? _directoryLock;
     private Thread? _commitThread;
     private JournalSegment? _active;
     private long _lastRetry;
@@ -133,7 +135,17 @@ public sealed partial class IngestJournal : IDisposable, IAsyncDisposable
     public static IngestJournal Open(JournalOptions options, string directory, TimeProvider time, JournalMetrics metrics, ILogger<IngestJournal> logger)
     {
         var journal = new IngestJournal(options, directory, time, metrics, logger);
-        journal.Recover();
+        journal._directoryLock = LockDirectory(directory);
+        try
+        {
+            journal.Recover();
+        }
+        catch
+        {
+            journal._directoryLock.Dispose();
+            throw;
+        }
+
         journal._commitThread = new Thread(journal.CommitLoop) { IsBackground = true, Name = "journal-commit" };
         journal._commitThread.Start();
         return journal;
@@ -573,8 +585,29 @@ public sealed partial class IngestJournal : IDisposable, IAsyncDisposable
         return true;
     }
 
+    /// <summary>
+    /// Holds the directory's lock file for as long as the journal is open (an advisory lock the kernel drops when the
+    /// process dies, so a restart after kill -9 is not held up): a second hub started on the same data directory
+    /// would number records the first one also numbers and cut what the first one is writing.
+    /// </summary>
+    private static FileStream LockDirectory(string directory)
+    {
+        Directory.CreateDirectory(directory);
+        var path = Path.Combine(directory, LockFile);
+        try
+        {
+            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException e)
+        {
+            throw new IOException(
+                $"The journal directory {directory} is in use by another hub (it holds {path}). Each hub needs its own Hub:DataDir or Journal:Directory.", e);
+        }
+    }
+
     private void FinishClose()
     {
+        _directoryLock?.Dispose();
         _closed = true;
         Volatile.Read(ref _durableAdvanced).TrySetResult();
     }

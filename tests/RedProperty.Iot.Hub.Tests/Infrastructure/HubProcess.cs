@@ -53,27 +53,7 @@ public sealed class HubProcess : IAsyncDisposable
     {
         var mqttPort = FreePort.Next();
         var httpPort = FreePort.Next();
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        var arguments = new List<string>
-        {
-            Path.Combine(AppContext.BaseDirectory, "RedProperty.Iot.Hub.dll"),
-            "--Http:Urls", $"http://127.0.0.1:{httpPort}",
-            "--Mqtt:Port", mqttPort.ToString(CultureInfo.InvariantCulture),
-            "--Mqtt:BindAddress", "127.0.0.1",
-            "--Hub:DataDir", dataDir,
-            "--Hub:SecretHashIterations", "1000",
-            "--Logging:LogLevel:Default", "Warning",
-            "--Staff:BootstrapAdmin:Username", HubHost.AdminUser,
-            "--Staff:BootstrapAdmin:Password", HubHost.AdminPassword,
-        };
-        foreach (var (key, value) in settings)
-        {
-            arguments.Add($"--{key}");
-            arguments.Add(value ?? string.Empty);
-        }
-
-        arguments.ForEach(start.ArgumentList.Add);
-        var hub = new HubProcess(Process.Start(start)!, mqttPort, httpPort, dataDir);
+        var hub = new HubProcess(Process.Start(StartInfo(dataDir, settings, mqttPort, httpPort))!, mqttPort, httpPort, dataDir);
         hub._process.OutputDataReceived += (_, e) => hub.Append(e.Data);
         hub._process.ErrorDataReceived += (_, e) => hub.Append(e.Data);
         hub._process.BeginOutputReadLine();
@@ -99,6 +79,52 @@ public sealed class HubProcess : IAsyncDisposable
             await hub.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>Starts a hub that is expected to stop by itself (a refused start) and returns its exit code and all it wrote.</summary>
+    public static async Task<(int ExitCode, string Output)> RunToExitAsync(string dataDir, IReadOnlyDictionary<string, string?> settings, TimeSpan within)
+    {
+        using var process = Process.Start(StartInfo(dataDir, settings, FreePort.Next(), FreePort.Next()))!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(within);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill();
+            await process.WaitForExitAsync();
+            Assert.Fail($"the hub did not stop within {within}: {await output}{await errors}");
+        }
+
+        return (process.ExitCode, await output + await errors);
+    }
+
+    private static ProcessStartInfo StartInfo(string dataDir, IReadOnlyDictionary<string, string?> settings, int mqttPort, int httpPort)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var arguments = new List<string>
+        {
+            Path.Combine(AppContext.BaseDirectory, "RedProperty.Iot.Hub.dll"),
+            "--Http:Urls", $"http://127.0.0.1:{httpPort}",
+            "--Mqtt:Port", mqttPort.ToString(CultureInfo.InvariantCulture),
+            "--Mqtt:BindAddress", "127.0.0.1",
+            "--Hub:DataDir", dataDir,
+            "--Hub:SecretHashIterations", "1000",
+            "--Logging:LogLevel:Default", "Warning",
+            "--Staff:BootstrapAdmin:Username", HubHost.AdminUser,
+            "--Staff:BootstrapAdmin:Password", HubHost.AdminPassword,
+        };
+        foreach (var (key, value) in settings)
+        {
+            arguments.Add($"--{key}");
+            arguments.Add(value ?? string.Empty);
+        }
+
+        arguments.ForEach(start.ArgumentList.Add);
+        return start;
     }
 
     /// <summary>Signs <see cref="Http"/> in as the bootstrap administrator (a bearer token).</summary>

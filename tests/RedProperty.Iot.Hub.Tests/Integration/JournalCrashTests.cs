@@ -36,6 +36,28 @@ public sealed class JournalCrashTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_second_hub_on_the_same_data_directory_stops_at_start_and_the_first_keeps_acknowledging()
+    {
+        var settings = new Dictionary<string, string?> { ["Hub:Registry"] = TestRegistry.Write(_workDir) };
+        var dataDir = Path.Combine(_workDir, "data");
+        await using var first = await HubProcess.StartAsync(dataDir, settings);
+        const string topic = $"rp/{TestRegistry.Site}/light/light-2/telemetry";
+        var lamp = await first.ConnectDeviceAsync("light-2");
+        Assert.True((await PublishAsync(lamp, topic, 1)).Acknowledged);
+
+        var (exitCode, output) = await HubProcess.RunToExitAsync(dataDir, settings, TimeSpan.FromSeconds(60));
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("is in use by another hub", output, StringComparison.Ordinal);
+
+        for (var seq = 2; seq <= 5; seq++)
+        {
+            Assert.True((await PublishAsync(lamp, topic, seq)).Acknowledged, $"reading {seq} after the second hub's attempt");
+        }
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await first.Http.GetAsync("/healthz")).StatusCode);
+    }
+
+    [Fact]
     public async Task A_full_disk_stops_acknowledgements_without_stopping_the_hub_which_recovers_when_space_returns()
     {
         using var disk = new SmallDisk("1m");

@@ -137,11 +137,34 @@ public sealed class IngestJournalTests : IDisposable
             Assert.True(await ticket.WaitDurableAsync());
         }
 
-        // The first journal stays open (as if the hub were killed now): a second one recovers the directory on its own.
-        await using var second = IngestJournal.Open(Options(), _folder.Path, TimeProvider.System, NewMetrics(), Microsoft.Extensions.Logging.Abstractions.NullLogger<IngestJournal>.Instance);
+        // The first journal stays open (as if the hub were killed now): a second one recovers a copy of the directory on its own.
+        using var crashed = new JournalFolder();
+        foreach (var file in _folder.SegmentFiles)
+        {
+            File.Copy(file, System.IO.Path.Combine(crashed.Path, System.IO.Path.GetFileName(file)));
+        }
+
+        await using var second = crashed.Open();
         Assert.Equal(20, second.DurableSequence);
         using var reader = second.OpenReader("alerts", 0, mayDropOldest: false);
         Assert.Equal(Enumerable.Range(1, 20).Select(i => $"record-{i}"), (await ReadThroughAsync(reader, 20)).Select(Text));
+    }
+
+    [Fact]
+    public async Task A_second_journal_on_a_directory_in_use_is_refused_and_opens_once_the_first_is_closed()
+    {
+        var first = _folder.Open();
+        await AppendDurableAsync(first, Data(1));
+
+        var refused = Assert.Throws<IOException>(() => _folder.Open());
+        Assert.Contains("in use by another hub", refused.Message, StringComparison.Ordinal);
+        Assert.Contains(_folder.Path, refused.Message, StringComparison.Ordinal);
+        Assert.Equal(2, await AppendDurableAsync(first, Data(2))); // the refused open changed nothing
+
+        await first.DisposeAsync();
+        await using var second = _folder.Open();
+        Assert.Equal(2, second.DurableSequence);
+        Assert.Equal(3, await AppendDurableAsync(second, Data(3)));
     }
 
     [Fact]
