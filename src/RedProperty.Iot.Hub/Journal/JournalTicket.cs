@@ -56,35 +56,19 @@ public readonly struct JournalTicket
     /// True once the record is fsynced; false when it was not appended or its group's write or fsync failed. Then the
     /// record counts as never written: it is cut from the segment and no reader is shown it.
     /// </summary>
-    public ValueTask<bool> WaitDurableAsync(CancellationToken cancellationToken = default)
-    {
-        if (_durable is null)
-        {
-            return new ValueTask<bool>(false);
-        }
-
-        return _durable.IsCompleted || !cancellationToken.CanBeCanceled
-            ? new ValueTask<bool>(_durable)
-            : new ValueTask<bool>(_durable.WaitAsync(cancellationToken));
-    }
+    public ValueTask<bool> WaitDurableAsync(CancellationToken cancellationToken = default) => Wait(_durable, cancellationToken);
 
     /// <summary>
     /// As <see cref="WaitDurableAsync"/>, but the continuation runs on the journal's commit thread right after the
     /// fsync: only for sending an acknowledgement, which is short and never blocks (a socket send that cannot go
     /// at once continues elsewhere). Saves a thread-pool hop, and its wake-up, per acknowledged message.
     /// </summary>
-    public ValueTask<bool> WaitAcknowledgeableAsync(CancellationToken cancellationToken)
-    {
-        var durable = _durableInline ?? _durable;
-        if (durable is null)
-        {
-            return new ValueTask<bool>(false);
-        }
+    public ValueTask<bool> WaitAcknowledgeableAsync(CancellationToken cancellationToken) => Wait(_durableInline ?? _durable, cancellationToken);
 
-        return durable.IsCompleted || !cancellationToken.CanBeCanceled
-            ? new ValueTask<bool>(durable)
-            : new ValueTask<bool>(durable.WaitAsync(cancellationToken));
-    }
+    private static ValueTask<bool> Wait(Task<bool>? durable, CancellationToken cancellationToken) =>
+        durable is null ? new ValueTask<bool>(false)
+        : durable.IsCompleted || !cancellationToken.CanBeCanceled ? new ValueTask<bool>(durable)
+        : new ValueTask<bool>(durable.WaitAsync(cancellationToken));
 }
 
 /// <summary>A record as a reader sees it; <see cref="Data"/> is only valid until the reader's next <c>ReadAsync</c>.</summary>
