@@ -72,7 +72,9 @@ public sealed partial class DeviceMessageIngestor(
             channel = parsed.Channel;
         }
 
-        string line;
+        // The point is finished into the journal record below, without a string of its own.
+        LineBuilder point;
+        long timestampMs;
         var receivedMs = receivedAt.ToUnixTimeMilliseconds();
         switch (channel)
         {
@@ -94,7 +96,8 @@ public sealed partial class DeviceMessageIngestor(
                     }
                 }
 
-                line = PointMapper.Telemetry(device, telemetry, circuit, Timestamp(state, telemetry.Ts, receivedMs));
+                point = PointMapper.TelemetryPoint(device, telemetry, circuit);
+                timestampMs = Timestamp(state, telemetry.Ts, receivedMs);
                 ObserveSequence(state, telemetry.Seq);
                 readings.Record(state, telemetry, receivedAt);
                 break;
@@ -108,7 +111,8 @@ public sealed partial class DeviceMessageIngestor(
                     return Reject(state, topic, payload, decoded.Rejection, receivedAt);
                 }
 
-                line = PointMapper.Event(device, deviceEvent, Timestamp(state, deviceEvent.Ts, receivedMs));
+                point = PointMapper.EventPoint(device, deviceEvent);
+                timestampMs = Timestamp(state, deviceEvent.Ts, receivedMs);
                 ObserveSequence(state, deviceEvent.Seq);
                 break;
             }
@@ -121,7 +125,8 @@ public sealed partial class DeviceMessageIngestor(
                 }
 
                 await presence.ReportAsync(state, status, receivedAt, cancellationToken).ConfigureAwait(false);
-                line = PointMapper.Status(device, status, state.NextReceiveTimestamp(receivedMs));
+                point = PointMapper.StatusPoint(device, status);
+                timestampMs = state.NextReceiveTimestamp(receivedMs);
                 break;
             }
 
@@ -138,7 +143,7 @@ public sealed partial class DeviceMessageIngestor(
         }
 
         metrics.MessagesInOf(device.Kind, channel).Inc();
-        var ticket = journal.Append(IngestRecord.DeviceMessage(receivedMs, duplicate, channel, device.UserName, line, payload));
+        var ticket = journal.Append(IngestRecord.DeviceMessage(receivedMs, duplicate, channel, device.UserName, point.FinishInPlace(timestampMs), payload));
         if (ticket.Outcome != JournalAppendOutcome.Appended)
         {
             metrics.PointsDropped.WithLabels("journal_refused").Inc();

@@ -56,7 +56,7 @@ public readonly ref struct IngestRecord
     public ReadOnlySpan<byte> Payload { get; }
 
     /// <summary>Encodes a device message into a per-thread buffer, valid until the thread's next encode.</summary>
-    public static ReadOnlySpan<byte> DeviceMessage(long receivedAtMs, bool duplicate, DeviceChannel channel, string userName, string line, ReadOnlySequence<byte> payload)
+    public static ReadOnlySpan<byte> DeviceMessage(long receivedAtMs, bool duplicate, DeviceChannel channel, string userName, ReadOnlySpan<char> line, ReadOnlySequence<byte> payload)
     {
         var buffer = Scratch();
         var nameBytes = Encoding.UTF8.GetByteCount(userName);

@@ -16,6 +16,7 @@ internal sealed class LineBuilder
     private static LineBuilder? t_spare;
 
     private readonly StringBuilder _text = new(256);
+    private char[] _chars = new char[256];
     private readonly List<KeyValuePair<string, string>> _tags = new(8);
     private readonly List<KeyValuePair<string, FieldValue>> _fields = new(16);
     private string _measurement = string.Empty;
@@ -54,55 +55,88 @@ internal sealed class LineBuilder
     {
         try
         {
-            SortByKey(_tags);
-            SortByKey(_fields);
-            var text = _text.Clear();
-            Escape(text, _measurement, escapeEquals: false);
-            foreach (var (key, value) in _tags)
-            {
-                if (key.Length > 0 && value.Length > 0)
-                {
-                    text.Append(',');
-                    Escape(text, key, escapeEquals: true);
-                    text.Append('=');
-                    Escape(text, value, escapeEquals: true);
-                }
-            }
-
-            text.Append(' ');
-            var any = false;
-            foreach (var (key, value) in _fields)
-            {
-                if (!HasValue(value))
-                {
-                    continue;
-                }
-
-                if (any)
-                {
-                    text.Append(',');
-                }
-
-                any = true;
-                Escape(text, key, escapeEquals: true);
-                text.Append('=');
-                AppendValue(text, value);
-            }
-
-            if (!any)
-            {
-                return string.Empty;
-            }
-
-            return text.Append(' ').Append(timestampMs).ToString();
+            return Write(timestampMs) ? _text.ToString() : string.Empty;
         }
         finally
         {
-            _tags.Clear();
-            _fields.Clear();
-            _text.Clear();
-            t_spare = this;
+            Release();
         }
+    }
+
+    /// <summary>
+    /// As <see cref="Finish"/>, without a string: the line stays in this builder, which goes back to the thread it
+    /// finishes on, so the span is valid only until that thread's next <see cref="Start"/>. For a caller that
+    /// copies it at once (the ingest path writes it into the journal record).
+    /// </summary>
+    public ReadOnlySpan<char> FinishInPlace(long timestampMs)
+    {
+        try
+        {
+            if (!Write(timestampMs))
+            {
+                return [];
+            }
+
+            if (_chars.Length < _text.Length)
+            {
+                _chars = new char[Math.Max(_text.Length, _chars.Length * 2)];
+            }
+
+            _text.CopyTo(0, _chars, _text.Length);
+            return _chars.AsSpan(0, _text.Length);
+        }
+        finally
+        {
+            Release();
+        }
+    }
+
+    private bool Write(long timestampMs)
+    {
+        SortByKey(_tags);
+        SortByKey(_fields);
+        var text = _text.Clear();
+        Escape(text, _measurement, escapeEquals: false);
+        foreach (var (key, value) in _tags)
+        {
+            if (key.Length > 0 && value.Length > 0)
+            {
+                text.Append(',');
+                Escape(text, key, escapeEquals: true);
+                text.Append('=');
+                Escape(text, value, escapeEquals: true);
+            }
+        }
+
+        text.Append(' ');
+        var any = false;
+        foreach (var (key, value) in _fields)
+        {
+            if (!HasValue(value))
+            {
+                continue;
+            }
+
+            if (any)
+            {
+                text.Append(',');
+            }
+
+            any = true;
+            Escape(text, key, escapeEquals: true);
+            text.Append('=');
+            AppendValue(text, value);
+        }
+
+        text.Append(' ').Append(timestampMs);
+        return any;
+    }
+
+    private void Release()
+    {
+        _tags.Clear();
+        _fields.Clear();
+        t_spare = this;
     }
 
     private static bool HasValue(FieldValue value) => value.Kind switch

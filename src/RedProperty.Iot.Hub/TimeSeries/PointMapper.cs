@@ -16,7 +16,11 @@ public static class PointMapper
     /// reading carries, under its wire name. <paramref name="circuit"/> is the charger's circuit tag, the
     /// reading's or else the registry's.
     /// </summary>
-    public static string Telemetry(Device device, DeviceTelemetry telemetry, ChargerCircuit? circuit, long timestampMs)
+    public static string Telemetry(Device device, DeviceTelemetry telemetry, ChargerCircuit? circuit, long timestampMs) =>
+        TelemetryPoint(device, telemetry, circuit).Finish(timestampMs);
+
+    /// <summary>The point of <see cref="Telemetry"/>, not finished yet: the ingest path writes it straight into its journal record.</summary>
+    internal static LineBuilder TelemetryPoint(Device device, DeviceTelemetry telemetry, ChargerCircuit? circuit)
     {
         var point = Start(telemetry.Kind.ToWire(), device);
         foreach (var field in TelemetryContract.For(telemetry.Kind)?.Fields ?? [])
@@ -42,10 +46,12 @@ public static class PointMapper
             }
         }
 
-        return point.Field("seq", FieldValue.Of(telemetry.Seq)).Finish(timestampMs);
+        return point.Field("seq", FieldValue.Of(telemetry.Seq));
     }
 
-    public static string Event(Device device, DeviceEvent deviceEvent, long timestampMs)
+    public static string Event(Device device, DeviceEvent deviceEvent, long timestampMs) => EventPoint(device, deviceEvent).Finish(timestampMs);
+
+    internal static LineBuilder EventPoint(Device device, DeviceEvent deviceEvent)
     {
         var point = Start(EventsMeasurement, device)
             .Tag("kind", device.Kind.ToWire())
@@ -62,11 +68,13 @@ public static class PointMapper
             }
         }
 
-        return point.Field("seq", FieldValue.Of(deviceEvent.Seq)).Finish(timestampMs);
+        return point.Field("seq", FieldValue.Of(deviceEvent.Seq));
     }
 
-    public static string Status(Device device, DeviceStatus status, long timestampMs) =>
-        Start(StatusMeasurement, device).Tag("kind", device.Kind.ToWire()).Field("online", FieldValue.Of(status == DeviceStatus.Online)).Finish(timestampMs);
+    public static string Status(Device device, DeviceStatus status, long timestampMs) => StatusPoint(device, status).Finish(timestampMs);
+
+    internal static LineBuilder StatusPoint(Device device, DeviceStatus status) =>
+        Start(StatusMeasurement, device).Tag("kind", device.Kind.ToWire()).Field("online", FieldValue.Of(status == DeviceStatus.Online));
 
     private static LineBuilder Start(string measurement, Device device) =>
         LineBuilder.Start(measurement)

@@ -127,6 +127,22 @@ public sealed class LineBuilderTests
         Assert.Equal("light on=true 6", LineBuilder.Start("light").Field("on", FieldValue.Of(true)).Finish(6));
     }
 
+    [Fact]
+    public void A_line_finished_in_place_is_the_line_Finish_writes()
+    {
+        // Longer than the builder's first buffer, so the in-place copy has to grow once.
+        var longNote = new string('长', 300);
+        LineBuilder Point(string note) => LineBuilder.Start("elevator").Tag("site", "s").Tag("device", "e 1").Field("fault", FieldValue.Of(note)).Field("seq", FieldValue.Of(3L));
+        foreach (var note in new[] { "E07", longNote, "x" })
+        {
+            var expected = Point(note).Finish(9);
+            Assert.Equal(expected, Point(note).FinishInPlace(9).ToString());
+        }
+
+        Assert.True(LineBuilder.Start("light").Field("lux", FieldValue.Of(double.NaN)).FinishInPlace(5).IsEmpty);
+        Assert.Equal("light on=true 6", LineBuilder.Start("light").Field("on", FieldValue.Of(true)).FinishInPlace(6).ToString());
+    }
+
     private static T Pick<T>(Random random, T[] items) => items[random.Next(items.Length)];
 
     /// <summary>The line with its tags and its fields each sorted ordinally (split at unescaped separators, outside quotes).</summary>
