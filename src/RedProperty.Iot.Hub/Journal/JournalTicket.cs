@@ -63,7 +63,7 @@ public readonly struct JournalTicket
     /// fsync: only for sending an acknowledgement, which is short and never blocks (a socket send that cannot go
     /// at once continues elsewhere). Saves a thread-pool hop, and its wake-up, per acknowledged message.
     /// </summary>
-    public ValueTask<bool> WaitAcknowledgeableAsync(CancellationToken cancellationToken) => Wait(_durableInline ?? _durable, cancellationToken);
+    public ValueTask<bool> WaitAcknowledgeableAsync() => Wait(_durableInline ?? _durable, CancellationToken.None);
 
     private static ValueTask<bool> Wait(Task<bool>? durable, CancellationToken cancellationToken) =>
         durable is null ? new ValueTask<bool>(false)

@@ -19,9 +19,9 @@ public sealed class DeferredAcknowledgementsTests
         Assert.True(acknowledgements.Received(8));
         acknowledgements.Answered();
 
-        Assert.True(await acknowledgements.DurableAsync(7, CancellationToken.None));
+        Assert.True(await acknowledgements.DurableAsync(7));
         Assert.True(await ticket.WaitDurableAsync());
-        Assert.True(await acknowledgements.DurableAsync(8, CancellationToken.None));
+        Assert.True(await acknowledgements.DurableAsync(8));
         Assert.False(acknowledgements.Defer(ticket), "nothing received is left to defer");
     }
 

@@ -55,8 +55,12 @@ public sealed class DeferredAcknowledgements(int maxWaiting)
         }
     }
 
-    /// <summary>Whether the acknowledgement of <paramref name="packetId"/> may go: true at once when nothing is deferred for it.</summary>
-    public ValueTask<bool> DurableAsync(ushort packetId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Whether the acknowledgement of <paramref name="packetId"/> may go: true at once when nothing is deferred for it.
+    /// Not cancellable: the wait ends with its group commit, which always ends (on disk, failed, or the journal closing),
+    /// and MQTTnet does not wait for a closing connection's send loop. A token here cost a cancellation promise per message.
+    /// </summary>
+    public ValueTask<bool> DurableAsync(ushort packetId)
     {
         JournalTicket ticket;
         lock (_gate)
@@ -67,6 +71,6 @@ public sealed class DeferredAcknowledgements(int maxWaiting)
             }
         }
 
-        return ticket.WaitAcknowledgeableAsync(cancellationToken);
+        return ticket.WaitAcknowledgeableAsync();
     }
 }

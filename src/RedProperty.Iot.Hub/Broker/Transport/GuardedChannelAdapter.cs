@@ -93,10 +93,15 @@ public sealed class GuardedChannelAdapter(IMqttChannelAdapter inner, GuardedConn
     /// <summary>Sends an acknowledgement once its message is in the journal; if the journal could not keep it, closes the connection instead, so the device sends it again.</summary>
     private async Task SendWhenDurableAsync(MqttPacket acknowledgement, ushort packetId, CancellationToken cancellationToken)
     {
-        if (!await Acknowledgements.DurableAsync(packetId, cancellationToken).ConfigureAwait(false))
+        if (!await Acknowledgements.DurableAsync(packetId).ConfigureAwait(false))
         {
             connection.Close(ConnectionCloseReason.NotKept);
             return;
+        }
+
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return;   // the connection closed meanwhile: the device sends the message again
         }
 
         await inner.SendPacketAsync(acknowledgement, cancellationToken).ConfigureAwait(false);

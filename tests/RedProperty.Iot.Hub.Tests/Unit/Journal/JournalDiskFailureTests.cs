@@ -39,7 +39,7 @@ public sealed class JournalDiskFailureTests : IDisposable
                 var kept = await last.WaitDurableAsync();
                 (kept ? durable : failed).Add(last.Sequence);
                 // The PUBACK's wait (released on the commit thread) learns the same, also when the group failed.
-                Assert.Equal(kept, await last.WaitAcknowledgeableAsync(CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
+                Assert.Equal(kept, await last.WaitAcknowledgeableAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
             }
         }
 
