@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using RedProperty.Iot.Domain.Alerts.Rules;
 using RedProperty.Iot.Hub.Alerts;
 using RedProperty.Iot.Hub.Devices;
@@ -111,7 +112,8 @@ public sealed partial class AlertPipeline : BackgroundService
         }
     }
 
-    private async Task JudgeNextAsync(CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask JudgeNextAsync(CancellationToken cancellationToken)
     {
         _records.Clear();
         if (!await ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -146,7 +148,8 @@ public sealed partial class AlertPipeline : BackgroundService
     }
 
     /// <summary>Reads the next records; false when judged records wait to be stored and nothing came for a moment.</summary>
-    private async Task<bool> ReadAsync(CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> ReadAsync(CancellationToken cancellationToken)
     {
         if (_pending <= _stored)
         {

@@ -1,4 +1,5 @@
 using System.IO.Hashing;
+using System.Runtime.CompilerServices;
 using RedProperty.Iot.Hub.Logging;
 
 namespace RedProperty.Iot.Hub.Journal;
@@ -391,7 +392,8 @@ public sealed partial class IngestJournal : IDisposable, IAsyncDisposable
     }
 
     /// <summary>Completes once <see cref="DurableSequence"/> is above <paramref name="sequence"/>; one shared signal per group commit.</summary>
-    internal async Task WaitForDurableAsync(long sequence, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    internal async ValueTask WaitForDurableAsync(long sequence, CancellationToken cancellationToken)
     {
         while (true)
         {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Prometheus;
 
 namespace RedProperty.Iot.Hub.Journal;
@@ -93,6 +94,7 @@ public sealed class JournalReader : IDisposable
     /// Clears <paramref name="into"/> and fills it with up to <paramref name="maxRecords"/> records after
     /// <see cref="ReadPosition"/>, waiting until there is at least one. Their data is valid until the next call.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<int> ReadAsync(List<JournalRecord> into, int maxRecords, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(into);
@@ -118,6 +120,7 @@ public sealed class JournalReader : IDisposable
     /// As <see cref="ReadAsync"/>, but false (nothing read) when no record comes within <paramref name="quiet"/>: a
     /// consumer that stores its cursor now and then does so in a quiet spell.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<bool> TryReadWithinAsync(List<JournalRecord> into, int maxRecords, TimeSpan quiet, CancellationToken cancellationToken)
     {
         // A consumer that keeps up waits here once per group commit: its quiet timer is reused, not made anew.

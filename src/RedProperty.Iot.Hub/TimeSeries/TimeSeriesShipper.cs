@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Microsoft.Extensions.Options;
 using RedProperty.Iot.Hub.Configuration;
@@ -151,7 +152,8 @@ public sealed partial class TimeSeriesShipper : BackgroundService
     }
 
     /// <summary>Reads the next records; false when <paramref name="giveUpAfterAWhile"/> and none came within <see cref="CursorEvery"/>.</summary>
-    private static async Task<bool> ReadAsync(JournalReader reader, List<JournalRecord> records, int max, bool giveUpAfterAWhile, CancellationToken stoppingToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private static async ValueTask<bool> ReadAsync(JournalReader reader, List<JournalRecord> records, int max, bool giveUpAfterAWhile, CancellationToken stoppingToken)
     {
         if (!giveUpAfterAWhile)
         {
