@@ -60,7 +60,7 @@ public sealed class DeviceState(Device device, DeviceRuleState rules)
     public const int RejectionLogSize = 100;
 
     private readonly Lock _gate = new();
-    private readonly Queue<RejectionRecord> _recentRejections = new(RejectionLogSize);
+    private Queue<RejectionRecord>? _recentRejections;   // made at the first rejection: most devices never have one
     private readonly Dictionary<RejectionReason, long> _rejectionCounts = [];
     private long _messages;
     private long _lastSeenUnixMs;
@@ -214,12 +214,13 @@ public sealed class DeviceState(Device device, DeviceRuleState rules)
     {
         lock (_gate)
         {
-            if (_recentRejections.Count == RejectionLogSize)
+            var recent = _recentRejections ??= new Queue<RejectionRecord>(RejectionLogSize);
+            if (recent.Count == RejectionLogSize)
             {
-                _recentRejections.Dequeue();
+                recent.Dequeue();
             }
 
-            _recentRejections.Enqueue(rejection);
+            recent.Enqueue(rejection);
             _rejectionCounts[rejection.Reason] = _rejectionCounts.GetValueOrDefault(rejection.Reason) + 1;
             if (rejection.At - _lastWarningAt < TimeSpan.FromMinutes(1))
             {
@@ -236,7 +237,7 @@ public sealed class DeviceState(Device device, DeviceRuleState rules)
     {
         lock (_gate)
         {
-            return _recentRejections.Reverse().ToArray();
+            return _recentRejections is { } recent ? recent.Reverse().ToArray() : [];
         }
     }
 
