@@ -63,7 +63,15 @@ public sealed class DeviceIdentityTests : IAsyncLifetime
 
             return Task.CompletedTask;
         };
+        // Until the hub has handled light-1's DISCONNECT the id is in use and refused; a device retries, so does the test.
+        var until = DateTime.UtcNow.AddSeconds(5);
         var result = await intruder.ConnectAsync(Options("testsite/light-2", TestRegistry.SecretOf("light-2"), "lamp-controller", version, persistent: true));
+        while (result.ResultCode == MqttClientConnectResultCode.ClientIdentifierNotValid && DateTime.UtcNow < until)
+        {
+            await Task.Delay(50);
+            result = await intruder.ConnectAsync(Options("testsite/light-2", TestRegistry.SecretOf("light-2"), "lamp-controller", version, persistent: true));
+        }
+
         Assert.Equal(MqttClientConnectResultCode.Success, result.ResultCode);
         Assert.False(result.IsSessionPresent, "light-2 was given light-1's stored session");
 
