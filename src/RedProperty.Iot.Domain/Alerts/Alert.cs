@@ -5,7 +5,9 @@ namespace RedProperty.Iot.Domain.Alerts;
 /// <summary>
 /// The alert aggregate: its state changes only through these methods, each of which checks the
 /// lifecycle (active → acknowledged → resolved; resolved → reopened within the flap window) and
-/// appends to the audit trail. An alert only staff may close (<see cref="AlertClearing.Staff"/>) is
+/// appends to the audit trail. While acknowledged, the field steps follow: on the way (optional), then
+/// arrived on site, once per activation; either on an alert nobody acknowledged yet acknowledges it
+/// in the same person's name first (someone who sets out or is there is responding). An alert only staff may close (<see cref="AlertClearing.Staff"/>) is
 /// never resolved by the system: when its condition clears it is marked so and stays open.
 /// </summary>
 public sealed class Alert
@@ -64,6 +66,20 @@ public sealed class Alert
     public string? AcknowledgedBy { get; private set; }
 
     public DateTimeOffset? AcknowledgedAt { get; private set; }
+
+    public string? OnTheWayBy { get; private set; }
+
+    public DateTimeOffset? OnTheWayAt { get; private set; }
+
+    /// <summary>Who reached the scene first in the current activation (null until someone did).</summary>
+    public string? ArrivedBy { get; private set; }
+
+    public DateTimeOffset? ArrivedAt { get; private set; }
+
+    public ArrivalProof? ArrivalProof { get; private set; }
+
+    /// <summary>The sticker's place id, or the desk's reason.</summary>
+    public string? ArrivalDetail { get; private set; }
 
     public string? ResolvedBy { get; private set; }
 
@@ -139,6 +155,12 @@ public sealed class Alert
             Clearing = snapshot.Clearing,
             ConditionClearedAt = snapshot.ConditionClearedAt,
             Fact = snapshot.Fact,
+            OnTheWayBy = snapshot.OnTheWayBy,
+            OnTheWayAt = snapshot.OnTheWayAt,
+            ArrivedBy = snapshot.ArrivedBy,
+            ArrivedAt = snapshot.ArrivedAt,
+            ArrivalProof = snapshot.ArrivalProof,
+            ArrivalDetail = snapshot.ArrivalDetail,
         };
         alert._history.AddRange(snapshot.History);
         alert._escalations.AddRange(snapshot.Escalations);
@@ -147,7 +169,8 @@ public sealed class Alert
 
     public AlertSnapshot ToSnapshot() => new(
         Id, Key, Zone, Kind, Severity, State, Message, RaisedAt, ActiveSince, LastSeenAt, Count,
-        AcknowledgedBy, AcknowledgedAt, ResolvedBy, ResolvedAt, ResolutionNote, [.. _history], [.. _escalations], Clearing, ConditionClearedAt, Fact);
+        AcknowledgedBy, AcknowledgedAt, ResolvedBy, ResolvedAt, ResolutionNote, [.. _history], [.. _escalations], Clearing, ConditionClearedAt, Fact,
+        OnTheWayBy, OnTheWayAt, ArrivedBy, ArrivedAt, ArrivalProof, ArrivalDetail);
 
     public static Alert Raise(Guid id, AlertKey key, string zone, DeviceKind kind, AlertSeverity severity, string message, DateTimeOffset at, AlertFact? fact = null, AlertClearing clearing = AlertClearing.Automatic)
     {
@@ -202,6 +225,79 @@ public sealed class Alert
         AcknowledgedBy = by;
         AcknowledgedAt = at;
         Record(at, AlertTransition.Acknowledged, by, note);
+        return AlertCommandResult.Done;
+    }
+
+    /// <summary>
+    /// A worker sets out for the scene. Refused once someone arrived or on a resolved alert; the same worker
+    /// again changes nothing (a phone's retried request); another worker is refused with who is on the way.
+    /// </summary>
+    public AlertCommandResult SetOut(string by, DateTimeOffset at)
+    {
+        if (string.IsNullOrWhiteSpace(by))
+        {
+            return new(AlertCommandOutcome.NotAllowed, "setting out needs the name of who goes");
+        }
+
+        if (!IsOpen)
+        {
+            return new(AlertCommandOutcome.NotAllowed, "the alert is resolved");
+        }
+
+        if (ArrivedAt is { } arrived)
+        {
+            return new(AlertCommandOutcome.NotAllowed, $"{ArrivedBy} is on site already (since {arrived:u})");
+        }
+
+        if (OnTheWayBy is { } going)
+        {
+            return string.Equals(going, by, StringComparison.OrdinalIgnoreCase)
+                ? AlertCommandResult.Done
+                : new(AlertCommandOutcome.NotAllowed, $"{going} is on the way already (since {OnTheWayAt:u})");
+        }
+
+        AcknowledgeOnTheSpot(by, at);
+        OnTheWayBy = by;
+        OnTheWayAt = at;
+        Record(at, AlertTransition.OnTheWay, by, null);
+        return AlertCommandResult.Done;
+    }
+
+    /// <summary>
+    /// A worker is at the scene: proven by the place's sticker (<paramref name="detail"/> is its place id) or
+    /// confirmed by the desk (<paramref name="detail"/> is the reason, required). Once per activation: a second
+    /// arrival is refused with who arrived when.
+    /// </summary>
+    public AlertCommandResult Arrive(string by, DateTimeOffset at, ArrivalProof proof, string? detail)
+    {
+        if (string.IsNullOrWhiteSpace(by))
+        {
+            return new(AlertCommandOutcome.NotAllowed, "an arrival needs the name of who arrived");
+        }
+
+        if (string.IsNullOrWhiteSpace(detail))
+        {
+            return proof == Alerts.ArrivalProof.Desk
+                ? new(AlertCommandOutcome.NoteRequired, "the desk confirms an arrival with a reason (a call, the camera, no sticker there)")
+                : new(AlertCommandOutcome.NotAllowed, "an arrival by sticker needs the sticker's place");
+        }
+
+        if (!IsOpen)
+        {
+            return new(AlertCommandOutcome.NotAllowed, "the alert is resolved");
+        }
+
+        if (ArrivedAt is { } arrived)
+        {
+            return new(AlertCommandOutcome.NotAllowed, $"{ArrivedBy} arrived already (at {arrived:u})");
+        }
+
+        AcknowledgeOnTheSpot(by, at);
+        ArrivedBy = by;
+        ArrivedAt = at;
+        ArrivalProof = proof;
+        ArrivalDetail = detail.Trim();
+        Record(at, AlertTransition.Arrived, by, $"{proof.ToWire()}: {ArrivalDetail}");
         return AlertCommandResult.Done;
     }
 
@@ -283,6 +379,12 @@ public sealed class Alert
         ResolvedBy = null;
         ResolvedAt = null;
         ResolutionNote = null;
+        OnTheWayBy = null;
+        OnTheWayAt = null;
+        ArrivedBy = null;
+        ArrivedAt = null;
+        ArrivalProof = null;
+        ArrivalDetail = null;
         Record(at, AlertTransition.Reopened, SystemUser, message, fact);
         return true;
     }
@@ -317,6 +419,17 @@ public sealed class Alert
         Severity = severity;
         Record(at, AlertTransition.SeverityChanged, by, note);
         return AlertCommandResult.Done;
+    }
+
+    private void AcknowledgeOnTheSpot(string by, DateTimeOffset at)
+    {
+        if (State == AlertState.Active)
+        {
+            State = AlertState.Acknowledged;
+            AcknowledgedBy = by;
+            AcknowledgedAt = at;
+            Record(at, AlertTransition.Acknowledged, by, null);
+        }
     }
 
     private void MarkResolved(string by, string note, DateTimeOffset at, string action, AlertFact? fact = null)

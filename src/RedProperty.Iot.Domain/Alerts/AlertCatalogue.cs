@@ -61,6 +61,16 @@ public enum AlertClearing
     Staff,
 }
 
+/// <summary>How a worker's arrival at the scene was established.</summary>
+public enum ArrivalProof
+{
+    /// <summary>The worker opened the link of the QR sticker posted at the place.</summary>
+    Sticker,
+
+    /// <summary>The desk confirmed it, with a reason (a phone call, the camera, no sticker there).</summary>
+    Desk,
+}
+
 public static class AlertCatalogue
 {
     public static IReadOnlyList<AlertType> All { get; } = Enum.GetValues<AlertType>();
@@ -113,6 +123,15 @@ public static class AlertCatalogue
         AlertClearing.Staff => "staff",
         _ => throw new ArgumentOutOfRangeException(nameof(clearing), clearing, null),
     };
+
+    public static string ToWire(this ArrivalProof proof) => proof switch
+    {
+        ArrivalProof.Sticker => "sticker",
+        ArrivalProof.Desk => "desk",
+        _ => throw new ArgumentOutOfRangeException(nameof(proof), proof, null),
+    };
+
+    public static bool TryParse(string? text, out ArrivalProof proof) => TryParseWire(text, static p => p.ToWire(), out proof);
 
     public static bool TryParse(string? text, out AlertSeverity severity) => TryParseWire(text, static s => s.ToWire(), out severity);
 

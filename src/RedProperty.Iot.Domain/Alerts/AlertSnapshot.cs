@@ -24,4 +24,10 @@ public sealed record AlertSnapshot(
     IReadOnlyList<AlertEscalation> Escalations,
     AlertClearing Clearing = AlertClearing.Automatic,
     DateTimeOffset? ConditionClearedAt = null,
-    AlertFact? Fact = null);
+    AlertFact? Fact = null,
+    string? OnTheWayBy = null,
+    DateTimeOffset? OnTheWayAt = null,
+    string? ArrivedBy = null,
+    DateTimeOffset? ArrivedAt = null,
+    ArrivalProof? ArrivalProof = null,
+    string? ArrivalDetail = null);

@@ -8,6 +8,12 @@ public sealed record AlertTransition(DateTimeOffset At, string Action, string By
 {
     public const string Raised = "raised";
     public const string Acknowledged = "acknowledged";
+
+    /// <summary>A worker set out for the scene (optional between acknowledged and arrived).</summary>
+    public const string OnTheWay = "on_the_way";
+
+    /// <summary>A worker is at the scene; the note says how that was established (the sticker's place, or the desk's reason).</summary>
+    public const string Arrived = "arrived";
     public const string Resolved = "resolved";
     public const string Cleared = "cleared";
     public const string Reopened = "reopened";
