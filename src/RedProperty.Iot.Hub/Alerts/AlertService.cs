@@ -142,7 +142,7 @@ public sealed partial class AlertService : BackgroundService
     public Task<bool> AttachEvidenceAsync(Guid id, string kind, string url, CancellationToken cancellationToken) =>
         _gate.RunAsync(async ct =>
         {
-            if (await FindAsync(id, ct).ConfigureAwait(false) is not { } alert)
+            if (await FindAsync(id, ct).ConfigureAwait(false) is not ({ } alert, _))
             {
                 return false;
             }
@@ -193,6 +193,13 @@ public sealed partial class AlertService : BackgroundService
 
     public Task<AlertActionResult> AcknowledgeAsync(Guid id, string by, string? note, CancellationToken cancellationToken) =>
         ActAsync(id, alert => alert.Acknowledge(by, _time.GetUtcNow(), note), cancellationToken);
+
+    public Task<AlertActionResult> SetOutAsync(Guid id, string by, CancellationToken cancellationToken) =>
+        ActAsync(id, alert => alert.SetOut(by, _time.GetUtcNow()), cancellationToken);
+
+    /// <param name="detail">The sticker's place id (<see cref="ArrivalProof.Sticker"/>) or the desk's reason (<see cref="ArrivalProof.Desk"/>).</param>
+    public Task<AlertActionResult> ArriveAsync(Guid id, string by, ArrivalProof proof, string? detail, CancellationToken cancellationToken) =>
+        ActAsync(id, alert => alert.Arrive(by, _time.GetUtcNow(), proof, detail), cancellationToken);
 
     public Task<AlertActionResult> ResolveAsync(Guid id, string by, string? note, CancellationToken cancellationToken) =>
         ActAsync(id, alert => alert.Resolve(by, note, _time.GetUtcNow()), cancellationToken);
@@ -354,28 +361,35 @@ public sealed partial class AlertService : BackgroundService
         staged.Add(new StagedChange(alert, Alert.Restore(alert.ToSnapshot()), action, at));
 
     /// <summary>The live instance of an alert, or the stored one (callers hold the gate).</summary>
-    private async Task<Alert?> FindAsync(Guid id, CancellationToken cancellationToken)
+    private async Task<(Alert Alert, long Seq)?> FindAsync(Guid id, CancellationToken cancellationToken)
     {
         if (_keysById.TryGetValue(id, out var key) && _live.TryGetValue(key, out var live) && live.Alert.Id == id)
         {
-            return live.Alert;
+            return live;
         }
 
-        return (await _store.GetAsync(id, cancellationToken).ConfigureAwait(false))?.Alert;
+        return await _store.GetAsync(id, cancellationToken).ConfigureAwait(false);
     }
 
     private Task<AlertActionResult> ActAsync(Guid id, Func<Alert, AlertCommandResult> action, CancellationToken cancellationToken) =>
         _gate.RunAsync(async ct =>
         {
-            if (await FindAsync(id, ct).ConfigureAwait(false) is not { } alert)
+            if (await FindAsync(id, ct).ConfigureAwait(false) is not ({ } alert, var current))
             {
                 return new AlertActionResult(AlertActionOutcome.NotFound, Problem: $"no alert {id}");
             }
 
+            var recorded = alert.History.Count;
             var result = action(alert);
             if (!result.IsDone)
             {
                 return new AlertActionResult(result.Outcome == AlertCommandOutcome.NoteRequired ? AlertActionOutcome.NoteRequired : AlertActionOutcome.NotAllowed, Problem: result.Problem);
+            }
+
+            if (alert.History.Count == recorded)
+            {
+                // Done before (a retried request, a severity it already had): nothing to store or announce.
+                return new AlertActionResult(AlertActionOutcome.Done, ViewOf(alert, current));
             }
 
             var seq = await CommitAsync(alert, alert.History[^1].Action, ct).ConfigureAwait(false);

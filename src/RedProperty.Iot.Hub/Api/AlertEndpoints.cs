@@ -8,6 +8,9 @@ namespace RedProperty.Iot.Hub.Api;
 
 public sealed record AlertActionRequest(string? Note);
 
+/// <summary>An arrival: <see cref="Place"/> is the token of the sticker's link, or the desk confirms with <see cref="Reason"/>.</summary>
+public sealed record AlertArrivalRequest(string? Place, string? Reason);
+
 /// <summary>REST for alerts: list with filters and paging, one with its audit trail, acknowledge, resolve.</summary>
 public static class AlertEndpoints
 {
@@ -91,6 +94,27 @@ public static class AlertEndpoints
             .RequireAuthorization(StaffAuthentication.OperatorPolicy)
             .WithSummary("Acknowledges an active alert in the name of the signed-in operator.");
 
+        alerts.MapPost("/{id:guid}/on-the-way", (Guid id, ClaimsPrincipal user, AlertStore store, AlertService service, DeviceRegistry registry, IServiceProvider services, CancellationToken ct) =>
+                ActAsync(id, user, store, ct, () => service.SetOutAsync(id, user.Identity!.Name!, ct),
+                    services.GetService<AlertCommandBus>() is { } bus ? () => bus.SendAsync("on-the-way", id, user.Identity!.Name!, null, VisibleSites(user, registry), ct) : null))
+            .RequireAuthorization(StaffAuthentication.OperatorPolicy)
+            .WithSummary("The signed-in worker sets out for the scene (acknowledges the alert too if nobody has); the same worker again changes nothing.");
+
+        alerts.MapPost("/{id:guid}/arrive", (Guid id, AlertArrivalRequest? request, ClaimsPrincipal user, AlertStore store, AlertService service, DeviceRegistry registry, IServiceProvider services, CancellationToken ct) =>
+            {
+                if (!string.IsNullOrWhiteSpace(request?.Place))
+                {
+                    // Stickers (signed place links) are not issued by this hub yet: only the desk's confirmation exists.
+                    return Task.FromResult(Results.ValidationProblem(new Dictionary<string, string[]> { ["place"] = ["this hub issues no place stickers yet; the desk confirms an arrival with a reason"] }));
+                }
+
+                return ActAsync(id, user, store, ct, () => service.ArriveAsync(id, user.Identity!.Name!, ArrivalProof.Desk, request?.Reason, ct),
+                    services.GetService<AlertCommandBus>() is { } bus ? () => bus.SendAsync("arrive", id, user.Identity!.Name!, request?.Reason, VisibleSites(user, registry), ct) : null,
+                    noteField: "reason");
+            })
+            .RequireAuthorization(StaffAuthentication.OperatorPolicy)
+            .WithSummary("Someone is on site: the desk confirms it with a reason (body {\"reason\": \"...\"}); once per activation.");
+
         alerts.MapPost("/{id:guid}/resolve", (Guid id, AlertActionRequest? request, ClaimsPrincipal user, AlertStore store, AlertService service, DeviceRegistry registry, IServiceProvider services, CancellationToken ct) =>
                 ActAsync(id, user, store, ct, () => service.ResolveAsync(id, user.Identity!.Name!, request?.Note, ct),
                     services.GetService<AlertCommandBus>() is { } bus ? () => bus.SendAsync("resolve", id, user.Identity!.Name!, request?.Note, VisibleSites(user, registry), ct) : null))
@@ -100,12 +124,14 @@ public static class AlertEndpoints
         return app;
     }
 
+    /// <param name="noteField">The request's field a missing note is reported under.</param>
     private static async Task<IResult> ActAsync(
-        Guid id, ClaimsPrincipal user, AlertStore store, CancellationToken ct, Func<Task<AlertActionResult>> action, Func<Task<AlertCommandReply?>>? forward)
+        Guid id, ClaimsPrincipal user, AlertStore store, CancellationToken ct, Func<Task<AlertActionResult>> action, Func<Task<AlertCommandReply?>>? forward,
+        string noteField = "note")
     {
         if (await store.GetAsync(id, ct) is not { } found)
         {
-            return forward is null ? NotFound(id) : Forwarded(await forward(), id);
+            return forward is null ? NotFound(id) : Forwarded(await forward(), id, noteField);
         }
 
         if (!user.CanSee(found.Alert.Site))
@@ -118,7 +144,7 @@ public static class AlertEndpoints
         {
             AlertActionOutcome.Done => Results.Ok(result.Alert),
             AlertActionOutcome.NotFound => NotFound(id),
-            AlertActionOutcome.NoteRequired => Results.ValidationProblem(new Dictionary<string, string[]> { ["note"] = [result.Problem ?? "required"] }),
+            AlertActionOutcome.NoteRequired => Results.ValidationProblem(new Dictionary<string, string[]> { [noteField] = [result.Problem ?? "required"] }),
             _ => Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Not possible in the alert's state", detail: result.Problem),
         };
     }
@@ -126,13 +152,13 @@ public static class AlertEndpoints
     private static string[] VisibleSites(ClaimsPrincipal user, DeviceRegistry registry) => registry.Sites.Select(s => s.Id).Where(user.CanSee).ToArray();
 
     /// <summary>The answer of the instance that owns the alert, as if it were local.</summary>
-    private static IResult Forwarded(AlertCommandReply? reply, Guid id) => reply?.Outcome switch
+    private static IResult Forwarded(AlertCommandReply? reply, Guid id, string noteField = "note") => reply?.Outcome switch
     {
         null => NotFound(id),
         "Forbidden" => Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not your site", detail: $"Your account does not cover {reply.Problem}."),
         "Done" => reply.Detail is not null ? Results.Ok(reply.Detail) : Results.Ok(reply.Alert),
         nameof(AlertActionOutcome.NotFound) => NotFound(id),
-        nameof(AlertActionOutcome.NoteRequired) => Results.ValidationProblem(new Dictionary<string, string[]> { ["note"] = [reply.Problem ?? "required"] }),
+        nameof(AlertActionOutcome.NoteRequired) => Results.ValidationProblem(new Dictionary<string, string[]> { [noteField] = [reply.Problem ?? "required"] }),
         _ => Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Not possible in the alert's state", detail: reply.Problem),
     };
 

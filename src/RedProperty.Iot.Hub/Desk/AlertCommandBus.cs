@@ -180,7 +180,7 @@ public sealed partial class AlertCommandBus : BackgroundService
 
     private bool IsKnown(AlertCommand command)
     {
-        if (command.Action is "get" or "ack" or "resolve" && command.Sites is not null && command.By is { Length: > 0 })
+        if (command.Action is "get" or "ack" or "on-the-way" or "arrive" or "resolve" && command.Sites is not null && command.By is { Length: > 0 })
         {
             return true;
         }
@@ -239,9 +239,13 @@ public sealed partial class AlertCommandBus : BackgroundService
             }
             else
             {
-                var result = command.Action == "ack"
-                    ? await _alerts.AcknowledgeAsync(command.AlertId, command.By, command.Note, cancellationToken).ConfigureAwait(false)
-                    : await _alerts.ResolveAsync(command.AlertId, command.By, command.Note, cancellationToken).ConfigureAwait(false);
+                var result = command.Action switch
+                {
+                    "ack" => await _alerts.AcknowledgeAsync(command.AlertId, command.By, command.Note, cancellationToken).ConfigureAwait(false),
+                    "on-the-way" => await _alerts.SetOutAsync(command.AlertId, command.By, cancellationToken).ConfigureAwait(false),
+                    "arrive" => await _alerts.ArriveAsync(command.AlertId, command.By, ArrivalProof.Desk, command.Note, cancellationToken).ConfigureAwait(false),
+                    _ => await _alerts.ResolveAsync(command.AlertId, command.By, command.Note, cancellationToken).ConfigureAwait(false),
+                };
                 reply = new AlertCommandReply(command.RequestId, result.Outcome.ToString(), result.Problem, result.Alert, null, _time.GetUtcNow());
             }
 

@@ -27,7 +27,8 @@ public sealed class AlertStore(HubDatabase database)
 {
     private const string Columns = """
         id, site, device, type, zone, kind, severity, state, message, raised_at, active_since, last_seen_at, count,
-        acknowledged_by, acknowledged_at, resolved_by, resolved_at, resolution_note, seq, clearing, condition_cleared_at, fact
+        acknowledged_by, acknowledged_at, resolved_by, resolved_at, resolution_note, seq, clearing, condition_cleared_at, fact,
+        on_the_way_by, on_the_way_at, arrived_by, arrived_at, arrival_proof, arrival_detail
         """;
 
     /// <summary>Stores the alert, its audit trail and escalations in the caller's transaction, with the number of its change.</summary>
@@ -36,11 +37,14 @@ public sealed class AlertStore(HubDatabase database)
         await using (var upsert = transaction.Command($"""
             INSERT INTO alerts ({Columns})
             VALUES ($id, $site, $device, $type, $zone, $kind, $severity, $state, $message, $raised, $active, $seen, $count,
-                    $ackBy, $ackAt, $resBy, $resAt, $note, $seq, $clearing, $conditionCleared, $fact)
+                    $ackBy, $ackAt, $resBy, $resAt, $note, $seq, $clearing, $conditionCleared, $fact,
+                    $wayBy, $wayAt, $arrivedBy, $arrivedAt, $proof, $arrival)
             ON CONFLICT(id) DO UPDATE SET severity = $severity, state = $state, message = $message, fact = $fact, active_since = $active,
                 last_seen_at = $seen, count = $count, acknowledged_by = $ackBy, acknowledged_at = $ackAt,
                 resolved_by = $resBy, resolved_at = $resAt, resolution_note = $note, seq = $seq,
-                clearing = $clearing, condition_cleared_at = $conditionCleared;
+                clearing = $clearing, condition_cleared_at = $conditionCleared,
+                on_the_way_by = $wayBy, on_the_way_at = $wayAt, arrived_by = $arrivedBy, arrived_at = $arrivedAt,
+                arrival_proof = $proof, arrival_detail = $arrival;
             """))
         {
             Bind(upsert, alert, seq);
@@ -213,7 +217,13 @@ public sealed class AlertStore(HubDatabase database)
             [],
             clearing,
             reader.TimeOrNull(20),
-            StoredFact.Read(reader.StringOrNull(21)));
+            StoredFact.Read(reader.StringOrNull(21)),
+            reader.StringOrNull(22),
+            reader.TimeOrNull(23),
+            reader.StringOrNull(24),
+            reader.TimeOrNull(25),
+            AlertCatalogue.TryParse(reader.StringOrNull(26), out ArrivalProof proof) ? proof : null,
+            reader.StringOrNull(27));
     }
 
     private static void Bind(SqliteCommand command, Alert alert, long seq) => command
@@ -238,5 +248,11 @@ public sealed class AlertStore(HubDatabase database)
         .With("$seq", seq)
         .With("$clearing", alert.Clearing.ToWire())
         .With("$conditionCleared", alert.ConditionClearedAt?.ToUnixTimeMilliseconds())
-        .With("$fact", StoredFact.Write(alert.Fact));
+        .With("$fact", StoredFact.Write(alert.Fact))
+        .With("$wayBy", alert.OnTheWayBy)
+        .With("$wayAt", alert.OnTheWayAt?.ToUnixTimeMilliseconds())
+        .With("$arrivedBy", alert.ArrivedBy)
+        .With("$arrivedAt", alert.ArrivedAt?.ToUnixTimeMilliseconds())
+        .With("$proof", alert.ArrivalProof?.ToWire())
+        .With("$arrival", alert.ArrivalDetail);
 }

@@ -81,5 +81,13 @@ public sealed partial class HubDatabase
         """
         CREATE TABLE consumer_cursors (consumer TEXT PRIMARY KEY, position INTEGER NOT NULL);
         """,
+        """
+        ALTER TABLE alerts ADD COLUMN on_the_way_by TEXT;
+        ALTER TABLE alerts ADD COLUMN on_the_way_at INTEGER;
+        ALTER TABLE alerts ADD COLUMN arrived_by TEXT;
+        ALTER TABLE alerts ADD COLUMN arrived_at INTEGER;
+        ALTER TABLE alerts ADD COLUMN arrival_proof TEXT;
+        ALTER TABLE alerts ADD COLUMN arrival_detail TEXT;
+        """,
     ];
 }

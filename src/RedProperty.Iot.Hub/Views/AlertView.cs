@@ -9,6 +9,8 @@ public sealed record EscalationView(string Reason, DateTimeOffset At);
 /// says whether the system may close it (<c>auto</c>) or only a person (<c>staff</c>); <see cref="ConditionPresent"/>
 /// whether its condition still holds (null once resolved); <see cref="Reading"/> the device's latest reading when
 /// the view was made; <see cref="ReopenedAfterResolveBy"/> who resolved it before its condition brought it back.
+/// The field steps of the current activation: who set out when, who arrived when, and how the arrival was
+/// established (<c>sticker</c> or <c>desk</c>).
 /// </summary>
 public sealed record AlertView(
     Guid Id,
@@ -38,7 +40,12 @@ public sealed record AlertView(
     DateTimeOffset? ConditionClearedAt,
     string? ReopenedAfterResolveBy,
     DeviceReadingView? Reading,
-    AlertFactView? Fact = null)
+    AlertFactView? Fact = null,
+    string? OnTheWayBy = null,
+    DateTimeOffset? OnTheWayAt = null,
+    string? ArrivedBy = null,
+    DateTimeOffset? ArrivedAt = null,
+    string? ArrivalProof = null)
 {
     /// <summary>
     /// The view of an alert; the due times are the response promise (acknowledge) and, for critical
@@ -56,5 +63,10 @@ public sealed record AlertView(
         alert.IsOpen ? alert.ConditionClearedAt : null,
         alert.ReopenedAfterResolveBy,
         reading,
-        AlertFactView.From(alert.Fact));
+        AlertFactView.From(alert.Fact),
+        alert.OnTheWayBy,
+        alert.OnTheWayAt,
+        alert.ArrivedBy,
+        alert.ArrivedAt,
+        alert.ArrivalProof?.ToWire());
 }
