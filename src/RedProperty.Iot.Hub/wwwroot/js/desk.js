@@ -366,9 +366,14 @@ function tickSla() {
       const left = new Date(a.acknowledgeDueAt) - now;
       text = left >= 0 ? t('sla.ack', { t: formatDuration(left) }) : t('sla.ackOverdue', { t: formatDuration(left) });
       level = left < 0 ? 'late' : left < amberBeforeMs ? 'soon' : 'ok';
+    } else if (a.state === 'acknowledged' && a.arrivedAt) {
+      text = t('sla.onSite', { who: a.arrivedBy ?? '' });
+      level = 'done';
     } else if (a.state === 'acknowledged' && a.arriveDueAt) {
       const left = new Date(a.arriveDueAt) - now;
-      text = left >= 0 ? t('sla.arrive', { t: formatDuration(left) }) : t('sla.arriveOverdue', { t: formatDuration(left) });
+      text = left < 0 ? t('sla.arriveOverdue', { t: formatDuration(left) })
+        : a.onTheWayBy ? t('sla.onTheWay', { who: a.onTheWayBy, t: formatDuration(left) })
+        : t('sla.arrive', { t: formatDuration(left) });
       level = left < 0 ? 'late' : left < amberBeforeMs ? 'soon' : 'ok';
     } else if (a.state === 'acknowledged') {
       text = t('sla.ackedBy', { who: a.acknowledgedBy ?? '' });
