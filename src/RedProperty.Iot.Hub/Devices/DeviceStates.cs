@@ -95,6 +95,9 @@ public sealed class DeviceState(Device device, DeviceRuleState rules)
         return true;
     }
 
+    /// <summary>After a restart: the last seq the pipeline had judged before it (stored with its cursor).</summary>
+    public void RestoreJudgedSeq(long seq) => _lastJudgedSeq = Math.Max(_lastJudgedSeq, seq);
+
     /// <summary>What the alert rules remember about the device (opaque here: only the rule engine reads it).</summary>
     public DeviceRuleState Rules { get; } = rules;
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
+using System.Text;
 using RedProperty.Iot.Domain.Alerts.Rules;
 using RedProperty.Iot.Hub.Alerts;
 using RedProperty.Iot.Hub.Devices;
@@ -35,6 +36,7 @@ public sealed partial class AlertPipeline : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger<AlertPipeline> _logger;
     private readonly List<JournalRecord> _records = new(BatchRecords);
+    private readonly Dictionary<string, long> _marks = new(StringComparer.Ordinal);
     private readonly List<JudgedSignal> _judged = [];
     private JournalReader? _reader;
     private long _stored;
@@ -69,6 +71,14 @@ public sealed partial class AlertPipeline : BackgroundService
     {
         await _watch.Restored.WaitAsync(cancellationToken).ConfigureAwait(false);
         _stored = await _cursors.LoadAsync(Consumer, cancellationToken).ConfigureAwait(false) ?? 0;
+        foreach (var (userName, seq) in await _cursors.LoadMarksAsync(Consumer, cancellationToken).ConfigureAwait(false))
+        {
+            if (_devices.TryGet(Encoding.UTF8.GetBytes(userName), out var state))
+            {
+                state.RestoreJudgedSeq(seq);
+            }
+        }
+
         _storedAt = _time.GetUtcNow();
         _reader = _journal.OpenReader(Consumer, _stored, mayDropOldest: false);
         var target = _journal.DurableSequence;
@@ -171,7 +181,7 @@ public sealed partial class AlertPipeline : BackgroundService
         {
             try
             {
-                await _alerts.ApplyJudgedAsync(judged, new ConsumerCursor(Consumer, through), cancellationToken).ConfigureAwait(false);
+                await _alerts.ApplyJudgedAsync(judged, new ConsumerCursor(Consumer, through, _marks.Count > 0 ? [.. _marks] : null), cancellationToken).ConfigureAwait(false);
                 break;
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
@@ -182,6 +192,7 @@ public sealed partial class AlertPipeline : BackgroundService
             }
         }
 
+        _marks.Clear();
         _stored = through;
         _pending = through;
         _storedAt = _time.GetUtcNow();
@@ -207,10 +218,10 @@ public sealed partial class AlertPipeline : BackgroundService
         switch (entry.Channel)
         {
             case DeviceChannel.Telemetry when PayloadDecoder.DecodeTelemetry(state.Device.Kind, payload).Value is { } telemetry:
-                signals = state.ShouldJudge(telemetry.Seq, entry.Duplicate) ? _rules.OnTelemetry(state.Rules, telemetry, at) : [];
+                signals = ShouldJudge(state, telemetry.Seq, entry.Duplicate) ? _rules.OnTelemetry(state.Rules, telemetry, at) : [];
                 break;
             case DeviceChannel.Event when PayloadDecoder.DecodeEvent(payload).Value is { } deviceEvent:
-                signals = state.ShouldJudge(deviceEvent.Seq, entry.Duplicate) ? _rules.OnEvent(state.Rules, deviceEvent, at) : [];
+                signals = ShouldJudge(state, deviceEvent.Seq, entry.Duplicate) ? _rules.OnEvent(state.Rules, deviceEvent, at) : [];
                 break;
             case DeviceChannel.Status when PayloadDecoder.TryDecodeStatus(payload, out var status, out _):
                 signals = _rules.OnStatus(state.Rules, status, at);
@@ -223,6 +234,22 @@ public sealed partial class AlertPipeline : BackgroundService
         {
             _judged.Add(new JudgedSignal(signal, at));
         }
+    }
+
+    /// <summary>The device's DUP guard; a judged seq becomes a mark, stored with the cursor so a crash does not forget it.</summary>
+    private bool ShouldJudge(DeviceState state, long? seq, bool duplicate)
+    {
+        if (!state.ShouldJudge(seq, duplicate))
+        {
+            return false;
+        }
+
+        if (seq is { } judged)
+        {
+            _marks[state.Device.UserName] = judged;
+        }
+
+        return true;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Judging {Records} journal record(s) after {Cursor} before letting devices in")]

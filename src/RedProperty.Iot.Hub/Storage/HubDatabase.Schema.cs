@@ -89,5 +89,8 @@ public sealed partial class HubDatabase
         ALTER TABLE alerts ADD COLUMN arrival_proof TEXT;
         ALTER TABLE alerts ADD COLUMN arrival_detail TEXT;
         """,
+        """
+        CREATE TABLE consumer_marks (consumer TEXT NOT NULL, device TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (consumer, device));
+        """,
     ];
 }

@@ -203,6 +203,48 @@ public sealed class JournalCrashTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_message_redelivered_after_a_kill_is_not_judged_again()
+    {
+        var settings = new Dictionary<string, string?> { ["Hub:Registry"] = TestRegistry.Write(_workDir, extraElevators: 2) };
+        var dataDir = Path.Combine(_workDir, "data");
+        const string alarm = """{"type":"alarm_button","seq":41}""";
+        await using (var hub = await HubProcess.StartAsync(dataDir, settings))
+        {
+            await hub.SignInAsync();
+            using var lift = await hub.ConnectDeviceAsync("lift-x0");
+            Assert.True((await PublishEventAsync(lift, "lift-x0", alarm, duplicate: false)).IsSuccess);
+            await Eventually.BecomesAsync(() => hub.Http.GetFromJsonAsync<JsonElement>("/api/alerts?type=elevator_entrapment"), a => a.GetArrayLength() == 1, TimeSpan.FromSeconds(10), "the entrapment alert");
+
+            // The hub dies; the lift never got (say) the PUBACK and sends the same message again, marked DUP.
+            await hub.KillAsync();
+        }
+
+        await using var restarted = await HubProcess.StartAsync(dataDir, settings);
+        await restarted.SignInAsync();
+        using (var lift = await restarted.ConnectDeviceAsync("lift-x0"))
+        using (var other = await restarted.ConnectDeviceAsync("lift-x1"))
+        {
+            Assert.True((await PublishEventAsync(lift, "lift-x0", alarm, duplicate: true)).IsSuccess);
+
+            // A marker alarm after the redelivery: once its alert exists, the redelivery has been judged or skipped.
+            Assert.True((await PublishEventAsync(other, "lift-x1", """{"type":"alarm_button","seq":1}""", duplicate: false)).IsSuccess);
+            await Eventually.BecomesAsync(() => restarted.Http.GetFromJsonAsync<JsonElement>("/api/alerts?type=elevator_entrapment"), a => a.GetArrayLength() == 2, TimeSpan.FromSeconds(10), "the marker alarm");
+        }
+
+        var alerts = await restarted.Http.GetFromJsonAsync<JsonElement[]>("/api/alerts?type=elevator_entrapment");
+        var first = Assert.Single(alerts!, a => a.GetProperty("deviceId").GetString() == "lift-x0");
+        Assert.Equal(1, first.GetProperty("count").GetInt32());
+    }
+
+    private static Task<MqttClientPublishResult> PublishEventAsync(IMqttClient lift, string deviceId, string payload, bool duplicate)
+    {
+        var message = new MqttApplicationMessageBuilder().WithTopic($"rp/{TestRegistry.Site}/elevator/{deviceId}/event").WithPayload(payload)
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build();
+        message.Dup = duplicate;
+        return lift.PublishAsync(message);
+    }
+
+    [Fact]
     public async Task Acknowledged_alarm_buttons_all_become_entrapment_alerts_once_after_a_kill_during_a_telemetry_flood()
     {
         var settings = new Dictionary<string, string?>
