@@ -78,6 +78,27 @@ public sealed class ScaleOutTests : IAsyncLifetime
         var detail = await a.GetJsonAsync($"/api/alerts/{id}");
         Assert.Equal("acknowledged", detail.GetProperty("alert").GetProperty("state").GetString());
         Assert.Equal(HttpStatusCode.NotFound, (await a.Http.PostAsJsonAsync($"/api/alerts/{Guid.NewGuid()}/ack", new { })).StatusCode);
+
+        // The field steps go the same way: set out and arrive (confirmed by the desk) through A, carried out by B.
+        using (var setOut = await a.Http.PostAsync($"/api/alerts/{id}/on-the-way", null))
+        {
+            Assert.Equal(HttpStatusCode.OK, setOut.StatusCode);
+        }
+
+        using (var noReason = await a.Http.PostAsJsonAsync($"/api/alerts/{id}/arrive", new { reason = " " }))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, noReason.StatusCode);
+            Assert.Contains("\"reason\"", await noReason.Content.ReadAsStringAsync());
+        }
+
+        using (var arrive = await a.Http.PostAsJsonAsync($"/api/alerts/{id}/arrive", new { reason = "the guard called from the gate" }))
+        {
+            Assert.Equal(HttpStatusCode.OK, arrive.StatusCode);
+        }
+
+        var onSite = (await b.GetJsonAsync($"/api/alerts/{id}")).GetProperty("alert");
+        Assert.Equal((HubHost.AdminUser, HubHost.AdminUser, "desk"), (onSite.GetProperty("onTheWayBy").GetString(), onSite.GetProperty("arrivedBy").GetString(), onSite.GetProperty("arrivalProof").GetString()));
+        Assert.Equal(HttpStatusCode.Conflict, (await a.Http.PostAsJsonAsync($"/api/alerts/{id}/arrive", new { reason = "again" })).StatusCode);
     }
 
     private Dictionary<string, string?> Settings(string registry, string clientId, string site) => new()
