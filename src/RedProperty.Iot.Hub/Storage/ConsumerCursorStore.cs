@@ -18,6 +18,10 @@ public sealed class ConsumerCursorStore(HubDatabase database)
 {
     private const int MarksPerStatement = 200;
 
+    private static readonly string[] MarkDevices = Enumerable.Range(0, MarksPerStatement).Select(i => string.Create(CultureInfo.InvariantCulture, $"$d{i}")).ToArray();
+    private static readonly string[] MarkSeqs = Enumerable.Range(0, MarksPerStatement).Select(i => string.Create(CultureInfo.InvariantCulture, $"$s{i}")).ToArray();
+    private static readonly string?[] MarkStatements = new string?[MarksPerStatement + 1];
+
     public async Task SaveAsync(SqliteTransaction transaction, ConsumerCursor cursor, CancellationToken cancellationToken)
     {
         await using var upsert = transaction.Command("INSERT INTO consumer_cursors (consumer, position) VALUES ($consumer, $position) ON CONFLICT(consumer) DO UPDATE SET position = $position;")
@@ -47,15 +51,18 @@ public sealed class ConsumerCursorStore(HubDatabase database)
             return marks;
         }, cancellationToken);
 
-    // One statement for many rows: a busy pipeline saves a mark per device it judged, at every save.
+    // One statement for many rows: a busy pipeline saves a mark per device it judged, at every save. The
+    // statement text of each row count and the parameter names are made once, not at every save.
     private static async Task SaveMarksAsync(SqliteTransaction transaction, string consumer, KeyValuePair<string, long>[] marks, CancellationToken cancellationToken)
     {
-        var rows = string.Join(", ", Enumerable.Range(0, marks.Length).Select(i => string.Create(CultureInfo.InvariantCulture, $"($consumer, $d{i}, $s{i})")));
-        await using var upsert = transaction.Command($"INSERT INTO consumer_marks (consumer, device, seq) VALUES {rows} ON CONFLICT(consumer, device) DO UPDATE SET seq = excluded.seq;")
-            .With("$consumer", consumer);
+        var sql = MarkStatements[marks.Length] ??= string.Concat(
+            "INSERT INTO consumer_marks (consumer, device, seq) VALUES ",
+            string.Join(", ", Enumerable.Range(0, marks.Length).Select(i => $"($consumer, {MarkDevices[i]}, {MarkSeqs[i]})")),
+            " ON CONFLICT(consumer, device) DO UPDATE SET seq = excluded.seq;");
+        await using var upsert = transaction.Command(sql).With("$consumer", consumer);
         for (var i = 0; i < marks.Length; i++)
         {
-            upsert.With(string.Create(CultureInfo.InvariantCulture, $"$d{i}"), marks[i].Key).With(string.Create(CultureInfo.InvariantCulture, $"$s{i}"), marks[i].Value);
+            upsert.With(MarkDevices[i], marks[i].Key).With(MarkSeqs[i], marks[i].Value);
         }
 
         await upsert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
