@@ -11,7 +11,7 @@ public sealed record AlertActionRequest(string? Note);
 /// <summary>An arrival: <see cref="Place"/> is the token of the sticker's link, or the desk confirms with <see cref="Reason"/>.</summary>
 public sealed record AlertArrivalRequest(string? Place, string? Reason);
 
-/// <summary>REST for alerts: list with filters and paging, one with its audit trail, acknowledge, resolve.</summary>
+/// <summary>REST for alerts: list with filters and paging, one with its audit trail, acknowledge, the field steps (on the way, arrived), resolve.</summary>
 public static class AlertEndpoints
 {
     public static IEndpointRouteBuilder MapAlertEndpoints(this IEndpointRouteBuilder app)
