@@ -22,6 +22,8 @@ public sealed class SiteEntry
 
     public List<ZoneEntry>? Zones { get; set; }
 
+    public List<PlaceEntry>? Places { get; set; }
+
     public List<DeviceEntry>? Devices { get; set; }
 
     /// <summary>Alert threshold overrides for the site (names as in the alert catalogue's threshold table).</summary>
@@ -39,6 +41,16 @@ public sealed class ZoneEntry
     public Dictionary<string, double>? Thresholds { get; set; }
 }
 
+/// <summary>A place within a zone (every zone is already a place of its own).</summary>
+public sealed class PlaceEntry
+{
+    public string? Id { get; set; }
+
+    public string? Name { get; set; }
+
+    public string? Zone { get; set; }
+}
+
 public sealed class DeviceEntry
 {
     public string? Id { get; set; }
@@ -48,6 +60,9 @@ public sealed class DeviceEntry
     public string? Zone { get; set; }
 
     public string? Location { get; set; }
+
+    /// <summary>The place the device watches (default: its zone).</summary>
+    public string? Place { get; set; }
 
     /// <summary>A plain secret: accepted for import only, never kept.</summary>
     public string? Secret { get; set; }

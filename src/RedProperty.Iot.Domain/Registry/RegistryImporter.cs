@@ -63,9 +63,14 @@ public static class RegistryImporter
             CheckText(entry.Name, $"{path}.name", errors);
 
             var zones = ImportZones(entry, path, thresholds, errors);
-            var devices = ImportDevices(entry, zones, path, hashSecret, thresholds, errors);
+            var places = ImportPlaces(entry, zones, path, errors);
+            var devices = ImportDevices(entry, zones, places, path, hashSecret, thresholds, errors);
             CheckThresholds(thresholds, entry.Thresholds, $"{path}.thresholds", errors);
-            sites.Add(new Site(entry.Id, entry.Name ?? entry.Id, timeZone, entry.Latitude, entry.Longitude, zones, devices) { Thresholds = entry.Thresholds ?? [] });
+            sites.Add(new Site(entry.Id, entry.Name ?? entry.Id, timeZone, entry.Latitude, entry.Longitude, zones, devices)
+            {
+                Thresholds = entry.Thresholds ?? [],
+                DeclaredPlaces = places.Values.ToArray(),
+            });
         }
 
         return errors.Count > 0 ? new(null, errors) : new(new DeviceRegistry(sites), errors);
@@ -83,12 +88,14 @@ public static class RegistryImporter
             Longitude = site.Longitude,
             Thresholds = site.Thresholds.Count > 0 ? site.Thresholds.ToDictionary() : null,
             Zones = site.Zones.Values.Select(z => new ZoneEntry { Id = z.Id, Name = z.Name, Type = z.Type, Thresholds = z.Thresholds.Count > 0 ? z.Thresholds.ToDictionary() : null }).ToList(),
+            Places = site.DeclaredPlaces.Count > 0 ? site.DeclaredPlaces.Select(p => new PlaceEntry { Id = p.Id, Name = p.Name, Zone = p.Zone }).ToList() : null,
             Devices = site.Devices.Values.Select(d => new DeviceEntry
             {
                 Id = d.Id,
                 Kind = d.Kind.ToWire(),
                 Zone = d.Zone,
                 Location = d.Location,
+                Place = d.Place == d.Zone ? null : d.Place,
                 SecretHash = d.SecretHash,
                 IntervalS = d.IntervalS,
                 StreamUrl = d.StreamUrl,
@@ -131,8 +138,46 @@ public static class RegistryImporter
         return zones;
     }
 
+    /// <summary>The declared places, in the registry's order (a zone's own place is implied, not declared).</summary>
+    private static Dictionary<string, Place> ImportPlaces(SiteEntry site, Dictionary<string, Zone> zones, string sitePath, List<string> errors)
+    {
+        var places = new Dictionary<string, Place>(StringComparer.Ordinal);
+        var entries = site.Places ?? [];
+        for (var p = 0; p < entries.Count; p++)
+        {
+            var entry = entries[p];
+            var path = $"{sitePath}.places[{p}]";
+            if (!IsTagSafe(entry.Id, 64))
+            {
+                errors.Add($"{path}: id '{entry.Id}' must be 1-64 characters without control characters and must not end with a backslash");
+                continue;
+            }
+
+            path = $"{path} ({entry.Id})";
+            if (zones.ContainsKey(entry.Id!))
+            {
+                errors.Add($"{path}: '{entry.Id}' is the id of a zone, and every zone is already a place of its own; give the place another id");
+                continue;
+            }
+
+            if (entry.Zone is null || !zones.ContainsKey(entry.Zone))
+            {
+                errors.Add($"{path}: zone '{entry.Zone}' is not a zone of site '{site.Id}'");
+                continue;
+            }
+
+            CheckText(entry.Name, $"{path}.name", errors);
+            if (!places.TryAdd(entry.Id!, new Place(entry.Id!, entry.Name ?? entry.Id!, entry.Zone)))
+            {
+                errors.Add($"{path}: place id is used twice in the site");
+            }
+        }
+
+        return places;
+    }
+
     private static Dictionary<string, Device> ImportDevices(
-        SiteEntry site, Dictionary<string, Zone> zones, string sitePath, Func<string, string> hashSecret, IThresholdValidator thresholds, List<string> errors)
+        SiteEntry site, Dictionary<string, Zone> zones, Dictionary<string, Place> places, string sitePath, Func<string, string> hashSecret, IThresholdValidator thresholds, List<string> errors)
     {
         var devices = new Dictionary<string, Device>(StringComparer.Ordinal);
         var entries = site.Devices ?? [];
@@ -156,6 +201,19 @@ public static class RegistryImporter
             if (entry.Zone is null || !zones.ContainsKey(entry.Zone))
             {
                 errors.Add($"{path}: zone '{entry.Zone}' is not a zone of site '{site.Id}'");
+            }
+
+            if (entry.Place is not null && entry.Place != entry.Zone)
+            {
+                var placeZone = places.TryGetValue(entry.Place, out var place) ? place.Zone : zones.ContainsKey(entry.Place) ? entry.Place : null;
+                if (placeZone is null)
+                {
+                    errors.Add($"{path}: place '{entry.Place}' is not a place of site '{site.Id}' (declare it under \"places\", or leave it out: the device's zone is its place)");
+                }
+                else if (placeZone != entry.Zone)
+                {
+                    errors.Add($"{path}: place '{entry.Place}' is in zone '{placeZone}', not in the device's zone '{entry.Zone}'");
+                }
             }
 
             CheckText(entry.Location, $"{path}.location", errors);
@@ -213,7 +271,11 @@ public static class RegistryImporter
             }
 
             secretHash ??= hashSecret(entry.Secret!);
-            var device = new Device(site.Id!, entry.Id, kind, entry.Zone!, entry.Location, secretHash, interval, entry.StreamUrl, circuit) { Thresholds = entry.Thresholds ?? [] };
+            var device = new Device(site.Id!, entry.Id, kind, entry.Zone!, entry.Location, secretHash, interval, entry.StreamUrl, circuit)
+            {
+                Thresholds = entry.Thresholds ?? [],
+                Place = entry.Place ?? entry.Zone!,
+            };
             if (!devices.TryAdd(entry.Id, device))
             {
                 errors.Add($"{path}: device id is used twice in the site");

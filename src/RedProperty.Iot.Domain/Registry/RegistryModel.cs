@@ -14,6 +14,25 @@ public sealed record Site(
 {
     /// <summary>Alert threshold overrides for the whole site.</summary>
     public IReadOnlyDictionary<string, double> Thresholds { get; init; } = new Dictionary<string, double>();
+
+    /// <summary>The places the registry names besides the zones (a stairwell, an elevator car's landing, a charging area).</summary>
+    public IReadOnlyList<Place> DeclaredPlaces { get; init; } = [];
+
+    /// <summary>
+    /// Where someone can be sent and a sticker can hang: every zone is a place of its own, and the declared
+    /// places are places within a zone.
+    /// </summary>
+    public IReadOnlyDictionary<string, Place> Places => field ??= Zones.Values
+        .Select(z => new Place(z.Id, z.Name, z.Id))
+        .Concat(DeclaredPlaces)
+        .ToDictionary(p => p.Id, StringComparer.Ordinal);
+}
+
+/// <summary>A spot in a zone that a worker can be sent to and prove they reached (by the QR sticker posted there).</summary>
+public sealed record Place(string Id, string Name, string Zone)
+{
+    /// <summary>Whether this is the zone itself rather than a place declared within it.</summary>
+    public bool IsZone => Id == Zone;
 }
 
 /// <summary>A grid (网格), building, car park or elevator car: where devices are and who looks after them.</summary>
@@ -39,6 +58,13 @@ public sealed record Device(
     ChargerCircuit? Circuit)
 {
     public const int DefaultIntervalS = 30;
+
+    /// <summary>The place the device watches: a declared place of its zone, or the zone itself.</summary>
+    public string Place
+    {
+        get => field ?? Zone;
+        init;
+    }
 
     public IReadOnlyDictionary<string, double> Thresholds { get; init; } = new Dictionary<string, double>();
 
