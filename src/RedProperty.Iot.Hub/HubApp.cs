@@ -4,6 +4,7 @@ using RedProperty.Iot.Hub.Broker;
 using RedProperty.Iot.Hub.Cameras;
 using RedProperty.Iot.Hub.Desk;
 using RedProperty.Iot.Hub.EdgeIo;
+using RedProperty.Iot.Hub.Field;
 using RedProperty.Iot.Hub.Hosting;
 using RedProperty.Iot.Hub.Ingestion;
 using RedProperty.Iot.Hub.Journal;
@@ -44,6 +45,7 @@ public static class HubApp
             .AddAlerts(configuration)
             .AddReports()
             .AddStaff(configuration)
+            .AddField()
             .AddCameras()
             .AddEdgeIo(configuration)
             .AddDesk(configuration)
@@ -59,6 +61,7 @@ public static class HubApp
         app.Services.GetRequiredService<DeviceRegistry>();
         app.Services.GetRequiredService<SiteOwnership>();
         app.Services.GetRequiredService<HubDatabase>();
+        app.Services.GetRequiredService<PlaceStickers>();
         app.CheckAlertSettings();
 
         app.UseExceptionHandler();
@@ -74,6 +77,7 @@ public static class HubApp
         app.MapBroker();
         app.MapOperations();
         app.MapApi();
+        app.MapField();
         app.MapDesk();
         return app;
     }

@@ -37,6 +37,7 @@ public sealed partial class AlertService : BackgroundService
     private readonly EscalationPolicy _policy;
     private readonly ClearingPolicy _clearing;
     private readonly DeviceStates _devices;
+    private readonly DeviceRegistry _registry;
     private readonly TimeProvider _time;
     private readonly DeskChangeFeed _feed;
     private readonly ConsumerCursorStore _cursors;
@@ -69,6 +70,7 @@ public sealed partial class AlertService : BackgroundService
         EscalationPolicy policy,
         ClearingPolicy clearing,
         DeviceStates devices,
+        DeviceRegistry registry,
         TimeProvider time,
         DeskChangeFeed feed,
         ConsumerCursorStore cursors,
@@ -81,6 +83,7 @@ public sealed partial class AlertService : BackgroundService
         _policy = policy;
         _clearing = clearing;
         _devices = devices;
+        _registry = registry;
         _time = time;
         _feed = feed;
         _cursors = cursors;
@@ -131,10 +134,16 @@ public sealed partial class AlertService : BackgroundService
     public AlertEvidence? EvidenceOf(Guid id) => _evidence.GetValueOrDefault(id);
 
     /// <summary>The view of an alert as clients get it: with its camera evidence and its device's latest reading.</summary>
-    public AlertView ViewOf(Alert alert, long seq) => AlertView.From(alert, seq, _policy, EvidenceOf(alert.Id), ReadingOf(alert));
+    public AlertView ViewOf(Alert alert, long seq) => AlertView.From(alert, seq, _policy, EvidenceOf(alert.Id), ReadingOf(alert), PlaceOf(alert));
 
     /// <summary>An alert with its audit trail, its evidence and its device's latest reading (<c>GET /api/alerts/{id}</c>).</summary>
-    public AlertDetailView DetailOf(Alert alert, long seq) => AlertDetailView.From(alert, seq, _policy, EvidenceOf(alert.Id), ReadingOf(alert));
+    public AlertDetailView DetailOf(Alert alert, long seq) => AlertDetailView.From(alert, seq, _policy, EvidenceOf(alert.Id), ReadingOf(alert), PlaceOf(alert));
+
+    /// <summary>Where someone goes for the alert: its device's place (the device's zone unless the registry names a place).</summary>
+    public Place? PlaceOf(Alert alert) =>
+        _registry.SitesById.TryGetValue(alert.Site, out var site)
+            ? site.Places.GetValueOrDefault(site.Devices.TryGetValue(alert.DeviceId, out var device) ? device.Place : alert.Zone)
+            : null;
 
     private DeviceReadingView? ReadingOf(Alert alert) => _devices.TryGet(alert.Site, alert.DeviceId, out var device) ? device.LatestReading() : null;
 
@@ -197,9 +206,20 @@ public sealed partial class AlertService : BackgroundService
     public Task<AlertActionResult> SetOutAsync(Guid id, string by, CancellationToken cancellationToken) =>
         ActAsync(id, alert => alert.SetOut(by, _time.GetUtcNow()), cancellationToken);
 
-    /// <param name="detail">The sticker's place id (<see cref="ArrivalProof.Sticker"/>) or the desk's reason (<see cref="ArrivalProof.Desk"/>).</param>
-    public Task<AlertActionResult> ArriveAsync(Guid id, string by, ArrivalProof proof, string? detail, CancellationToken cancellationToken) =>
-        ActAsync(id, alert => alert.Arrive(by, _time.GetUtcNow(), proof, detail), cancellationToken);
+    /// <summary>The desk confirms that someone is on site, with a reason.</summary>
+    public Task<AlertActionResult> ConfirmArrivalAsync(Guid id, string by, string? reason, CancellationToken cancellationToken) =>
+        ActAsync(id, alert => alert.Arrive(by, _time.GetUtcNow(), ArrivalProof.Desk, reason), cancellationToken);
+
+    /// <summary>A worker proves arrival with the sticker of a place: only the alert's own place counts.</summary>
+    public Task<AlertActionResult> ArriveAtAsync(Guid id, string by, string site, Place place, CancellationToken cancellationToken) =>
+        ActAsync(id, alert =>
+        {
+            var at = PlaceOf(alert);
+            return alert.Site == site && at?.Id == place.Id
+                ? alert.Arrive(by, _time.GetUtcNow(), ArrivalProof.Sticker, place.Id)
+                : new AlertCommandResult(AlertCommandOutcome.NotAllowed,
+                    $"Wrong place: this sticker is at {place.Name} ({site}/{place.Id}); the alert is at {at?.Name ?? alert.Zone} ({alert.Site}/{at?.Id ?? alert.Zone}).");
+        }, cancellationToken);
 
     public Task<AlertActionResult> ResolveAsync(Guid id, string by, string? note, CancellationToken cancellationToken) =>
         ActAsync(id, alert => alert.Resolve(by, note, _time.GetUtcNow()), cancellationToken);

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using RedProperty.Iot.Hub.Alerts;
 using RedProperty.Iot.Hub.Desk;
+using RedProperty.Iot.Hub.Field;
 using RedProperty.Iot.Hub.Staff;
 using RedProperty.Iot.Hub.Storage;
 
@@ -100,20 +101,36 @@ public static class AlertEndpoints
             .RequireAuthorization(StaffAuthentication.OperatorPolicy)
             .WithSummary("The signed-in worker sets out for the scene (acknowledges the alert too if nobody has); the same worker again changes nothing.");
 
-        alerts.MapPost("/{id:guid}/arrive", (Guid id, AlertArrivalRequest? request, ClaimsPrincipal user, AlertStore store, AlertService service, DeviceRegistry registry, IServiceProvider services, CancellationToken ct) =>
+        alerts.MapPost("/{id:guid}/arrive", (
+                Guid id, AlertArrivalRequest? request, ClaimsPrincipal user, AlertStore store, AlertService service, PlaceStickers stickers, DeviceRegistry registry,
+                IServiceProvider services, CancellationToken ct) =>
             {
-                if (!string.IsNullOrWhiteSpace(request?.Place))
+                var by = user.Identity!.Name!;
+                var bus = services.GetService<AlertCommandBus>();
+                if (string.IsNullOrWhiteSpace(request?.Place))
                 {
-                    // Stickers (signed place links) are not issued by this hub yet: only the desk's confirmation exists.
-                    return Task.FromResult(Results.ValidationProblem(new Dictionary<string, string[]> { ["place"] = ["this hub issues no place stickers yet; the desk confirms an arrival with a reason"] }));
+                    return ActAsync(id, user, store, ct, () => service.ConfirmArrivalAsync(id, by, request?.Reason, ct),
+                        bus is not null ? () => bus.SendAsync("arrive", id, by, request?.Reason, VisibleSites(user, registry), ct) : null,
+                        noteField: "reason");
                 }
 
-                return ActAsync(id, user, store, ct, () => service.ArriveAsync(id, user.Identity!.Name!, ArrivalProof.Desk, request?.Reason, ct),
-                    services.GetService<AlertCommandBus>() is { } bus ? () => bus.SendAsync("arrive", id, user.Identity!.Name!, request?.Reason, VisibleSites(user, registry), ct) : null,
-                    noteField: "reason");
+                if (!string.IsNullOrWhiteSpace(request.Reason))
+                {
+                    return Task.FromResult(Results.ValidationProblem(new Dictionary<string, string[]> { ["place"] = ["give the sticker's place or the desk's reason, not both"] }));
+                }
+
+                var sticker = stickers.Read(StickerPurpose.Arrival, request.Place);
+                if (!sticker.IsValid)
+                {
+                    return Task.FromResult(Results.ValidationProblem(new Dictionary<string, string[]> { ["place"] = [sticker.Problem!] }));
+                }
+
+                return ActAsync(id, user, store, ct, () => service.ArriveAtAsync(id, by, sticker.Site!.Id, sticker.Place!, ct),
+                    bus is not null ? () => bus.SendAsync("arrive-sticker", id, by, request.Place, VisibleSites(user, registry), ct) : null,
+                    noteField: "place");
             })
             .RequireAuthorization(StaffAuthentication.OperatorPolicy)
-            .WithSummary("Someone is on site: the desk confirms it with a reason (body {\"reason\": \"...\"}); once per activation.");
+            .WithSummary("Someone is on site: a worker with the token of the place's sticker (body {\"place\": \"<token>\"}; another place's sticker is refused), or the desk with a reason ({\"reason\": \"...\"}); once per activation.");
 
         alerts.MapPost("/{id:guid}/resolve", (Guid id, AlertActionRequest? request, ClaimsPrincipal user, AlertStore store, AlertService service, DeviceRegistry registry, IServiceProvider services, CancellationToken ct) =>
                 ActAsync(id, user, store, ct, () => service.ResolveAsync(id, user.Identity!.Name!, request?.Note, ct),

@@ -16,6 +16,9 @@ public static class DeskScreen
     /// <summary>Staff accounts (supervisors) and changing one's own password (everyone).</summary>
     public const string StaffPage = "/staff.html";
 
+    /// <summary>The printable sheet of a site's place stickers.</summary>
+    public const string StickerSheetPage = "/stickers.html";
+
     /// <summary>Scripts, styles and images only from the hub itself; no inline script, no framing.</summary>
     public const string ContentSecurityPolicy =
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; font-src 'self'; " +
@@ -54,7 +57,7 @@ public static class DeskScreen
                     return Task.CompletedTask;
                 }
 
-                if (path == ReportPage || path == StaffPage)
+                if (path == ReportPage || path == StaffPage || path == StickerSheetPage || path.StartsWithSegments("/m"))
                 {
                     context.Response.Redirect($"{LoginPage}?next={Uri.EscapeDataString(path + context.Request.QueryString)}");
                     return Task.CompletedTask;

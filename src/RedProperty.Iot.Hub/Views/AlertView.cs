@@ -10,7 +10,8 @@ public sealed record EscalationView(string Reason, DateTimeOffset At);
 /// whether its condition still holds (null once resolved); <see cref="Reading"/> the device's latest reading when
 /// the view was made; <see cref="ReopenedAfterResolveBy"/> who resolved it before its condition brought it back.
 /// The field steps of the current activation: who set out when, who arrived when, and how the arrival was
-/// established (<c>sticker</c> or <c>desk</c>).
+/// established (<c>sticker</c> or <c>desk</c>). <see cref="Place"/> is where someone goes: the place of the alert's
+/// device (its zone unless the registry names a place), whose sticker proves arrival.
 /// </summary>
 public sealed record AlertView(
     Guid Id,
@@ -45,13 +46,15 @@ public sealed record AlertView(
     DateTimeOffset? OnTheWayAt = null,
     string? ArrivedBy = null,
     DateTimeOffset? ArrivedAt = null,
-    string? ArrivalProof = null)
+    string? ArrivalProof = null,
+    string? Place = null,
+    string? PlaceName = null)
 {
     /// <summary>
     /// The view of an alert; the due times are the response promise (acknowledge) and, for critical
     /// alerts, the on-site promise, counted from when the alert became active (raised or reopened).
     /// </summary>
-    public static AlertView From(Alert alert, long seq, EscalationPolicy policy, AlertEvidence? evidence = null, DeviceReadingView? reading = null) => new(
+    public static AlertView From(Alert alert, long seq, EscalationPolicy policy, AlertEvidence? evidence = null, DeviceReadingView? reading = null, Place? place = null) => new(
         alert.Id, seq, alert.Site, alert.Zone, alert.DeviceId, alert.Kind.ToWire(), alert.Type.ToWire(), alert.Severity.ToWire(),
         alert.State.ToWire(), alert.Message, alert.RaisedAt, alert.LastSeenAt, alert.Count, alert.AcknowledgedBy, alert.AcknowledgedAt,
         alert.ResolvedBy, alert.ResolvedAt, alert.Escalations.Select(e => new EscalationView(e.Reason, e.At)).ToArray(), evidence?.SnapshotUrl,
@@ -68,5 +71,7 @@ public sealed record AlertView(
         alert.OnTheWayAt,
         alert.ArrivedBy,
         alert.ArrivedAt,
-        alert.ArrivalProof?.ToWire());
+        alert.ArrivalProof?.ToWire(),
+        place?.Id,
+        place?.Name);
 }

@@ -25,6 +25,9 @@ public static class TestRegistry
 
     public static string SecretOf(string deviceId) => $"secret-of-{deviceId}";
 
+    /// <summary>A place declared within zone grid-2 (charger chg-2 watches it); every zone is a place too.</summary>
+    public const string CorridorPlace = "b2-corr";
+
     /// <summary>The location each device gets unless <c>locations</c> says otherwise.</summary>
     public static string LocationOf(string deviceId) => $"位置 {deviceId}";
 
@@ -33,7 +36,7 @@ public static class TestRegistry
         var devices = Devices.Select(d => new DeviceEntry
         {
             Id = d.Id, Kind = d.Kind, Zone = d.Zone, Location = locations?.GetValueOrDefault(d.Id) ?? LocationOf(d.Id), Secret = SecretOf(d.Id), Circuit = d.Circuit,
-            StreamUrl = streamUrls?.GetValueOrDefault(d.Id),
+            StreamUrl = streamUrls?.GetValueOrDefault(d.Id), Place = d.Id == "chg-2" ? CorridorPlace : null,
         }).ToList();
         for (var i = 0; i < extraLights; i++)
         {
@@ -64,6 +67,7 @@ public static class TestRegistry
                         new ZoneEntry { Id = "lift-1", Name = "1栋A梯", Type = "elevator-car" },
                         .. (extraZones ?? []).Select(z => new ZoneEntry { Id = z, Name = z, Type = "area" }),
                     ],
+                    Places = [new PlaceEntry { Id = CorridorPlace, Name = "2栋3楼走廊", Zone = "grid-2" }],
                     Devices = devices,
                 },
                 new SiteEntry

@@ -18,6 +18,7 @@ public sealed class ScaleOutTests : IAsyncLifetime
 {
     private static readonly RedisChannel Commands = RedisChannel.Literal("rp-alerts:commands");
     private readonly string _commandKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+    private readonly string _stickerKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
     private string _workDir = null!;
     private MosquittoServer _broker = null!;
     private RedisServer _redis = null!;
@@ -91,13 +92,21 @@ public sealed class ScaleOutTests : IAsyncLifetime
             Assert.Contains("\"reason\"", await noReason.Content.ReadAsStringAsync());
         }
 
-        using (var arrive = await a.Http.PostAsJsonAsync($"/api/alerts/{id}/arrive", new { reason = "the guard called from the gate" }))
+        // Stickers printed from A (the instances share Field:StickerKey): B checks the token again and the place.
+        var places = (await a.GetJsonAsync($"/api/places?site={TestRegistry.Site}")).EnumerateArray().ToDictionary(p => p.GetProperty("id").GetString()!, p => p.GetProperty("arrivalUrl").GetString()!);
+        using (var wrongPlace = await a.Http.PostAsJsonAsync($"/api/alerts/{id}/arrive", new { place = places["grid-2"].Split('/')[^1] }))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, wrongPlace.StatusCode);
+            Assert.Contains("Wrong place", await wrongPlace.Content.ReadAsStringAsync());
+        }
+
+        using (var arrive = await a.Http.PostAsJsonAsync($"/api/alerts/{id}/arrive", new { place = places["lift-1"].Split('/')[^1] }))
         {
             Assert.Equal(HttpStatusCode.OK, arrive.StatusCode);
         }
 
         var onSite = (await b.GetJsonAsync($"/api/alerts/{id}")).GetProperty("alert");
-        Assert.Equal((HubHost.AdminUser, HubHost.AdminUser, "desk"), (onSite.GetProperty("onTheWayBy").GetString(), onSite.GetProperty("arrivedBy").GetString(), onSite.GetProperty("arrivalProof").GetString()));
+        Assert.Equal((HubHost.AdminUser, HubHost.AdminUser, "sticker"), (onSite.GetProperty("onTheWayBy").GetString(), onSite.GetProperty("arrivedBy").GetString(), onSite.GetProperty("arrivalProof").GetString()));
         Assert.Equal(HttpStatusCode.Conflict, (await a.Http.PostAsJsonAsync($"/api/alerts/{id}/arrive", new { reason = "again" })).StatusCode);
     }
 
@@ -111,6 +120,7 @@ public sealed class ScaleOutTests : IAsyncLifetime
         ["Mqtt:ClientId"] = clientId,
         ["SignalR:Redis"] = _redis.ConnectionString,
         ["SignalR:CommandKey"] = _commandKey,
+        ["Field:StickerKey"] = _stickerKey,
         // A camera's tamper alert clears after 1 s of a normal picture, so the test can reopen it.
         ["Alerts:Thresholds:TamperClearS"] = "1",
     };

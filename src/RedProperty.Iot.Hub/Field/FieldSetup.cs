@@ -1,0 +1,23 @@
+using Microsoft.Extensions.Options;
+using RedProperty.Iot.Hub.Configuration;
+
+namespace RedProperty.Iot.Hub.Field;
+
+public static class FieldSetup
+{
+    /// <summary>Field response: the places' signed stickers and their links.</summary>
+    public static IServiceCollection AddField(this IServiceCollection services)
+    {
+        services.AddCheckedOptions<FieldOptions, FieldOptionsValidator>(FieldOptions.Section);
+        services.AddSingleton(sp =>
+        {
+            var field = sp.GetRequiredService<IOptions<FieldOptions>>().Value;
+            var key = field.StickerKeyBytes() is { Length: > 0 } configured ? configured : StickerKeyFile.LoadOrCreate(sp.GetRequiredService<IOptions<HubOptions>>().Value.DataDir);
+            return new PlaceStickers(key, sp.GetRequiredService<DeviceRegistry>());
+        });
+        services.AddSingleton<PlaceLinks>();
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapField(this IEndpointRouteBuilder app) => app.MapPlaceEndpoints();
+}

@@ -1,0 +1,77 @@
+// The page a staff sticker's QR code opens (/m/arrive/{token}): the place, its open alerts, and "Arrived" for
+// each. The token goes to the hub as it is; only the hub can tell whether the sticker is genuine.
+import { t, applyStatic, lang, setLanguage, formatTime } from './i18n.js';
+import { getJson, postJson, ApiError } from './api.js';
+import { h } from './dom.js';
+
+const token = decodeURIComponent(location.pathname.split('/').pop() || '');
+const list = document.getElementById('alerts');
+const error = document.getElementById('error');
+let current = null;
+
+function showError(text) {
+  error.hidden = !text;
+  error.textContent = text || '';
+}
+
+function problemText(e) {
+  const fields = e instanceof ApiError ? e.problem?.errors : null;
+  const field = fields && Object.values(fields)[0];
+  return (field && field[0]) || (e instanceof ApiError ? e.message : t('arrive.failed'));
+}
+
+function stepOf(alert) {
+  if (alert.arrivedAt) return t('arrive.arrivedBy', { who: alert.arrivedBy, at: formatTime(alert.arrivedAt) });
+  if (alert.onTheWayAt) return t('arrive.onTheWayBy', { who: alert.onTheWayBy });
+  if (alert.acknowledgedAt) return t('sla.ackedBy', { who: alert.acknowledgedBy });
+  return t('arrive.waiting');
+}
+
+function render() {
+  document.getElementById('site').textContent = current.siteName;
+  document.getElementById('place').textContent = current.placeName;
+  document.getElementById('zone').textContent = current.zoneName;
+  document.getElementById('empty').hidden = current.openAlerts.length > 0;
+  list.replaceChildren(...current.openAlerts.map(alert => {
+    const button = h('button', { type: 'button', class: 'field-button', text: t('arrive.button'), disabled: alert.arrivedAt ? true : undefined });
+    button.addEventListener('click', () => arrive(alert, button));
+    return h('li', { class: `field-alert sev-${alert.severity}`, dataset: { alert: alert.id } },
+      h('div', { class: 'field-type', text: t(`type.${alert.type}`) }),
+      h('div', { class: 'field-message', text: alert.message }),
+      h('div', { class: 'field-step', text: stepOf(alert) }),
+      button);
+  }));
+}
+
+async function arrive(alert, button) {
+  button.disabled = true;
+  showError('');
+  try {
+    const updated = await postJson(`/api/alerts/${alert.id}/arrive`, { place: token });
+    current.openAlerts = current.openAlerts.map(a => (a.id === updated.id ? updated : a));
+    render();
+  } catch (e) {
+    showError(problemText(e));
+    button.disabled = false;
+  }
+}
+
+async function load() {
+  try {
+    current = await getJson(`/api/places/sticker/${encodeURIComponent(token)}`);
+    document.body.dataset.state = 'ready';
+    render();
+  } catch (e) {
+    document.body.dataset.state = 'refused';
+    document.getElementById('place').textContent = t('arrive.refused');
+    showError(problemText(e));
+  }
+}
+
+document.getElementById('lang').addEventListener('click', () => {
+  setLanguage(lang() === 'zh-CN' ? 'en' : 'zh-CN');
+  if (current) render();
+});
+
+applyStatic();
+load();
