@@ -24,6 +24,9 @@ public readonly record struct AlertActionResult(AlertActionOutcome Outcome, Aler
 /// <summary>A rule's signal and when the hub received what caused it.</summary>
 public readonly record struct JudgedSignal(AlertSignal Signal, DateTimeOffset At);
 
+/// <summary>A signal the rules judged on the clock, with the check that it still holds when applied.</summary>
+internal sealed record TimedSignal(AlertSignal Signal, Func<AlertSignal, bool> StillHolds);
+
 /// <summary>
 /// Owns the alert lifecycle in the hub: applies rule signals (raise, repeat, reopen, clear), staff
 /// actions and escalations, one at a time, so there is only ever one open alert per (site, device,
@@ -196,6 +199,21 @@ public sealed partial class AlertService : BackgroundService
         }
     }
 
+    /// <summary>
+    /// Queues what the rules judged on the clock alone (a device's silence, an e-bike no longer seen). The alert
+    /// pipeline applies what it judges from messages directly, so a message judged after such a signal can be
+    /// applied before it: each one is applied only if, in its turn, <paramref name="stillHolds"/> (the rules'
+    /// current state) still says so. Otherwise a device that spoke just then would be left with an open
+    /// device_offline alert that nothing clears.
+    /// </summary>
+    public async ValueTask SubmitTimedAsync(IReadOnlyList<AlertSignal> signals, Func<AlertSignal, bool> stillHolds, CancellationToken cancellationToken)
+    {
+        foreach (var signal in signals)
+        {
+            await _work.Writer.WriteAsync(new TimedSignal(signal, stillHolds), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Queues a device's status change for the desk (stored in the change log first, like alerts).</summary>
     public ValueTask SubmitAsync(DeviceStatusChange change, CancellationToken cancellationToken) =>
         _work.Writer.WriteAsync(change, cancellationToken);
@@ -273,6 +291,9 @@ public sealed partial class AlertService : BackgroundService
                         case AlertSignal signal:
                             await ApplyAsync(signal, stoppingToken).ConfigureAwait(false);
                             break;
+                        case TimedSignal timed:
+                            await ApplyTimedAsync(timed, stoppingToken).ConfigureAwait(false);
+                            break;
                         case DeviceStatusChange change:
                             await PublishStatusAsync(change, stoppingToken).ConfigureAwait(false);
                             break;
@@ -288,6 +309,25 @@ public sealed partial class AlertService : BackgroundService
         {
         }
     }
+
+    private Task ApplyTimedAsync(TimedSignal timed, CancellationToken cancellationToken) =>
+        _gate.RunAsync(async ct =>
+        {
+            // Checked while holding the gate: the pipeline judges first and applies under the gate, so whatever
+            // it judged before this check has either been applied already or will be applied after this signal.
+            if (!timed.StillHolds(timed.Signal))
+            {
+                LogOvertaken(_logger, timed.Signal.Key.ToString(), timed.Signal.Kind);
+                return;
+            }
+
+            var staged = new List<StagedChange>();
+            Decide(timed.Signal, _time.GetUtcNow(), staged);
+            if (staged.Count > 0)
+            {
+                await CommitAsync(staged, null, ct).ConfigureAwait(false);
+            }
+        }, cancellationToken);
 
     /// <summary>Applies one signal at once, as of now (tests, the rules' clock).</summary>
     public Task ApplyAsync(AlertSignal signal, CancellationToken cancellationToken) =>
@@ -548,6 +588,9 @@ public sealed partial class AlertService : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Alert {Key} escalated: {Reason}")]
     private static partial void LogEscalated(ILogger logger, string key, string reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Alert {Key}: the clock's {Kind} was overtaken by a message judged after it; not applied")]
+    private static partial void LogOvertaken(ILogger logger, string key, AlertSignalKind kind);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Applying {Work} failed")]
     private static partial void LogWorkFailed(ILogger logger, Exception exception, string? work);

@@ -47,8 +47,8 @@ public sealed class DeviceWatch(
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
             {
                 var signals = rules.Tick();
-                await alerts.SubmitAsync(signals, stoppingToken).ConfigureAwait(false);
-                await presence.ReportSilentAsync(signals, devices, time.GetUtcNow(), stoppingToken).ConfigureAwait(false);
+                await alerts.SubmitTimedAsync(signals, rules.StillHolds, stoppingToken).ConfigureAwait(false);
+                await presence.ReportSilentAsync(signals.Where(rules.StillHolds).ToArray(), devices, time.GetUtcNow(), stoppingToken).ConfigureAwait(false);
                 if (time.GetUtcNow() - lastSeenWrite >= SeenEvery)
                 {
                     lastSeenWrite = time.GetUtcNow();

@@ -35,6 +35,20 @@ public sealed class AlertRuleEngine
         _states = states;
     }
 
+    /// <summary>
+    /// Whether the device's state still says what <paramref name="signal"/> says (its condition holds for a raise,
+    /// no longer holds for a clear). What <see cref="Tick"/> judged on the clock can be overtaken by a message
+    /// judged after it and applied before it; such a signal must not be applied.
+    /// </summary>
+    public bool StillHolds(AlertSignal signal)
+    {
+        var state = _states.Of(signal.Device);
+        lock (state)
+        {
+            return state.ConditionHolds(signal.Type) == (signal.Kind == AlertSignalKind.Raise);
+        }
+    }
+
     /// <summary>Rebuilds what the rules knew before a restart: open alerts and when the device was last heard.</summary>
     public void Restore(Device device, IEnumerable<AlertType> openAlerts, DateTimeOffset? lastTelemetryAt)
     {
