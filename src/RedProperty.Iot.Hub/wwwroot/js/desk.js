@@ -558,6 +558,7 @@ function renderDetail(detail) {
     row(t('details.state'), stateLabel(a)),
     row(t('details.site'), siteOf(a.site)?.name ?? a.site),
     row(t('details.zone'), zoneName(a.site, a.zone)),
+    a.placeName && a.place !== a.zone ? row(t('details.place'), a.placeName) : null,
     row(t('details.device'), `${a.deviceId} (${t(`kind.${a.kind}`)})`),
     row(t('details.location'), device?.location ?? ''),
     row(t('details.raisedAt'), formatTime(a.raisedAt, tz, true)),
