@@ -1,12 +1,18 @@
 namespace RedProperty.Iot.Domain.Alerts;
 
-/// <summary>The district's promises: respond within 15 minutes, someone on site within 30 (critical).</summary>
-public sealed record EscalationPolicy(TimeSpan AcknowledgeWithin, TimeSpan ResolveCriticalWithin)
+/// <summary>
+/// The district's promises, counted from when an alert became active (raised or reopened): respond within
+/// 15 minutes, and for critical alerts someone on site (arrival recorded) within 30.
+/// </summary>
+public sealed record EscalationPolicy(TimeSpan AcknowledgeWithin, TimeSpan ArriveWithin)
 {
     public static EscalationPolicy Default { get; } = new(TimeSpan.FromMinutes(15), TimeSpan.FromMinutes(30));
 
     /// <summary>The window in which a resolved alert that fires again is reopened.</summary>
     public static TimeSpan ReopenWindow { get; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Whether the alert carries the on-site promise (critical alerts).</summary>
+    public static bool PromisesOnSite(Alert alert) => alert.Severity == AlertSeverity.Critical;
 
     /// <summary>The escalations due now, in the order they fell due.</summary>
     public IEnumerable<string> Due(Alert alert, DateTimeOffset now)
@@ -16,9 +22,9 @@ public sealed record EscalationPolicy(TimeSpan AcknowledgeWithin, TimeSpan Resol
             yield return AlertEscalation.NotAcknowledged;
         }
 
-        if (alert.Severity == AlertSeverity.Critical && alert.IsOpen && now - alert.ActiveSince >= ResolveCriticalWithin && !alert.HasEscalated(AlertEscalation.NotResolved))
+        if (AwaitsArrival(alert) && now - alert.ActiveSince >= ArriveWithin)
         {
-            yield return AlertEscalation.NotResolved;
+            yield return AlertEscalation.NotOnSite;
         }
     }
 
@@ -31,12 +37,20 @@ public sealed record EscalationPolicy(TimeSpan AcknowledgeWithin, TimeSpan Resol
             next = alert.ActiveSince + AcknowledgeWithin;
         }
 
-        if (alert.Severity == AlertSeverity.Critical && alert.IsOpen && !alert.HasEscalated(AlertEscalation.NotResolved))
+        if (AwaitsArrival(alert))
         {
-            var resolveDue = alert.ActiveSince + ResolveCriticalWithin;
-            next = next is null || resolveDue < next ? resolveDue : next;
+            var arriveDue = alert.ActiveSince + ArriveWithin;
+            next = next is null || arriveDue < next ? arriveDue : next;
         }
 
         return next;
     }
+
+    /// <summary>When someone must be on site for this activation of the alert; null for alerts without the on-site promise.</summary>
+    public DateTimeOffset? ArriveDueAt(Alert alert) => PromisesOnSite(alert) ? alert.ActiveSince + ArriveWithin : null;
+
+    // An alert escalated as not_resolved before an upgrade has been escalated for this promise already.
+    private static bool AwaitsArrival(Alert alert) =>
+        PromisesOnSite(alert) && alert.IsOpen && alert.ArrivedAt is null
+        && !alert.HasEscalated(AlertEscalation.NotOnSite) && !alert.HasEscalated(AlertEscalation.NotResolved);
 }

@@ -19,7 +19,7 @@ public static class ServiceScore
         var parts = new Dictionary<string, double>
         {
             ["responseSla"] = figures.Alerts.ShareAcknowledgedWithinSla ?? 1,
-            ["onSiteSla"] = figures.Alerts.ShareCriticalResolvedWithinSla ?? 1,
+            ["onSiteSla"] = figures.Alerts.ShareCriticalOnSiteWithinSla ?? 1,
             ["cameraAvailability"] = figures.Cameras.SiteAvailability ?? 1,
             ["deviceAvailability"] = figures.DeviceAvailabilityByKind.Count == 0 ? 1 : figures.DeviceAvailabilityByKind.Values.Average(),
             ["lampRepair"] = figures.Lighting.MedianDaysToRepair is { } days ? 1 / (1 + days) : 1,

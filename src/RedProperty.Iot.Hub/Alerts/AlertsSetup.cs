@@ -11,7 +11,7 @@ public static class AlertsSetup
     /// <summary>
     /// The alert rules with their thresholds (<c>Alerts:Thresholds</c> and per site, zone and device), who may
     /// clear which alert (<c>Alerts:Clearing</c>), the response and on-site promises (<c>Alerts:AcknowledgeWithin</c>,
-    /// <c>Alerts:ResolveCriticalWithin</c>), the alert service and its timers (escalation, device silence).
+    /// <c>Alerts:ArriveWithin</c>, formerly <c>Alerts:ResolveCriticalWithin</c>), the alert service and its timers (escalation, device silence).
     /// </summary>
     public static IServiceCollection AddAlerts(this IServiceCollection services, IConfiguration configuration)
     {
@@ -29,7 +29,7 @@ public static class AlertsSetup
         services.AddSingleton(sp =>
         {
             var o = sp.GetRequiredService<IOptions<AlertOptions>>().Value;
-            return new EscalationPolicy(o.AcknowledgeWithin, o.ResolveCriticalWithin);
+            return new EscalationPolicy(o.AcknowledgeWithin, o.OnSiteWithin(configuration));
         });
         // The rules keep each device's state in the hub's per-device context (Devices/DeviceStates).
         services.AddSingleton(sp => new AlertRuleEngine(

@@ -195,7 +195,15 @@ public static class ReportEndpoints
         Add("alerts.meanMinutesToResolve", string.Empty, a.MeanMinutesToResolve);
         Add("alerts.p90MinutesToResolve", string.Empty, a.P90MinutesToResolve);
         Add("alerts.shareAcknowledgedWithinSla", string.Empty, a.ShareAcknowledgedWithinSla);
-        Add("alerts.shareCriticalResolvedWithinSla", string.Empty, a.ShareCriticalResolvedWithinSla);
+        Add("alerts.shareCriticalOnSiteWithinSla", string.Empty, a.ShareCriticalOnSiteWithinSla);
+        Add("alerts.meanMinutesToArrive", string.Empty, a.MeanMinutesToArrive);
+        Add("alerts.p90MinutesToArrive", string.Empty, a.P90MinutesToArrive);
+        if (a.ShareCriticalResolvedWithinSla is { } resolvedShare)
+        {
+            // Only in snapshots published before arrival was recorded.
+            Add("alerts.shareCriticalResolvedWithinSla", string.Empty, resolvedShare);
+        }
+
         Add("alerts.escalations", string.Empty, a.Escalations);
         Add("alerts.openAtEnd", string.Empty, a.OpenAtEnd);
         Add("alerts.pendingAcknowledgement", string.Empty, a.PendingAcknowledgement);

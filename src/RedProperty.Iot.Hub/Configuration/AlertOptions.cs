@@ -11,8 +11,18 @@ public sealed class AlertOptions : IValidatableObject
     /// <summary>An alert not acknowledged within this is escalated (the response promise).</summary>
     public TimeSpan AcknowledgeWithin { get; set; } = EscalationPolicy.Default.AcknowledgeWithin;
 
-    /// <summary>A critical alert not resolved within this is escalated again (the on-site promise).</summary>
-    public TimeSpan ResolveCriticalWithin { get; set; } = EscalationPolicy.Default.ResolveCriticalWithin;
+    /// <summary>A critical alert with nobody's arrival recorded within this is escalated again (the on-site promise).</summary>
+    public TimeSpan ArriveWithin { get; set; } = EscalationPolicy.Default.ArriveWithin;
+
+    /// <summary>
+    /// The on-site promise's name before arrival was recorded (then: resolved within). Still read, so that a
+    /// configuration written for an older hub keeps its promise; <see cref="ArriveWithin"/> wins when both are set.
+    /// </summary>
+    public TimeSpan? ResolveCriticalWithin { get; set; }
+
+    /// <summary>The on-site promise in force: <see cref="ArriveWithin"/>, or the older key when only that one is set.</summary>
+    public TimeSpan OnSiteWithin(IConfiguration configuration) =>
+        configuration[$"{Section}:{nameof(ArriveWithin)}"] is null && ResolveCriticalWithin is { } older ? older : ArriveWithin;
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
@@ -21,9 +31,14 @@ public sealed class AlertOptions : IValidatableObject
             yield return new ValidationResult("Alerts:AcknowledgeWithin must be more than 00:00:00 and at most 1.00:00:00", [nameof(AcknowledgeWithin)]);
         }
 
-        if (ResolveCriticalWithin <= TimeSpan.Zero || ResolveCriticalWithin > TimeSpan.FromDays(7))
+        if (ArriveWithin <= TimeSpan.Zero || ArriveWithin > TimeSpan.FromDays(7))
         {
-            yield return new ValidationResult("Alerts:ResolveCriticalWithin must be more than 00:00:00 and at most 7.00:00:00", [nameof(ResolveCriticalWithin)]);
+            yield return new ValidationResult("Alerts:ArriveWithin must be more than 00:00:00 and at most 7.00:00:00", [nameof(ArriveWithin)]);
+        }
+
+        if (ResolveCriticalWithin is { } older && (older <= TimeSpan.Zero || older > TimeSpan.FromDays(7)))
+        {
+            yield return new ValidationResult("Alerts:ResolveCriticalWithin (now Alerts:ArriveWithin) must be more than 00:00:00 and at most 7.00:00:00", [nameof(ResolveCriticalWithin)]);
         }
     }
 }

@@ -59,7 +59,7 @@ public sealed record AlertView(
         alert.State.ToWire(), alert.Message, alert.RaisedAt, alert.LastSeenAt, alert.Count, alert.AcknowledgedBy, alert.AcknowledgedAt,
         alert.ResolvedBy, alert.ResolvedAt, alert.Escalations.Select(e => new EscalationView(e.Reason, e.At)).ToArray(), evidence?.SnapshotUrl,
         alert.ActiveSince + policy.AcknowledgeWithin,
-        alert.Severity == AlertSeverity.Critical ? alert.ActiveSince + policy.ResolveCriticalWithin : null,
+        policy.ArriveDueAt(alert),
         evidence?.ClipUrl,
         alert.Clearing.ToWire(),
         alert.IsOpen ? alert.ConditionPresent : null,

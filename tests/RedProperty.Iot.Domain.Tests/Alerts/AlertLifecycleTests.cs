@@ -174,20 +174,50 @@ public sealed class EscalationPolicyTests
     }
 
     [Fact]
-    public void Acknowledged_in_time_is_not_escalated_but_a_critical_alert_still_must_be_resolved_in_30_minutes()
+    public void Acknowledged_in_time_is_not_escalated_but_a_critical_alert_still_needs_someone_on_site_in_30_minutes()
     {
         var alert = Raise(AlertSeverity.Critical);
         alert.Acknowledge("王芳", T0.AddMinutes(5));
         Assert.Empty(_policy.Due(alert, T0.AddMinutes(29)));
         Assert.Equal(T0.AddMinutes(30), _policy.NextDue(alert));
-        Assert.Equal(new[] { AlertEscalation.NotResolved }, _policy.Due(alert, T0.AddMinutes(30)));
+        Assert.Equal(T0.AddMinutes(30), _policy.ArriveDueAt(alert));
+        Assert.Equal(new[] { AlertEscalation.NotOnSite }, _policy.Due(alert, T0.AddMinutes(30)));
+    }
+
+    [Fact]
+    public void Someone_on_site_in_time_stops_the_on_site_escalation_though_the_alert_stays_open()
+    {
+        var alert = Raise(AlertSeverity.Critical);
+        Assert.True(alert.Arrive("王芳", T0.AddMinutes(12), ArrivalProof.Sticker, "lift-1").IsDone);
+        Assert.Null(_policy.NextDue(alert));
+        Assert.Empty(_policy.Due(alert, T0.AddHours(3)));
+        Assert.True(alert.IsOpen);
     }
 
     [Fact]
     public void A_critical_alert_ignored_for_30_minutes_is_escalated_twice()
     {
         var alert = Raise(AlertSeverity.Critical);
-        Assert.Equal(new[] { AlertEscalation.NotAcknowledged, AlertEscalation.NotResolved }, _policy.Due(alert, T0.AddMinutes(31)));
+        Assert.Equal(new[] { AlertEscalation.NotAcknowledged, AlertEscalation.NotOnSite }, _policy.Due(alert, T0.AddMinutes(31)));
+    }
+
+    [Fact]
+    public void An_alert_escalated_as_not_resolved_before_an_upgrade_is_not_escalated_again_for_the_same_promise()
+    {
+        var alert = Raise(AlertSeverity.Critical);
+        alert.Acknowledge("王芳", T0.AddMinutes(5));
+        Assert.True(alert.Escalate(AlertEscalation.NotResolved, T0.AddMinutes(30)));
+        Assert.Empty(_policy.Due(alert, T0.AddMinutes(45)));
+        Assert.Null(_policy.NextDue(alert));
+    }
+
+    [Fact]
+    public void Only_critical_alerts_carry_the_on_site_promise()
+    {
+        var alert = Raise(AlertSeverity.Major);
+        alert.Acknowledge("王芳", T0.AddMinutes(5));
+        Assert.Null(_policy.ArriveDueAt(alert));
+        Assert.Empty(_policy.Due(alert, T0.AddHours(2)));
     }
 
     [Fact]

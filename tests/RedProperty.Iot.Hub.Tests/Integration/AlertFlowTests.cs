@@ -22,7 +22,7 @@ public sealed class AlertFlowTests : IAsyncLifetime
         "id", "seq", "site", "zone", "deviceId", "kind", "type", "severity", "state", "message", "raisedAt",
         "lastSeenAt", "count", "acknowledgedBy", "acknowledgedAt", "resolvedBy", "resolvedAt", "escalations", "snapshotUrl",
         "acknowledgeDueAt", "arriveDueAt", "clipUrl", "clearing", "conditionPresent", "conditionClearedAt", "reopenedAfterResolveBy", "reading", "fact",
-        "onTheWayBy", "onTheWayAt", "arrivedBy", "arrivedAt", "arrivalProof",
+        "onTheWayBy", "onTheWayAt", "arrivedBy", "arrivedAt", "arrivalProof", "place", "placeName",
     ];
 
     private string _workDir = null!;
@@ -93,6 +93,7 @@ public sealed class AlertFlowTests : IAsyncLifetime
         Assert.Equal("major", alert.GetProperty("severity").GetString());
         Assert.Equal("active", alert.GetProperty("state").GetString());
         Assert.Equal(TestRegistry.HostileZone, alert.GetProperty("zone").GetString());
+        Assert.Equal((TestRegistry.HostileZone, "第一网格"), (alert.GetProperty("place").GetString(), alert.GetProperty("placeName").GetString()));
         Assert.Equal("chg-1", alert.GetProperty("deviceId").GetString());
         Assert.Equal("charger", alert.GetProperty("kind").GetString());
         // The response promise runs from when the alert was raised; only critical alerts have an on-site promise.

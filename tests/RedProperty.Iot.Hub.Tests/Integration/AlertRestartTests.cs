@@ -50,6 +50,7 @@ public sealed class AlertRestartTests : IDisposable
             ["Hub:Registry"] = TestRegistry.Write(_workDir),
             ["Influx:Version"] = "none",
             ["Alerts:AcknowledgeWithin"] = "00:00:10",
+            // The on-site promise's older name still sets it (Alerts:ArriveWithin now).
             ["Alerts:ResolveCriticalWithin"] = "00:00:15",
         };
 
@@ -76,7 +77,7 @@ public sealed class AlertRestartTests : IDisposable
             TimeSpan.FromSeconds(30),
             "both escalations");
         var escalations = detail.GetProperty("alert").GetProperty("escalations").EnumerateArray().ToArray();
-        Assert.Equal(new[] { "not_acknowledged", "not_resolved" }, escalations.Select(e => e.GetProperty("reason").GetString()));
+        Assert.Equal(new[] { "not_acknowledged", "not_on_site" }, escalations.Select(e => e.GetProperty("reason").GetString()));
         var raisedAt = detail.GetProperty("alert").GetProperty("raisedAt").GetDateTimeOffset();
         Assert.True(restartedAt - raisedAt < TimeSpan.FromSeconds(10), $"the restart took until {(restartedAt - raisedAt).TotalSeconds:0.0} s after the raise, past the first SLA");
         Assert.InRange(escalations[0].GetProperty("at").GetDateTimeOffset() - raisedAt, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(13));

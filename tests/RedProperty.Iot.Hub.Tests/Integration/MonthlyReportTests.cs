@@ -77,10 +77,12 @@ public sealed class MonthlyReportTests : IAsyncLifetime
             await reader.SubscribeAsync(MonthlyTopic, MqttQualityOfServiceLevel.AtLeastOnce);
 
             // Replay up to the last minute of October; the hub's clock follows the captured times. The desk
-            // responds to the entrapment 4 minutes after the alarm; the passenger is out at 11:25.
+            // responds to the entrapment 4 minutes after the alarm, confirms the guard on site at 11:14; the
+            // passenger is out at 11:25.
             var deskActions = new Queue<(DateTimeOffset At, string Action)>(
             [
                 (new DateTimeOffset(2026, 10, 11, 11, 5, 0, Shanghai), "ack"),
+                (new DateTimeOffset(2026, 10, 11, 11, 14, 0, Shanghai), "arrive"),
                 (new DateTimeOffset(2026, 10, 11, 11, 25, 0, Shanghai), "resolve"),
             ]);
             var handled = 0;
@@ -103,7 +105,7 @@ public sealed class MonthlyReportTests : IAsyncLifetime
                     }
                 });
             Assert.Equal(october.Length, outcome.Published);
-            Assert.Equal(2, handled);
+            Assert.Equal(3, handled); // the entrapment: acknowledged, on site, resolved
             hub.Http.DefaultRequestHeaders.Authorization = new("Bearer", await hub.TokenAsync(HubHost.AdminUser, HubHost.AdminPassword));
             var alertsOfOctober = await SettledAlertsAsync(hub);
             Assert.Empty(received);
@@ -142,7 +144,7 @@ public sealed class MonthlyReportTests : IAsyncLifetime
             Assert.Equal(await hub.Http.GetStringAsync($"/api/reports/monthly/{Site}/2026-10"), payload);
             using var report = JsonDocument.Parse(payload);
             var root = report.RootElement;
-            Assert.Equal("rp-report-monthly/2", root.GetProperty("schema").GetString());
+            Assert.Equal("rp-report-monthly/3", root.GetProperty("schema").GetString());
             Assert.True(root.GetProperty("complete").GetBoolean());
             Assert.Equal(new DateTimeOffset(2026, 10, 1, 0, 0, 0, Shanghai), root.GetProperty("from").GetDateTimeOffset());
             Assert.Equal(new DateTimeOffset(2026, 11, 1, 0, 0, 0, Shanghai), root.GetProperty("to").GetDateTimeOffset());
@@ -160,8 +162,11 @@ public sealed class MonthlyReportTests : IAsyncLifetime
             var trapped = await hub.GetJsonAsync("/api/alerts?type=elevator_entrapment");
             var alarmAt = Assert.Single(trapped.EnumerateArray()).GetProperty("raisedAt").GetDateTimeOffset();
             Assert.Equal((new DateTimeOffset(2026, 10, 11, 11, 25, 0, Shanghai) - alarmAt).TotalMinutes, elevators.GetProperty("meanMinutesToRelease").GetDouble(), 6);
-            Assert.Equal(1.0, alerts.GetProperty("shareCriticalResolvedWithinSla").GetDouble());
+            Assert.Equal(1.0, alerts.GetProperty("shareCriticalOnSiteWithinSla").GetDouble());
+            Assert.Equal((new DateTimeOffset(2026, 10, 11, 11, 14, 0, Shanghai) - alarmAt).TotalMinutes, alerts.GetProperty("meanMinutesToArrive").GetDouble(), 6);
+            Assert.False(alerts.TryGetProperty("shareCriticalResolvedWithinSla", out _));
             Assert.Equal(2, figures.GetProperty("lighting").GetProperty("outages").GetInt32());
+            if (alerts.GetProperty("openAtEnd").GetInt32() != 1) { var all = await hub.GetJsonAsync("/api/alerts?state=open&limit=1000"); Assert.Fail(all.GetRawText()[..Math.Min(3000, all.GetRawText().Length)]); }
             Assert.Equal(1, alerts.GetProperty("openAtEnd").GetInt32()); // b02's lamp, dark since 31 October
             Assert.True(figures.GetProperty("cameras").GetProperty("availabilityPerCamera").GetProperty("gate-cam-1").GetDouble() < 1);
             Assert.Equal(1.0, figures.GetProperty("cameras").GetProperty("availabilityPerCamera").GetProperty("car-park-cam-1").GetDouble());
@@ -345,7 +350,7 @@ public sealed class MonthlyReportTests : IAsyncLifetime
         return await first.Task.WaitAsync(TimeSpan.FromSeconds(10));
     }
 
-    /// <summary>The desk acknowledges (<c>ack</c>) or resolves (<c>resolve</c>) every open critical alert; returns how many.</summary>
+    /// <summary>The desk acknowledges (<c>ack</c>), confirms someone on site (<c>arrive</c>) or resolves (<c>resolve</c>) every open critical alert; returns how many.</summary>
     private static async Task<int> DeskActsOnOpenCriticalAlertsAsync(HubHost hub, string action)
     {
         hub.Http.DefaultRequestHeaders.Authorization = new("Bearer", await hub.TokenAsync(HubHost.AdminUser, HubHost.AdminPassword));
@@ -353,7 +358,7 @@ public sealed class MonthlyReportTests : IAsyncLifetime
         foreach (var alert in open.EnumerateArray())
         {
             var id = alert.GetProperty("id").GetString();
-            (await hub.Http.PostAsJsonAsync($"/api/alerts/{id}/{action}", new { note = "passenger released by the elevator company" })).EnsureSuccessStatusCode();
+            (await hub.Http.PostAsJsonAsync($"/api/alerts/{id}/{action}", new { note = "passenger released by the elevator company", reason = "the guard called from the car" })).EnsureSuccessStatusCode();
         }
 
         return open.GetArrayLength();

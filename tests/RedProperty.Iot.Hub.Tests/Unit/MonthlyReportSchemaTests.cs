@@ -34,10 +34,23 @@ public sealed class MonthlyReportSchemaTests
     }
 
     [Fact]
-    public void The_current_version_is_2_and_an_unknown_schema_is_not_read()
+    public void A_version_2_snapshot_keeps_its_on_site_share_as_counted_then_by_resolve()
     {
-        Assert.Equal("rp-report-monthly/2", MonthlyReport.SchemaName);
-        Assert.NotNull(MonthlyReport.TryRead(Version1.Replace("rp-report-monthly/1", "rp-report-monthly/2", StringComparison.Ordinal)));
+        var report = MonthlyReport.TryRead(Version1
+            .Replace("rp-report-monthly/1", "rp-report-monthly/2", StringComparison.Ordinal)
+            .Replace("\"shareCriticalResolvedWithinSla\":null", "\"shareCriticalResolvedWithinSla\":0.75", StringComparison.Ordinal));
+        Assert.NotNull(report);
+        Assert.Equal(0.75, report.Figures.Alerts.ShareCriticalResolvedWithinSla);
+        Assert.Null(report.Figures.Alerts.ShareCriticalOnSiteWithinSla);
+        Assert.Null(report.Figures.Alerts.MeanMinutesToArrive);
+        Assert.Equal(1, report.ScoreParts["onSiteSla"]);
+    }
+
+    [Fact]
+    public void The_current_version_is_3_and_an_unknown_schema_is_not_read()
+    {
+        Assert.Equal("rp-report-monthly/3", MonthlyReport.SchemaName);
+        Assert.NotNull(MonthlyReport.TryRead(Version1.Replace("rp-report-monthly/1", "rp-report-monthly/3", StringComparison.Ordinal)));
         Assert.Null(MonthlyReport.TryRead(Version1.Replace("rp-report-monthly/1", "rp-report-monthly/9", StringComparison.Ordinal)));
         Assert.Null(MonthlyReport.TryRead("{not json"));
     }

@@ -229,7 +229,8 @@ function renderKpis(f, ranked, sites) {
   el('r-kpis').replaceChildren(
     kpi('score', t('report.kpi.score'), ranked ? number(ranked.score) : '—', rank ? `${rank} · ${trend}` : null, 'score'),
     kpi('responseSla', t('report.kpi.responseSla'), percent(a.shareAcknowledgedWithinSla), pending(a.pendingAcknowledgement), shareTone(a.shareAcknowledgedWithinSla)),
-    kpi('onSiteSla', t('report.kpi.onSiteSla'), percent(a.shareCriticalResolvedWithinSla), pending(a.pendingOnSite), shareTone(a.shareCriticalResolvedWithinSla)),
+    onSiteKpi(a, pending),
+    kpi('mtArrive', t('report.kpi.mtArrive'), minutes(a.meanMinutesToArrive), t('report.kpi.p90', { v: minutes(a.p90MinutesToArrive) })),
     kpi('clearedUnattended', t('report.kpi.clearedUnattended'), number(a.clearedUnattended ?? 0, 0), t('report.kpi.clearedUnattendedSub'), a.clearedUnattended > 0 ? 'fair' : ''),
     kpi('mtta', t('report.kpi.mtta'), minutes(a.meanMinutesToAcknowledge), t('report.kpi.p90', { v: minutes(a.p90MinutesToAcknowledge) })),
     kpi('mttr', t('report.kpi.mttr'), minutes(a.meanMinutesToResolve), t('report.kpi.p90', { v: minutes(a.p90MinutesToResolve) })),
@@ -238,6 +239,14 @@ function renderKpis(f, ranked, sites) {
     kpi('cameras', t('report.kpi.cameras'), percent(f.cameras.siteAvailability), null, shareTone(f.cameras.siteAvailability)),
     kpi('lampDays', t('report.kpi.lampDays'), number(f.lighting.lampDaysDark)),
   );
+}
+
+// Snapshots published before arrivals were recorded carry the older measure (resolved within 30 minutes) and say so.
+function onSiteKpi(a, pending) {
+  const older = (a.shareCriticalOnSiteWithinSla === null || a.shareCriticalOnSiteWithinSla === undefined)
+    && a.shareCriticalResolvedWithinSla !== null && a.shareCriticalResolvedWithinSla !== undefined;
+  const share = older ? a.shareCriticalResolvedWithinSla : a.shareCriticalOnSiteWithinSla;
+  return kpi('onSiteSla', t(older ? 'report.kpi.resolvedSla' : 'report.kpi.onSiteSla'), percent(share), older ? t('report.kpi.olderMeasure') : pending(a.pendingOnSite), shareTone(share));
 }
 
 function minutes(v) { return v === null || v === undefined ? '—' : t('report.minutes', { v: number(v) }); }
