@@ -8,6 +8,7 @@ using RedProperty.Iot.Hub.Field;
 using RedProperty.Iot.Hub.Hosting;
 using RedProperty.Iot.Hub.Ingestion;
 using RedProperty.Iot.Hub.Journal;
+using RedProperty.Iot.Hub.Notifications;
 using RedProperty.Iot.Hub.Operations;
 using RedProperty.Iot.Hub.Registry;
 using RedProperty.Iot.Hub.Reports;
@@ -46,6 +47,7 @@ public static class HubApp
             .AddReports()
             .AddStaff(configuration)
             .AddField()
+            .AddNotifications()
             .AddCameras()
             .AddEdgeIo(configuration)
             .AddDesk(configuration)
@@ -62,6 +64,7 @@ public static class HubApp
         app.Services.GetRequiredService<SiteOwnership>();
         app.Services.GetRequiredService<HubDatabase>();
         app.Services.GetRequiredService<PlaceStickers>();
+        app.Services.CheckWebhookSites();
         app.CheckAlertSettings();
 
         app.UseExceptionHandler();

@@ -45,6 +45,7 @@ public sealed partial class AlertService : BackgroundService
     private readonly DeskChangeFeed _feed;
     private readonly ConsumerCursorStore _cursors;
     private readonly PointOutbox _points;
+    private readonly IAlertChangeOutbox[] _outboxes;
     private readonly ILogger<AlertService> _logger;
     private readonly Channel<object> _work = Channel.CreateBounded<object>(new BoundedChannelOptions(100_000) { SingleReader = true });
     private readonly TaskCompletionSource _loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -78,6 +79,7 @@ public sealed partial class AlertService : BackgroundService
         DeskChangeFeed feed,
         ConsumerCursorStore cursors,
         PointOutbox points,
+        IEnumerable<IAlertChangeOutbox> outboxes,
         ILogger<AlertService> logger)
     {
         _database = database;
@@ -91,6 +93,7 @@ public sealed partial class AlertService : BackgroundService
         _feed = feed;
         _cursors = cursors;
         _points = points;
+        _outboxes = [.. outboxes];
         _logger = logger;
     }
 
@@ -480,6 +483,11 @@ public sealed partial class AlertService : BackgroundService
                     var raised = change.Action == AlertTransition.Raised;
                     var logged = await _changeLog.AppendAsync(transaction, seq => new DeskChange.AlertChanged(seq, change.AsChanged.Site, ViewOf(change.AsChanged, seq), raised), ct).ConfigureAwait(false);
                     await _store.SaveAsync(transaction, change.AsChanged, logged.Seq, ct).ConfigureAwait(false);
+                    foreach (var outbox in _outboxes)
+                    {
+                        await outbox.StageAsync(transaction, logged.Alert, change.Action, change.At, ct).ConfigureAwait(false);
+                    }
+
                     made.Add(logged);
                 }
 
@@ -496,6 +504,11 @@ public sealed partial class AlertService : BackgroundService
             // Nothing was stored: the live alerts must not keep what the database does not have.
             await ReloadAsync(cancellationToken).ConfigureAwait(false);
             throw;
+        }
+
+        foreach (var outbox in _outboxes)
+        {
+            outbox.Committed();
         }
 
         for (var i = 0; i < staged.Count; i++)

@@ -92,5 +92,11 @@ public sealed partial class HubDatabase
         """
         CREATE TABLE consumer_marks (consumer TEXT NOT NULL, device TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (consumer, device));
         """,
+        """
+        CREATE TABLE webhook_outbox (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, site TEXT NOT NULL, event TEXT NOT NULL, body TEXT NOT NULL,
+            created_at INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL, last_error TEXT);
+        CREATE INDEX webhook_outbox_site ON webhook_outbox (site, id);
+        """,
     ];
 }
