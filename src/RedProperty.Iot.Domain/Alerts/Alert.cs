@@ -67,6 +67,11 @@ public sealed class Alert
 
     public DateTimeOffset? AcknowledgedAt { get; private set; }
 
+    /// <summary>Who is dispatched to the alert (null: nobody on duty could be, or not yet).</summary>
+    public string? AssignedTo { get; private set; }
+
+    public DateTimeOffset? AssignedAt { get; private set; }
+
     public string? OnTheWayBy { get; private set; }
 
     public DateTimeOffset? OnTheWayAt { get; private set; }
@@ -161,6 +166,8 @@ public sealed class Alert
             ArrivedAt = snapshot.ArrivedAt,
             ArrivalProof = snapshot.ArrivalProof,
             ArrivalDetail = snapshot.ArrivalDetail,
+            AssignedTo = snapshot.AssignedTo,
+            AssignedAt = snapshot.AssignedAt,
         };
         alert._history.AddRange(snapshot.History);
         alert._escalations.AddRange(snapshot.Escalations);
@@ -170,7 +177,7 @@ public sealed class Alert
     public AlertSnapshot ToSnapshot() => new(
         Id, Key, Zone, Kind, Severity, State, Message, RaisedAt, ActiveSince, LastSeenAt, Count,
         AcknowledgedBy, AcknowledgedAt, ResolvedBy, ResolvedAt, ResolutionNote, [.. _history], [.. _escalations], Clearing, ConditionClearedAt, Fact,
-        OnTheWayBy, OnTheWayAt, ArrivedBy, ArrivedAt, ArrivalProof, ArrivalDetail);
+        OnTheWayBy, OnTheWayAt, ArrivedBy, ArrivedAt, ArrivalProof, ArrivalDetail, AssignedTo, AssignedAt);
 
     public static Alert Raise(Guid id, AlertKey key, string zone, DeviceKind kind, AlertSeverity severity, string message, DateTimeOffset at, AlertFact? fact = null, AlertClearing clearing = AlertClearing.Automatic)
     {
@@ -225,6 +232,33 @@ public sealed class Alert
         AcknowledgedBy = by;
         AcknowledgedAt = at;
         Record(at, AlertTransition.Acknowledged, by, note);
+        return AlertCommandResult.Done;
+    }
+
+    /// <summary>
+    /// Dispatches the alert to <paramref name="to"/> (the roster's choice when <paramref name="by"/> is the system,
+    /// or the desk reassigning it). Refused on a resolved alert; the same person again changes nothing.
+    /// </summary>
+    public AlertCommandResult Assign(string to, string by, DateTimeOffset at)
+    {
+        if (string.IsNullOrWhiteSpace(to) || string.IsNullOrWhiteSpace(by))
+        {
+            return new(AlertCommandOutcome.NotAllowed, "an assignment needs whom and by whom");
+        }
+
+        if (!IsOpen)
+        {
+            return new(AlertCommandOutcome.NotAllowed, "the alert is resolved");
+        }
+
+        if (string.Equals(AssignedTo, to, StringComparison.OrdinalIgnoreCase))
+        {
+            return AlertCommandResult.Done;
+        }
+
+        AssignedTo = to;
+        AssignedAt = at;
+        Record(at, AlertTransition.Assigned, by, $"to {to}");
         return AlertCommandResult.Done;
     }
 

@@ -30,4 +30,6 @@ public sealed record AlertSnapshot(
     string? ArrivedBy = null,
     DateTimeOffset? ArrivedAt = null,
     ArrivalProof? ArrivalProof = null,
-    string? ArrivalDetail = null);
+    string? ArrivalDetail = null,
+    string? AssignedTo = null,
+    DateTimeOffset? AssignedAt = null);

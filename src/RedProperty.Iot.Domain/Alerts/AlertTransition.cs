@@ -12,6 +12,9 @@ public sealed record AlertTransition(DateTimeOffset At, string Action, string By
     /// <summary>A worker set out for the scene (optional between acknowledged and arrived).</summary>
     public const string OnTheWay = "on_the_way";
 
+    /// <summary>Dispatched to a member of staff (by the system's roster, or reassigned by the desk); the note names whom.</summary>
+    public const string Assigned = "assigned";
+
     /// <summary>A worker is at the scene; the note says how that was established (the sticker's place, or the desk's reason).</summary>
     public const string Arrived = "arrived";
     public const string Resolved = "resolved";

@@ -46,6 +46,7 @@ public sealed partial class AlertService : BackgroundService
     private readonly ConsumerCursorStore _cursors;
     private readonly PointOutbox _points;
     private readonly IAlertChangeOutbox[] _outboxes;
+    private readonly IAlertDispatcher? _dispatcher;
     private readonly ILogger<AlertService> _logger;
     private readonly Channel<object> _work = Channel.CreateBounded<object>(new BoundedChannelOptions(100_000) { SingleReader = true });
     private readonly TaskCompletionSource _loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -80,7 +81,8 @@ public sealed partial class AlertService : BackgroundService
         ConsumerCursorStore cursors,
         PointOutbox points,
         IEnumerable<IAlertChangeOutbox> outboxes,
-        ILogger<AlertService> logger)
+        ILogger<AlertService> logger,
+        IAlertDispatcher? dispatcher = null)
     {
         _database = database;
         _store = store;
@@ -94,6 +96,7 @@ public sealed partial class AlertService : BackgroundService
         _cursors = cursors;
         _points = points;
         _outboxes = [.. outboxes];
+        _dispatcher = dispatcher;
         _logger = logger;
     }
 
@@ -400,6 +403,7 @@ public sealed partial class AlertService : BackgroundService
         }
         else if (alert is not null && alert.Reopen(now, signal.Message, EscalationPolicy.ReopenWindow, signal.Fact, clearing))
         {
+            Dispatch(alert, now);
             Stage(staged, alert, AlertTransition.Reopened, now);
         }
         else
@@ -407,6 +411,7 @@ public sealed partial class AlertService : BackgroundService
             var zone = signal.Device.Zone;
             var raised = Alert.Raise(Guid.NewGuid(), signal.Key, zone, signal.Device.Kind, signal.Severity, signal.Message, now, signal.Fact, clearing);
             // Later signals of the same batch find it.
+            Dispatch(raised, now);
             _live[raised.Key] = (raised, 0);
             _keysById[raised.Id] = raised.Key;
             Stage(staged, raised, AlertTransition.Raised, now);
@@ -422,6 +427,28 @@ public sealed partial class AlertService : BackgroundService
 
     private static void Stage(List<StagedChange> staged, Alert alert, string action, DateTimeOffset at) =>
         staged.Add(new StagedChange(alert, Alert.Restore(alert.ToSnapshot()), action, at));
+
+    /// <summary>Assigns a new or reopened alert to whom the roster says, in the change that raises it (callers hold the gate).</summary>
+    private void Dispatch(Alert alert, DateTimeOffset now)
+    {
+        if (_dispatcher is null)
+        {
+            return;
+        }
+
+        var load = _live.Values
+            .Where(a => a.Alert.IsOpen && a.Alert.AssignedTo is not null)
+            .GroupBy(a => a.Alert.AssignedTo!, StringComparer.OrdinalIgnoreCase)
+            .ToDictionary(g => g.Key, g => g.Count(), StringComparer.OrdinalIgnoreCase);
+        if (_dispatcher.Choose(alert, now, load) is { } to)
+        {
+            alert.Assign(to, Alert.SystemUser, now);
+        }
+    }
+
+    /// <summary>The desk hands an alert to another member of staff.</summary>
+    public Task<AlertActionResult> AssignAsync(Guid id, string to, string by, CancellationToken cancellationToken) =>
+        ActAsync(id, alert => alert.Assign(to, by, _time.GetUtcNow()), cancellationToken);
 
     /// <summary>The live instance of an alert, or the stored one (callers hold the gate).</summary>
     private async Task<(Alert Alert, long Seq)?> FindAsync(Guid id, CancellationToken cancellationToken)

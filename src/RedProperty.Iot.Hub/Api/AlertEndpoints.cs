@@ -9,6 +9,9 @@ namespace RedProperty.Iot.Hub.Api;
 
 public sealed record AlertActionRequest(string? Note);
 
+/// <summary>A reassignment: <see cref="To"/> is the username of the member of staff who takes the alert.</summary>
+public sealed record AlertAssignRequest(string? To);
+
 /// <summary>An arrival: <see cref="Place"/> is the token of the sticker's link, or the desk confirms with <see cref="Reason"/>.</summary>
 public sealed record AlertArrivalRequest(string? Place, string? Reason);
 
@@ -131,6 +134,34 @@ public static class AlertEndpoints
             })
             .RequireAuthorization(StaffAuthentication.OperatorPolicy)
             .WithSummary("Someone is on site: a worker with the token of the place's sticker (body {\"place\": \"<token>\"}; another place's sticker is refused), or the desk with a reason ({\"reason\": \"...\"}); once per activation.");
+
+        alerts.MapPost("/{id:guid}/assign", async (
+                Guid id, AlertAssignRequest? request, ClaimsPrincipal user, AlertStore store, AlertService service, GridDispatcher dispatcher, DeviceRegistry registry,
+                IServiceProvider services, CancellationToken ct) =>
+            {
+                if (string.IsNullOrWhiteSpace(request?.To))
+                {
+                    return Results.ValidationProblem(new Dictionary<string, string[]> { ["to"] = ["required: the username of who takes the alert"] });
+                }
+
+                var by = user.Identity!.Name!;
+                var to = request.To.Trim();
+                if (await store.GetAsync(id, ct) is { } local && user.CanSee(local.Alert.Site))
+                {
+                    if (dispatcher.WorkerOf(to, local.Alert.Site) is not { } worker)
+                    {
+                        return Results.ValidationProblem(new Dictionary<string, string[]> { ["to"] = [$"'{to}' is not an enabled operator or supervisor of site '{local.Alert.Site}'"] });
+                    }
+
+                    to = worker.Username;
+                }
+
+                return await ActAsync(id, user, store, ct, () => service.AssignAsync(id, to, by, ct),
+                    services.GetService<AlertCommandBus>() is { } bus ? () => bus.SendAsync("assign", id, by, to, VisibleSites(user, registry), ct) : null,
+                    noteField: "to");
+            })
+            .RequireAuthorization(StaffAuthentication.OperatorPolicy)
+            .WithSummary("The desk hands the alert to another member of staff who may act on its site (body {\"to\": \"username\"}).");
 
         alerts.MapPost("/{id:guid}/resolve", (Guid id, AlertActionRequest? request, ClaimsPrincipal user, AlertStore store, AlertService service, DeviceRegistry registry, IServiceProvider services, CancellationToken ct) =>
                 ActAsync(id, user, store, ct, () => service.ResolveAsync(id, user.Identity!.Name!, request?.Note, ct),

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using RedProperty.Iot.Hub.Field;
 using RedProperty.Iot.Hub.Staff;
 
 namespace RedProperty.Iot.Hub.Api;
@@ -6,7 +7,9 @@ namespace RedProperty.Iot.Hub.Api;
 public sealed record CreateStaffRequest(string? Username, string? DisplayName, string? Password, string? Role, IReadOnlyList<string>? Sites);
 
 /// <summary>A change to an account: fields left out (or null) stay as they are.</summary>
-public sealed record ChangeStaffRequest(string? DisplayName, string? Role, IReadOnlyList<string>? Sites, bool? Disabled);
+/// <param name="Zones">The zones (grids) the account looks after, each <c>site/zone</c>.</param>
+/// <param name="Duty"><c>on</c>, <c>off</c>, or <c>roster</c> (as <c>Field:Roster</c> says).</param>
+public sealed record ChangeStaffRequest(string? DisplayName, string? Role, IReadOnlyList<string>? Sites, bool? Disabled, IReadOnlyList<string>? Zones = null, string? Duty = null);
 
 public sealed record SetPasswordRequest(string? Password);
 
@@ -20,7 +23,9 @@ public sealed record StaffAccountView(
     DateTimeOffset CreatedAt,
     DateTimeOffset? ChangedAt,
     DateTimeOffset? LastLoginAt,
-    bool Self);
+    bool Self,
+    IReadOnlyList<string>? Zones = null,
+    string? Duty = null);
 
 public sealed record StaffAuditView(DateTimeOffset At, string Actor, string Action, string Detail);
 
@@ -93,7 +98,9 @@ public static class StaffEndpoints
             : user.CanManage(account) || user.IsSelf(account) ? Results.Ok(View(account, user))
             : OutsideYourSites(username)).WithSummary("One account.");
 
-        staff.MapPatch("/{username}", async (string username, ChangeStaffRequest request, StaffDirectory directory, StaffSessions sessions, DeviceRegistry registry, ClaimsPrincipal user, HttpContext http, CancellationToken ct) =>
+        staff.MapPatch("/{username}", async (
+            string username, ChangeStaffRequest request, StaffDirectory directory, StaffSessions sessions, DeviceRegistry registry, GridDispatcher dispatcher,
+            ClaimsPrincipal user, HttpContext http, CancellationToken ct) =>
         {
             var problems = new Dictionary<string, string[]>();
             StaffRole? role = null;
@@ -127,6 +134,43 @@ public static class StaffEndpoints
                 }
             }
 
+            IReadOnlyList<ZoneRef>? zones = null;
+            if (request.Zones is not null)
+            {
+                var parsed = new List<ZoneRef>();
+                foreach (var text in request.Zones)
+                {
+                    if (!ZoneRef.TryParse(text, out var zone) || !registry.SitesById.TryGetValue(zone.Site, out var zoneSite) || !zoneSite.Zones.ContainsKey(zone.Zone))
+                    {
+                        problems["zones"] = [$"'{text}' is not site/zone of a zone in the registry"];
+                        break;
+                    }
+
+                    if (!user.CanSee(zone.Site))
+                    {
+                        problems["zones"] = [$"'{text}' is in a site your account does not cover"];
+                        break;
+                    }
+
+                    parsed.Add(zone);
+                }
+
+                zones = parsed.Distinct().ToArray();
+            }
+
+            StaffDuty? duty = null;
+            if (request.Duty is not null)
+            {
+                if (DispatchEndpoints.TryParseDuty(request.Duty, out var parsedDuty))
+                {
+                    duty = parsedDuty;
+                }
+                else
+                {
+                    problems["duty"] = ["on, off or roster"];
+                }
+            }
+
             if (problems.Count > 0)
             {
                 return Results.ValidationProblem(problems);
@@ -140,14 +184,16 @@ public static class StaffEndpoints
             var privileged = role is not null || sites is not null || request.Disabled is not null;
             var result = await directory.ChangeAsync(
                 username,
-                new StaffChange(request.DisplayName, role, sites, request.Disabled),
+                new StaffChange(request.DisplayName, role, sites, request.Disabled, Zones: zones, Duty: duty),
                 user.Identity!.Name!,
                 current => user.IsSelf(current)
                     ? privileged ? "Your own role, sites and access are changed by another supervisor." : null
                     : user.CanManage(current) ? null : $"'{current.Username}' has sites or a role beyond yours.",
                 ct);
+            // The next alert is dispatched with the change.
+            await dispatcher.RefreshAsync(ct);
             return Answer(result, username, sessions, user, http);
-        }).WithSummary("Changes an account's display name, role, sites or access (disabled).");
+        }).WithSummary("Changes an account's display name, role, sites, access (disabled), zones (site/zone) or duty (on, off, roster).");
 
         staff.MapPost("/{username}/password", async (string username, SetPasswordRequest request, StaffDirectory directory, StaffSessions sessions, ClaimsPrincipal user, HttpContext http, CancellationToken ct) =>
         {
@@ -238,5 +284,7 @@ public static class StaffEndpoints
         account.CreatedAt,
         account.ChangedAt,
         account.LastLoginAt,
-        user.IsSelf(account));
+        user.IsSelf(account),
+        [.. account.Zones.Select(z => z.ToString())],
+        DispatchEndpoints.DutyText(account.OnDuty));
 }

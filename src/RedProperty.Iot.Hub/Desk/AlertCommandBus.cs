@@ -90,18 +90,20 @@ public sealed partial class AlertCommandBus : BackgroundService
     private readonly AlertService _alerts;
     private readonly AlertStore _store;
     private readonly PlaceStickers _stickers;
+    private readonly GridDispatcher _dispatcher;
     private readonly AlertCommandSigner _signer;
     private readonly TimeProvider _time;
     private readonly HubMetrics _metrics;
     private readonly ILogger<AlertCommandBus> _logger;
 
     public AlertCommandBus(
-        IConnectionMultiplexer redis, AlertService alerts, AlertStore store, PlaceStickers stickers, IOptions<SignalROptions> options, TimeProvider time, HubMetrics metrics, ILogger<AlertCommandBus> logger)
+        IConnectionMultiplexer redis, AlertService alerts, AlertStore store, PlaceStickers stickers, GridDispatcher dispatcher, IOptions<SignalROptions> options, TimeProvider time, HubMetrics metrics, ILogger<AlertCommandBus> logger)
     {
         _redis = redis;
         _alerts = alerts;
         _store = store;
         _stickers = stickers;
+        _dispatcher = dispatcher;
         _signer = new AlertCommandSigner(options.Value.CommandKeyBytes);
         _time = time;
         _metrics = metrics;
@@ -192,7 +194,7 @@ public sealed partial class AlertCommandBus : BackgroundService
 
     private bool IsKnown(AlertCommand command)
     {
-        if (command.Action is "get" or "ack" or "on-the-way" or "arrive" or "arrive-sticker" or "resolve" && command.Sites is not null && command.By is { Length: > 0 })
+        if (command.Action is "get" or "ack" or "on-the-way" or "arrive" or "arrive-sticker" or "assign" or "resolve" && command.Sites is not null && command.By is { Length: > 0 })
         {
             return true;
         }
@@ -257,6 +259,9 @@ public sealed partial class AlertCommandBus : BackgroundService
                     "on-the-way" => await _alerts.SetOutAsync(command.AlertId, command.By, cancellationToken).ConfigureAwait(false),
                     "arrive" => await _alerts.ConfirmArrivalAsync(command.AlertId, command.By, command.Note, cancellationToken).ConfigureAwait(false),
                     "arrive-sticker" => await ArriveWithStickerAsync(command, cancellationToken).ConfigureAwait(false),
+                    "assign" => _dispatcher.WorkerOf(command.Note ?? string.Empty, found.Alert.Site) is { } worker
+                        ? await _alerts.AssignAsync(command.AlertId, worker.Username, command.By, cancellationToken).ConfigureAwait(false)
+                        : new AlertActionResult(AlertActionOutcome.NoteRequired, Problem: $"'{command.Note}' is not an enabled operator or supervisor of site '{found.Alert.Site}'"),
                     _ => await _alerts.ResolveAsync(command.AlertId, command.By, command.Note, cancellationToken).ConfigureAwait(false),
                 };
                 reply = new AlertCommandReply(command.RequestId, result.Outcome.ToString(), result.Problem, result.Alert, null, _time.GetUtcNow());

@@ -23,6 +23,12 @@ public sealed class FieldOptions : IValidatableObject
     /// </summary>
     public string? PublicUrl { get; set; }
 
+    /// <summary>
+    /// Each member of staff's weekly shifts in the site's local time, by username: <c>Field:Roster:wang:0</c> =
+    /// <c>mon-fri 08:00-18:00</c>. Someone without a roster is on duty only when the desk says so.
+    /// </summary>
+    public Dictionary<string, string[]> Roster { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (!string.IsNullOrEmpty(StickerKey) && StickerKeyBytes() is not { Length: >= MinStickerKeyBytes })
@@ -34,6 +40,23 @@ public sealed class FieldOptions : IValidatableObject
             && (!Uri.TryCreate(PublicUrl, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https") || url.Query.Length > 0 || url.Fragment.Length > 0))
         {
             yield return new ValidationResult($"Field:PublicUrl '{PublicUrl}' must be an absolute http or https address without query, e.g. https://hub.jiahua.example", [nameof(PublicUrl)]);
+        }
+
+        foreach (var problem in RosterProblems())
+        {
+            yield return problem;
+        }
+    }
+
+    public IEnumerable<ValidationResult> RosterProblems()
+    {
+        foreach (var (username, shifts) in Roster)
+        {
+            WeeklyRoster.Parse(shifts, out var errors);
+            foreach (var error in errors)
+            {
+                yield return new ValidationResult($"Field:Roster:{username}: {error}", [nameof(Roster)]);
+            }
         }
     }
 

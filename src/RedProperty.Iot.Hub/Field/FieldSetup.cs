@@ -1,11 +1,12 @@
 using Microsoft.Extensions.Options;
+using RedProperty.Iot.Hub.Alerts;
 using RedProperty.Iot.Hub.Configuration;
 
 namespace RedProperty.Iot.Hub.Field;
 
 public static class FieldSetup
 {
-    /// <summary>Field response: the places' signed stickers and their links.</summary>
+    /// <summary>Field response: the places' signed stickers and their links, dispatch of new alerts to grid staff on duty.</summary>
     public static IServiceCollection AddField(this IServiceCollection services)
     {
         services.AddCheckedOptions<FieldOptions, FieldOptionsValidator>(FieldOptions.Section);
@@ -16,8 +17,11 @@ public static class FieldSetup
             return new PlaceStickers(key, sp.GetRequiredService<DeviceRegistry>());
         });
         services.AddSingleton<PlaceLinks>();
+        services.AddSingleton<GridDispatcher>();
+        services.AddSingleton<IAlertDispatcher>(sp => sp.GetRequiredService<GridDispatcher>());
+        services.AddHostedService(sp => sp.GetRequiredService<GridDispatcher>());
         return services;
     }
 
-    public static IEndpointRouteBuilder MapField(this IEndpointRouteBuilder app) => app.MapPlaceEndpoints();
+    public static IEndpointRouteBuilder MapField(this IEndpointRouteBuilder app) => app.MapPlaceEndpoints().MapDispatchEndpoints();
 }

@@ -26,6 +26,12 @@ public sealed record StaffAccount(
     DateTimeOffset? ChangedAt,
     DateTimeOffset? LastLoginAt)
 {
+    /// <summary>The zones (grids) this member of staff looks after: new alerts there are dispatched to them first.</summary>
+    public IReadOnlyList<ZoneRef> Zones { get; init; } = [];
+
+    /// <summary>On or off duty as the desk set it; null: as the weekly roster (<c>Field:Roster</c>) says.</summary>
+    public bool? OnDuty { get; init; }
+
     /// <summary>In <see cref="Sites"/>: every site of the hub.</summary>
     public const string AllSites = "*";
 

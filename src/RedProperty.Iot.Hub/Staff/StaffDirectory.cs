@@ -1,13 +1,24 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using System.Text.Json;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Data.Sqlite;
 using RedProperty.Iot.Hub.Storage;
 
 namespace RedProperty.Iot.Hub.Staff;
 
-/// <summary>What a supervisor asks to change on an account; null leaves a field as it is.</summary>
-public sealed record StaffChange(string? DisplayName = null, StaffRole? Role = null, IReadOnlyList<string>? Sites = null, bool? Disabled = null, string? NewPassword = null);
+/// <summary>A change to an account; null leaves a field as it is. <see cref="Duty"/>: on, off, or back to the roster.</summary>
+public sealed record StaffChange(
+    string? DisplayName = null, StaffRole? Role = null, IReadOnlyList<string>? Sites = null, bool? Disabled = null, string? NewPassword = null,
+    IReadOnlyList<ZoneRef>? Zones = null, StaffDuty? Duty = null);
+
+/// <summary>How the desk sets someone's duty: on, off, or as their weekly roster says.</summary>
+public enum StaffDuty
+{
+    Roster,
+    On,
+    Off,
+}
 
 public enum StaffChangeStatus
 {
@@ -25,7 +36,7 @@ public sealed record StaffChangeResult(StaffChangeStatus Status, StaffAccount? A
     public IReadOnlyList<StaffAuditEntry> Changes { get; init; } = [];
 
     /// <summary>Whether sessions issued before the change are over (password, role, sites or access changed).</summary>
-    public bool EndsSessions => Changes.Any(c => c.Action != "display_name");
+    public bool EndsSessions => Changes.Any(c => !StaffDirectory.KeepsSessions(c.Action));
 }
 
 /// <summary>One entry of an account's audit trail: who changed what.</summary>
@@ -42,7 +53,13 @@ public sealed class StaffDirectory(HubDatabase database, TimeProvider time)
     /// <summary>Addresses remembered per account for "the user's usual address".</summary>
     public const int RememberedAddresses = 10;
 
-    private const string Columns = "username, display_name, password_hash, role, sites, disabled, security_stamp, created_at, changed_at, last_login_at";
+    private const string Columns = "username, display_name, password_hash, role, sites, disabled, security_stamp, created_at, changed_at, last_login_at, zones, on_duty";
+
+    /// <summary>Changes that grant or take away nothing, so the account's sessions go on: its name, zones and duty.</summary>
+    public static bool KeepsSessions(string action) => action is "display_name" or "zones" or "duty";
+
+    /// <summary>Raised after an account was created or changed (dispatch keeps a copy of who is on duty where).</summary>
+    public event Action? AccountsChanged;
 
     private readonly PasswordHasher<StaffAccount> _hasher = new();
 
@@ -95,6 +112,7 @@ public sealed class StaffDirectory(HubDatabase database, TimeProvider time)
 
         await AuditAsync(connection, transaction, now, actor, username, "created", $"{role.ToWire()} of {string.Join(',', sites)}", cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        AccountsChanged?.Invoke();
         return account;
     }
 
@@ -166,6 +184,19 @@ public sealed class StaffDirectory(HubDatabase database, TimeProvider time)
             next = next with { Disabled = disabled };
         }
 
+        if (change.Zones is { } zones && !zones.ToHashSet().SetEquals(current.Zones))
+        {
+            audit.Add(("zones", $"{string.Join(", ", current.Zones)} → {string.Join(", ", zones)}"));
+            next = next with { Zones = zones };
+        }
+
+        var onDuty = change.Duty switch { StaffDuty.On => true, StaffDuty.Off => false, _ => (bool?)null };
+        if (change.Duty is { } duty && onDuty != current.OnDuty)
+        {
+            audit.Add(("duty", $"{DutyText(current.OnDuty)} → {DutyText(onDuty)}"));
+            next = next with { OnDuty = onDuty };
+        }
+
         if (newHash is not null)
         {
             audit.Add(("password", actor.Equals(current.Username, StringComparison.OrdinalIgnoreCase) ? "changed by the user" : "set by a supervisor"));
@@ -182,14 +213,15 @@ public sealed class StaffDirectory(HubDatabase database, TimeProvider time)
             return new StaffChangeResult(StaffChangeStatus.LastAllSitesSupervisor, current, "the hub needs at least one enabled supervisor of all sites");
         }
 
-        if (audit.Exists(a => a.Action != "display_name"))
+        if (audit.Exists(a => !KeepsSessions(a.Action)))
         {
             next = next with { SecurityStamp = NewStamp() };
         }
 
         next = next with { ChangedAt = now };
         await using (var update = Command(connection, transaction, """
-            UPDATE staff SET display_name = $d, password_hash = $h, role = $r, sites = $s, disabled = $x, security_stamp = $stamp, changed_at = $t
+            UPDATE staff SET display_name = $d, password_hash = $h, role = $r, sites = $s, disabled = $x, security_stamp = $stamp, changed_at = $t,
+                zones = $z, on_duty = $duty
             WHERE username = $u;
             """))
         {
@@ -201,6 +233,8 @@ public sealed class StaffDirectory(HubDatabase database, TimeProvider time)
             update.Parameters.AddWithValue("$stamp", next.SecurityStamp);
             update.Parameters.AddWithValue("$t", now.ToUnixTimeMilliseconds());
             update.Parameters.AddWithValue("$u", current.Username);
+            update.Parameters.AddWithValue("$z", JsonSerializer.Serialize(next.Zones.Select(z => z.ToString()).ToArray()));
+            update.Parameters.AddWithValue("$duty", next.OnDuty is { } on ? on ? 1 : 0 : DBNull.Value);
             await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
@@ -210,6 +244,7 @@ public sealed class StaffDirectory(HubDatabase database, TimeProvider time)
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        AccountsChanged?.Invoke();
         return new StaffChangeResult(StaffChangeStatus.Changed, next)
         {
             Changes = audit.Select(a => new StaffAuditEntry(now, actor, current.Username, a.Action, a.Detail)).ToArray(),
@@ -340,8 +375,27 @@ public sealed class StaffDirectory(HubDatabase database, TimeProvider time)
             reader.GetString(6),
             DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7)),
             reader.IsDBNull(8) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(8)),
-            reader.IsDBNull(9) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(9)));
+            reader.IsDBNull(9) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(9)))
+        {
+            Zones = ReadZones(reader.GetString(10)),
+            OnDuty = reader.IsDBNull(11) ? null : reader.GetInt64(11) != 0,
+        };
     }
+
+    private static ZoneRef[] ReadZones(string json)
+    {
+        try
+        {
+            return [.. (JsonSerializer.Deserialize<string[]>(json) ?? []).Select(z => ZoneRef.TryParse(z, out var zone) ? zone : (ZoneRef?)null).OfType<ZoneRef>()];
+        }
+        catch (JsonException)
+        {
+            // Edited by hand beyond reading: no zones, as for a new account.
+            return [];
+        }
+    }
+
+    private static string DutyText(bool? onDuty) => onDuty switch { true => "on", false => "off", null => "roster" };
 
     private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql)
     {

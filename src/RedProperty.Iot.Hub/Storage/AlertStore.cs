@@ -28,7 +28,7 @@ public sealed class AlertStore(HubDatabase database)
     private const string Columns = """
         id, site, device, type, zone, kind, severity, state, message, raised_at, active_since, last_seen_at, count,
         acknowledged_by, acknowledged_at, resolved_by, resolved_at, resolution_note, seq, clearing, condition_cleared_at, fact,
-        on_the_way_by, on_the_way_at, arrived_by, arrived_at, arrival_proof, arrival_detail
+        on_the_way_by, on_the_way_at, arrived_by, arrived_at, arrival_proof, arrival_detail, assigned_to, assigned_at
         """;
 
     /// <summary>Stores the alert, its audit trail and escalations in the caller's transaction, with the number of its change.</summary>
@@ -38,13 +38,13 @@ public sealed class AlertStore(HubDatabase database)
             INSERT INTO alerts ({Columns})
             VALUES ($id, $site, $device, $type, $zone, $kind, $severity, $state, $message, $raised, $active, $seen, $count,
                     $ackBy, $ackAt, $resBy, $resAt, $note, $seq, $clearing, $conditionCleared, $fact,
-                    $wayBy, $wayAt, $arrivedBy, $arrivedAt, $proof, $arrival)
+                    $wayBy, $wayAt, $arrivedBy, $arrivedAt, $proof, $arrival, $assignedTo, $assignedAt)
             ON CONFLICT(id) DO UPDATE SET severity = $severity, state = $state, message = $message, fact = $fact, active_since = $active,
                 last_seen_at = $seen, count = $count, acknowledged_by = $ackBy, acknowledged_at = $ackAt,
                 resolved_by = $resBy, resolved_at = $resAt, resolution_note = $note, seq = $seq,
                 clearing = $clearing, condition_cleared_at = $conditionCleared,
                 on_the_way_by = $wayBy, on_the_way_at = $wayAt, arrived_by = $arrivedBy, arrived_at = $arrivedAt,
-                arrival_proof = $proof, arrival_detail = $arrival;
+                arrival_proof = $proof, arrival_detail = $arrival, assigned_to = $assignedTo, assigned_at = $assignedAt;
             """))
         {
             Bind(upsert, alert, seq);
@@ -223,7 +223,9 @@ public sealed class AlertStore(HubDatabase database)
             reader.StringOrNull(24),
             reader.TimeOrNull(25),
             AlertCatalogue.TryParse(reader.StringOrNull(26), out ArrivalProof proof) ? proof : null,
-            reader.StringOrNull(27));
+            reader.StringOrNull(27),
+            reader.StringOrNull(28),
+            reader.TimeOrNull(29));
     }
 
     private static void Bind(SqliteCommand command, Alert alert, long seq) => command
@@ -254,5 +256,7 @@ public sealed class AlertStore(HubDatabase database)
         .With("$arrivedBy", alert.ArrivedBy)
         .With("$arrivedAt", alert.ArrivedAt?.ToUnixTimeMilliseconds())
         .With("$proof", alert.ArrivalProof?.ToWire())
-        .With("$arrival", alert.ArrivalDetail);
+        .With("$arrival", alert.ArrivalDetail)
+        .With("$assignedTo", alert.AssignedTo)
+        .With("$assignedAt", alert.AssignedAt?.ToUnixTimeMilliseconds());
 }

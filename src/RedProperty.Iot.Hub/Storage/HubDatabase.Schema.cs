@@ -98,5 +98,11 @@ public sealed partial class HubDatabase
             created_at INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL, last_error TEXT);
         CREATE INDEX webhook_outbox_site ON webhook_outbox (site, id);
         """,
+        """
+        ALTER TABLE alerts ADD COLUMN assigned_to TEXT;
+        ALTER TABLE alerts ADD COLUMN assigned_at INTEGER;
+        ALTER TABLE staff ADD COLUMN zones TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE staff ADD COLUMN on_duty INTEGER;
+        """,
     ];
 }

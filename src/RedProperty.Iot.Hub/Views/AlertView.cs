@@ -48,7 +48,9 @@ public sealed record AlertView(
     DateTimeOffset? ArrivedAt = null,
     string? ArrivalProof = null,
     string? Place = null,
-    string? PlaceName = null)
+    string? PlaceName = null,
+    string? AssignedTo = null,
+    DateTimeOffset? AssignedAt = null)
 {
     /// <summary>
     /// The view of an alert; the due times are the response promise (acknowledge) and, for critical
@@ -73,5 +75,7 @@ public sealed record AlertView(
         alert.ArrivedAt,
         alert.ArrivalProof?.ToWire(),
         place?.Id,
-        place?.Name);
+        place?.Name,
+        alert.AssignedTo,
+        alert.AssignedAt);
 }

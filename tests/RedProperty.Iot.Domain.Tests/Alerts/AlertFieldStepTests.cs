@@ -114,4 +114,24 @@ public sealed class AlertFieldStepTests
         Assert.Equal(Actions(alert), Actions(restored));
         Assert.Equal(AlertCommandOutcome.NotAllowed, restored.Arrive("李强", T0.AddMinutes(8), ArrivalProof.Desk, "x").Outcome);
     }
+
+    [Fact]
+    public void An_assignment_is_audited_a_reassignment_too_the_same_person_again_is_nothing_and_a_resolved_alert_is_not_assigned()
+    {
+        var alert = Raise();
+        Assert.True(alert.Assign("wang", Alert.SystemUser, T0).IsDone);
+        Assert.True(alert.Assign("WANG", Alert.SystemUser, T0.AddSeconds(1)).IsDone);
+        Assert.True(alert.Assign("li", "desk-op", T0.AddMinutes(1)).IsDone);
+        Assert.Equal(("li", T0.AddMinutes(1)), (alert.AssignedTo, alert.AssignedAt));
+        Assert.Equal([AlertTransition.Raised, AlertTransition.Assigned, AlertTransition.Assigned], Actions(alert));
+        Assert.Equal((Alert.SystemUser, "to wang"), (alert.History[1].By, alert.History[1].Note));
+        Assert.Equal(("desk-op", "to li"), (alert.History[2].By, alert.History[2].Note));
+
+        var restored = Alert.Restore(alert.ToSnapshot());
+        Assert.Equal(("li", T0.AddMinutes(1)), (restored.AssignedTo, restored.AssignedAt));
+
+        Assert.True(alert.Resolve("li", "cable removed", T0.AddMinutes(20)).IsDone);
+        Assert.Equal(AlertCommandOutcome.NotAllowed, alert.Assign("zhao", "desk-op", T0.AddMinutes(21)).Outcome);
+        Assert.Equal(AlertCommandOutcome.NotAllowed, Raise().Assign(" ", "desk-op", T0).Outcome);
+    }
 }

@@ -22,7 +22,7 @@ public sealed class AlertFlowTests : IAsyncLifetime
         "id", "seq", "site", "zone", "deviceId", "kind", "type", "severity", "state", "message", "raisedAt",
         "lastSeenAt", "count", "acknowledgedBy", "acknowledgedAt", "resolvedBy", "resolvedAt", "escalations", "snapshotUrl",
         "acknowledgeDueAt", "arriveDueAt", "clipUrl", "clearing", "conditionPresent", "conditionClearedAt", "reopenedAfterResolveBy", "reading", "fact",
-        "onTheWayBy", "onTheWayAt", "arrivedBy", "arrivedAt", "arrivalProof", "place", "placeName",
+        "onTheWayBy", "onTheWayAt", "arrivedBy", "arrivedAt", "arrivalProof", "place", "placeName", "assignedTo", "assignedAt",
     ];
 
     private string _workDir = null!;

@@ -105,7 +105,19 @@ public sealed class ScaleOutTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.OK, arrive.StatusCode);
         }
 
+        // Reassigned through A: B checks who may take it.
+        using (var assign = await a.Http.PostAsJsonAsync($"/api/alerts/{id}/assign", new { to = HubHost.AdminUser }))
+        {
+            Assert.Equal(HttpStatusCode.OK, assign.StatusCode);
+        }
+
+        using (var nobody = await a.Http.PostAsJsonAsync($"/api/alerts/{id}/assign", new { to = "nobody" }))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, nobody.StatusCode);
+        }
+
         var onSite = (await b.GetJsonAsync($"/api/alerts/{id}")).GetProperty("alert");
+        Assert.Equal(HubHost.AdminUser, onSite.GetProperty("assignedTo").GetString());
         Assert.Equal((HubHost.AdminUser, HubHost.AdminUser, "sticker"), (onSite.GetProperty("onTheWayBy").GetString(), onSite.GetProperty("arrivedBy").GetString(), onSite.GetProperty("arrivalProof").GetString()));
         Assert.Equal(HttpStatusCode.Conflict, (await a.Http.PostAsJsonAsync($"/api/alerts/{id}/arrive", new { reason = "again" })).StatusCode);
     }

@@ -350,7 +350,9 @@ function renderRow(a) {
       h('div', { class: 'alert-meta' },
         h('span', null, t('alert.raisedAt', { t: formatTime(a.raisedAt, tz) })),
         h('span', null, t('alert.lastSeen', { t: formatTime(a.lastSeenAt, tz) })),
-        h('span', { class: 'alert-count' }, t('alert.count', { n: a.count })))),
+        h('span', { class: 'alert-count' }, t('alert.count', { n: a.count })),
+        a.state !== 'resolved' ? h('span', { class: `alert-assigned${a.assignedTo ? '' : ' unassigned'}` },
+          a.assignedTo ? t('alert.assignedTo', { who: a.assignedTo }) : t('alert.unassigned')) : null)),
     h('div', { class: 'sla', dataset: { id: a.id } }),
     actions);
 }
@@ -564,6 +566,7 @@ function renderDetail(detail) {
     row(t('details.raisedAt'), formatTime(a.raisedAt, tz, true)),
     row(t('details.lastSeen'), formatTime(a.lastSeenAt, tz, true)),
     row(t('details.count'), String(a.count)),
+    row(t('details.assignedTo'), a.assignedTo ?? t('alert.unassigned')),
     row(t('details.ackDue'), formatTime(a.acknowledgeDueAt, tz, true)),
     a.arriveDueAt ? row(t('details.arriveDue'), formatTime(a.arriveDueAt, tz, true)) : null,
     row(t('details.message'), h('span', { class: 'alert-fact' }, alertFactText(a))),
@@ -587,7 +590,35 @@ function renderDetail(detail) {
   const actions = h('div', { class: 'drawer-actions' });
   if (canAct() && a.state === 'active') actions.append(h('button', { type: 'button', class: 'btn btn-ack act-ack', dataset: { id: a.id } }, t('action.acknowledge')));
   if (canAct() && a.state !== 'resolved') actions.append(h('button', { type: 'button', class: 'btn btn-resolve act-resolve', dataset: { id: a.id } }, t('action.resolve')));
-  el('drawer-body').replaceChildren(...[actions, facts, snapshot, escalations, trail].filter(Boolean));
+  const reassign = canAct() && a.state !== 'resolved' ? reassignForm(a) : null;
+  el('drawer-body').replaceChildren(...[actions, reassign, facts, snapshot, escalations, trail].filter(Boolean));
+}
+
+/** Hand the alert to another member of staff: those who may act on its site, on duty first. */
+function reassignForm(a) {
+  const select = h('select', { class: 'reassign-to', 'aria-label': t('details.reassignTo') }, h('option', { value: '' }, t('details.reassignTo')));
+  const button = h('button', { type: 'button', class: 'btn act-assign', dataset: { id: a.id } }, t('action.reassign'));
+  const form = h('div', { class: 'reassign' }, select, button);
+  getJson(`/api/grid-staff?site=${encodeURIComponent(a.site)}`).then(staff => {
+    const ordered = [...staff].sort((x, y) => Number(y.onDutyNow) - Number(x.onDutyNow) || x.username.localeCompare(y.username));
+    select.append(...ordered.filter(w => w.username.toLowerCase() !== (a.assignedTo ?? '').toLowerCase()).map(w =>
+      h('option', { value: w.username }, t(w.onDutyNow ? 'details.workerOnDuty' : 'details.workerOffDuty', { who: w.username, n: w.openAssigned }))));
+  }).catch(() => { form.hidden = true; });
+  return form;
+}
+
+async function reassign(id, button) {
+  const to = button.closest('.reassign')?.querySelector('select')?.value;
+  if (!to) return;
+  const a = known(id);
+  try {
+    const updated = await postJson(`/api/alerts/${encodeURIComponent(id)}/assign`, { to });
+    applyAlert(updated, false);
+    toast(() => t('toast.reassigned', { what: describe(updated), who: updated.assignedTo }), 'ok');
+    if (state.selected === id) openDrawer(id);
+  } catch (e) {
+    actionFailed(e, a);
+  }
 }
 
 async function acknowledge(id) {
@@ -720,6 +751,7 @@ function wireBoard() {
       const id = button.dataset.id;
       if (button.classList.contains('act-ack')) acknowledge(id);
       else if (button.classList.contains('act-resolve')) openResolve(id);
+      else if (button.classList.contains('act-assign')) reassign(id, button);
       else openDrawer(id);
       return;
     }
