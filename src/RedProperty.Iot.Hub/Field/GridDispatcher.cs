@@ -17,6 +17,7 @@ public sealed partial class GridDispatcher : IAlertDispatcher, IHostedService
     private readonly Dictionary<string, WeeklyRoster> _rosters;
     private readonly SemaphoreSlim _refreshing = new(1, 1);
     private volatile GridWorker[] _staff = [];
+    private volatile (string Username, IReadOnlySet<string>? Sites, IReadOnlySet<ZoneRef> Zones)[] _supervisors = [];
 
     public GridDispatcher(StaffDirectory directory, DeviceRegistry registry, IOptions<FieldOptions> options, ILogger<GridDispatcher> logger)
     {
@@ -41,6 +42,17 @@ public sealed partial class GridDispatcher : IAlertDispatcher, IHostedService
     public GridWorker? WorkerOf(string username, string site) =>
         _staff.FirstOrDefault(w => string.Equals(w.Username, username, StringComparison.OrdinalIgnoreCase) && w.CanAct && w.Covers(site));
 
+    /// <summary>
+    /// Whom an escalation of an alert in <paramref name="zone"/> is told to: the enabled supervisors who look after
+    /// the zone, else every enabled supervisor covering the site (someone must hear of it).
+    /// </summary>
+    public IReadOnlyList<string> SupervisorsOf(string site, string zone)
+    {
+        var ofSite = _supervisors.Where(s => s.Sites is null || s.Sites.Contains(site)).ToArray();
+        var ofZone = ofSite.Where(s => s.Zones.Contains(new ZoneRef(site, zone))).ToArray();
+        return [.. (ofZone.Length > 0 ? ofZone : ofSite).Select(s => s.Username).Order(StringComparer.Ordinal)];
+    }
+
     public bool IsOnDuty(GridWorker worker, Site site, DateTimeOffset now) => worker.IsOnDutyAt(TimeZoneInfo.ConvertTime(now, site.TimeZone).DateTime);
 
     public async Task StartAsync(CancellationToken cancellationToken) => await RefreshAsync(cancellationToken).ConfigureAwait(false);
@@ -61,6 +73,9 @@ public sealed partial class GridDispatcher : IAlertDispatcher, IHostedService
                 a.Zones.ToHashSet(),
                 a.OnDuty,
                 _rosters.GetValueOrDefault(a.Username) ?? WeeklyRoster.None))];
+            _supervisors = [.. accounts
+                .Where(a => !a.Disabled && a.Role == StaffRole.Supervisor)
+                .Select(a => (a.Username, a.HasAllSites ? null : (IReadOnlySet<string>)a.Sites.ToHashSet(StringComparer.Ordinal), (IReadOnlySet<ZoneRef>)a.Zones.ToHashSet()))];
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -4,6 +4,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using RedProperty.Iot.Hub.Alerts;
 using RedProperty.Iot.Hub.ChangeLog;
+using RedProperty.Iot.Hub.Field;
 using RedProperty.Iot.Hub.Storage;
 using RedProperty.Iot.Hub.Views;
 
@@ -17,7 +18,7 @@ public sealed record WebhookDelivery(long Id, string Site, string Event, string 
 /// it tells of, so a change that is stored is delivered (after a crash too), and one that is not, is not.
 /// Rows leave when delivered or given up.
 /// </summary>
-public sealed class WebhookOutbox(HubDatabase database, IOptions<WebhookOptions> options) : IAlertChangeOutbox
+public sealed class WebhookOutbox(HubDatabase database, IOptions<WebhookOptions> options, GridDispatcher dispatcher) : IAlertChangeOutbox
 {
     private readonly SemaphoreSlim _committed = new(0, 1);
 
@@ -33,7 +34,7 @@ public sealed class WebhookOutbox(HubDatabase database, IOptions<WebhookOptions>
         await using var insert = transaction.Command("INSERT INTO webhook_outbox (site, event, body, created_at, next_at) VALUES ($site, $event, $body, $at, $at);")
             .With("$site", alert.Site)
             .With("$event", name)
-            .With("$body", Body(name, alert, at))
+            .With("$body", Body(name, alert, at, name == WebhookEvents.Escalated ? dispatcher.SupervisorsOf(alert.Site, alert.Zone) : null))
             .With("$at", at.ToUnixTimeMilliseconds());
         await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -85,8 +86,11 @@ public sealed class WebhookOutbox(HubDatabase database, IOptions<WebhookOptions>
             return await update.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
         }, cancellationToken);
 
-    /// <summary>The request body: <c>{"event","site","at","alert"}</c>, the alert as REST and the desk see it.</summary>
-    private static string Body(string name, AlertView alert, DateTimeOffset at)
+    /// <summary>
+    /// The request body: <c>{"event","site","at","alert"}</c>, the alert as REST and the desk see it; an escalation
+    /// also names the supervisors to tell (<c>notify</c>: the zone's, else the site's), for the receiver to reach.
+    /// </summary>
+    private static string Body(string name, AlertView alert, DateTimeOffset at, IReadOnlyList<string>? notify)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))
@@ -97,6 +101,17 @@ public sealed class WebhookOutbox(HubDatabase database, IOptions<WebhookOptions>
             json.WriteString("at", at);
             json.WritePropertyName("alert");
             JsonSerializer.Serialize(json, alert, DeskJsonContext.Default.AlertView);
+            if (notify is not null)
+            {
+                json.WriteStartArray("notify");
+                foreach (var username in notify)
+                {
+                    json.WriteStringValue(username);
+                }
+
+                json.WriteEndArray();
+            }
+
             json.WriteEndObject();
         }
 

@@ -6,7 +6,7 @@ using RedProperty.Iot.Hub.Tests.Infrastructure;
 
 namespace RedProperty.Iot.Hub.Tests.Integration;
 
-/// <summary>A site's webhook: new, escalated and resolved alerts, signed, in order, retried from the outbox, across a kill -9.</summary>
+/// <summary>A site's webhook: new, escalated (naming the zone's supervisors) and resolved alerts, signed, in order, retried from the outbox, across a kill -9.</summary>
 public sealed class WebhookTests : IDisposable
 {
     private const string Secret = "a-long-webhook-secret-for-tests";
@@ -32,6 +32,12 @@ public sealed class WebhookTests : IDisposable
         var settings = Settings(receiver.Url);
         settings["Alerts:AcknowledgeWithin"] = "00:00:01";
         await using var hub = await HubHost.StartAsync(settings);
+        // zhao supervises grid-2 (chg-2's zone), qian another zone: the escalation names zhao to tell.
+        foreach (var (name, zone) in new[] { ("zhao", "grid-2"), ("qian", "lift-1") })
+        {
+            (await hub.Http.PostAsJsonAsync("/api/staff", new { username = name, displayName = name, password = $"{name}-password", role = "supervisor", sites = new[] { TestRegistry.Site } })).EnsureSuccessStatusCode();
+            (await hub.Http.PatchAsJsonAsync($"/api/staff/{name}", new { zones = new[] { $"{TestRegistry.Site}/{zone}" } })).EnsureSuccessStatusCode();
+        }
 
         var charger = await hub.ConnectDeviceAsync("chg-2");
         await HubHost.PublishAsync(charger, "rp/testsite/charger/chg-2/telemetry", """{"circuit":"station","tempC":82}""");
@@ -60,6 +66,8 @@ public sealed class WebhookTests : IDisposable
             Assert.InRange(DateTimeOffset.FromUnixTimeSeconds(request.Timestamp), DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddSeconds(1));
         }
 
+        Assert.Equal(["zhao"], JsonDocument.Parse(delivered[1].Body).RootElement.GetProperty("notify").EnumerateArray().Select(n => n.GetString()));
+        Assert.False(JsonDocument.Parse(delivered[0].Body).RootElement.TryGetProperty("notify", out _));
         using var body = JsonDocument.Parse(delivered[2].Body);
         Assert.Equal((WebhookEvents.Resolved, TestRegistry.Site), (body.RootElement.GetProperty("event").GetString(), body.RootElement.GetProperty("site").GetString()));
         var alert = body.RootElement.GetProperty("alert");
