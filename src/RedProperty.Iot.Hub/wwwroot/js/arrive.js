@@ -3,11 +3,14 @@
 import { t, applyStatic, lang, setLanguage, formatTime } from './i18n.js';
 import { getJson, postJson, ApiError } from './api.js';
 import { h } from './dom.js';
+import { alertFactText } from './facts.js';
 
 const token = decodeURIComponent(location.pathname.split('/').pop() || '');
 const list = document.getElementById('alerts');
 const error = document.getElementById('error');
 let current = null;
+// My open alerts at other places: a sticker here does not count for them, and the hub says so if tried.
+let elsewhere = [];
 
 function showError(text) {
   error.hidden = !text;
@@ -27,20 +30,23 @@ function stepOf(alert) {
   return t('arrive.waiting');
 }
 
+function item(alert, here) {
+  const button = h('button', { type: 'button', class: 'field-button', text: t('arrive.button'), disabled: alert.arrivedAt ? true : undefined });
+  button.addEventListener('click', () => arrive(alert, button));
+  return h('li', { class: `field-alert sev-${alert.severity}${here ? '' : ' elsewhere'}`, dataset: { alert: alert.id } },
+    h('div', { class: 'field-type', text: t(`type.${alert.type}`) }),
+    here ? null : h('div', { class: 'field-step late', text: t('arrive.elsewhere', { place: alert.placeName ?? alert.zone }) }),
+    h('div', { class: 'field-message', text: alertFactText(alert) }),
+    h('div', { class: 'field-step', text: stepOf(alert) }),
+    button);
+}
+
 function render() {
   document.getElementById('site').textContent = current.siteName;
   document.getElementById('place').textContent = current.placeName;
   document.getElementById('zone').textContent = current.zoneName;
   document.getElementById('empty').hidden = current.openAlerts.length > 0;
-  list.replaceChildren(...current.openAlerts.map(alert => {
-    const button = h('button', { type: 'button', class: 'field-button', text: t('arrive.button'), disabled: alert.arrivedAt ? true : undefined });
-    button.addEventListener('click', () => arrive(alert, button));
-    return h('li', { class: `field-alert sev-${alert.severity}`, dataset: { alert: alert.id } },
-      h('div', { class: 'field-type', text: t(`type.${alert.type}`) }),
-      h('div', { class: 'field-message', text: alert.message }),
-      h('div', { class: 'field-step', text: stepOf(alert) }),
-      button);
-  }));
+  list.replaceChildren(...current.openAlerts.map(a => item(a, true)), ...elsewhere.map(a => item(a, false)));
 }
 
 async function arrive(alert, button) {
@@ -49,6 +55,7 @@ async function arrive(alert, button) {
   try {
     const updated = await postJson(`/api/alerts/${alert.id}/arrive`, { place: token });
     current.openAlerts = current.openAlerts.map(a => (a.id === updated.id ? updated : a));
+    elsewhere = elsewhere.map(a => (a.id === updated.id ? updated : a));
     render();
   } catch (e) {
     showError(problemText(e));
@@ -59,6 +66,9 @@ async function arrive(alert, button) {
 async function load() {
   try {
     current = await getJson(`/api/places/sticker/${encodeURIComponent(token)}`);
+    const me = await getJson('/api/auth/me');
+    const open = await getJson(`/api/alerts?state=open&site=${encodeURIComponent(current.site)}`);
+    elsewhere = open.filter(a => a.assignedTo?.toLowerCase() === me.username.toLowerCase() && a.place !== current.place && !a.arrivedAt);
     document.body.dataset.state = 'ready';
     render();
   } catch (e) {

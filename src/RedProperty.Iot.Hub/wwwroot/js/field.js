@@ -1,0 +1,251 @@
+// The grid worker's phone page (/m): my assigned alerts first, then my zones', each with where, what the
+// device says and the time left; Respond, On my way, Resolve with a note. Arrival is proven by opening the
+// place's sticker (its QR code). Live over the desk's SignalR hub. Actions are kept in this browser while
+// the phone has no connection and sent once each when it returns (the hub answers a repeated step as done
+// or as already done).
+import { t, applyStatic, lang, setLanguage, formatDuration } from './i18n.js';
+import { getJson, postJson, ApiError } from './api.js';
+import { h } from './dom.js';
+import { alertFactText } from './facts.js';
+import { Chime } from './chime.js';
+
+const queueKey = 'rp.field.queue';
+const state = { me: null, zones: new Set(), alerts: new Map(), lastSeq: null, duty: 'roster', onDutyNow: false };
+const chime = new Chime();
+let queue = readQueue();
+let flushing = false;
+let reconnects = 0;
+
+const el = id => document.getElementById(id);
+
+function readQueue() {
+  try { return JSON.parse(localStorage.getItem(queueKey) || '[]'); } catch { return []; }
+}
+
+function saveQueue() {
+  localStorage.setItem(queueKey, JSON.stringify(queue));
+  const box = el('queued');
+  box.hidden = queue.length === 0;
+  box.textContent = t('field.queued', { n: queue.length });
+}
+
+function showError(text) {
+  el('error').hidden = !text;
+  el('error').textContent = text || '';
+}
+
+function problemText(e) {
+  const fields = e instanceof ApiError ? e.problem?.errors : null;
+  const field = fields && Object.values(fields)[0];
+  return (field && field[0]) || (e instanceof ApiError ? e.message : t('field.failed'));
+}
+
+// ------------------------------------------------------------ actions, queued while offline
+
+async function act(alertId, action, body) {
+  queue.push({ alertId, action, body: body ?? {} });
+  saveQueue();
+  await flush();
+}
+
+async function flush() {
+  if (flushing) return;
+  flushing = true;
+  try {
+    while (queue.length > 0) {
+      const item = queue[0];
+      try {
+        apply(await postJson(`/api/alerts/${encodeURIComponent(item.alertId)}/${item.action}`, item.body));
+        showError('');
+      } catch (e) {
+        // No connection (fetch failed): keep it, and the rest after it, for later.
+        if (!(e instanceof ApiError)) break;
+        // Refused: a step already done (a retry whose first answer was lost) is not news to the worker.
+        if (e.status !== 409 || !alreadyDone(item)) showError(problemText(e));
+      }
+      queue.shift();
+      saveQueue();
+    }
+  } finally {
+    flushing = false;
+  }
+}
+
+function alreadyDone(item) {
+  const a = state.alerts.get(item.alertId);
+  return !a || (item.action === 'ack' && a.state !== 'active') || (item.action === 'resolve' && a.state === 'resolved');
+}
+
+// ------------------------------------------------------------ the list
+
+function mine(a) { return a.assignedTo && state.me && a.assignedTo.toLowerCase() === state.me.username.toLowerCase(); }
+
+function inMyZones(a) { return state.zones.has(`${a.site}/${a.zone}`); }
+
+function apply(a, raised = false) {
+  const before = state.alerts.get(a.id);
+  if (before && before.seq > a.seq) return;
+  if (a.state === 'resolved') state.alerts.delete(a.id);
+  else state.alerts.set(a.id, a);
+  // Newly mine: tell the worker, by vibration and sound where the phone allows.
+  if (a.state !== 'resolved' && mine(a) && (!before || !mine(before))) {
+    navigator.vibrate?.([300, 150, 300]);
+    chime.set(true);
+    setTimeout(() => chime.set(false), 3000);
+    document.body.dataset.assigned = a.id;
+  }
+  if (raised || before || a.state !== 'resolved') render();
+}
+
+function countdown(a, now) {
+  if (a.state === 'active') {
+    const left = new Date(a.acknowledgeDueAt) - now;
+    return { text: t(left >= 0 ? 'sla.ack' : 'sla.ackOverdue', { t: formatDuration(left) }), late: left < 0 };
+  }
+  if (a.arrivedAt) return { text: t('sla.onSite', { who: a.arrivedBy }), late: false };
+  if (a.arriveDueAt) {
+    const left = new Date(a.arriveDueAt) - now;
+    return { text: t(left >= 0 ? 'sla.arrive' : 'sla.arriveOverdue', { t: formatDuration(left) }), late: left < 0 };
+  }
+  return { text: t('sla.ackedBy', { who: a.acknowledgedBy ?? '' }), late: false };
+}
+
+function card(a, now) {
+  const due = countdown(a, now);
+  const buttons = [];
+  const button = (key, action, cls = '') => {
+    const b = h('button', { type: 'button', class: `field-button ${cls}`, dataset: { action, id: a.id } }, t(key));
+    buttons.push(b);
+  };
+  if (a.state === 'active') button('field.respond', 'ack');
+  if (!a.onTheWayAt && !a.arrivedAt) button('field.onMyWay', 'on-the-way', 'secondary');
+  button('field.resolve', 'resolve', 'ghost');
+  return h('li', { class: `field-alert sev-${a.severity}`, dataset: { alert: a.id, state: a.state } },
+    h('div', { class: 'field-type' }, t(`type.${a.type}`)),
+    h('div', { class: 'field-where' }, [a.placeName ?? a.zone, a.deviceId].filter(Boolean).join(' · ')),
+    h('div', { class: 'field-message' }, alertFactText(a)),
+    h('div', { class: `field-step${due.late ? ' late' : ''}` }, due.text),
+    a.assignedTo && !mine(a) ? h('div', { class: 'field-step' }, t('alert.assignedTo', { who: a.assignedTo })) : null,
+    !a.arrivedAt ? h('div', { class: 'field-hint' }, t('field.scanHint')) : null,
+    h('div', { class: 'field-actions' }, buttons));
+}
+
+function render() {
+  const now = Date.now();
+  const open = [...state.alerts.values()].sort((x, y) => new Date(x.raisedAt) - new Date(y.raisedAt));
+  const my = open.filter(mine);
+  const zone = open.filter(a => !mine(a) && inMyZones(a));
+  el('mine').replaceChildren(...my.map(a => card(a, now)));
+  el('zones').replaceChildren(...zone.map(a => card(a, now)));
+  el('mine-empty').hidden = my.length > 0;
+  el('zones-empty').hidden = zone.length > 0;
+  const duty = el('duty');
+  duty.dataset.duty = state.onDutyNow ? 'on' : 'off';
+  duty.textContent = t(state.onDutyNow ? 'field.onDuty' : 'field.offDuty');
+}
+
+// ------------------------------------------------------------ who I am, my zones, my duty
+
+async function loadMe() {
+  state.me = await getJson('/api/auth/me');
+  el('who').textContent = state.me.displayName ?? state.me.username;
+  const sites = await getJson('/api/sites');
+  state.zones = new Set();
+  for (const site of sites) {
+    const staff = await getJson(`/api/grid-staff?site=${encodeURIComponent(site.id)}`);
+    const me = staff.find(w => w.username.toLowerCase() === state.me.username.toLowerCase());
+    if (!me) continue;
+    me.zones.forEach(z => state.zones.add(`${site.id}/${z}`));
+    state.duty = me.duty;
+    state.onDutyNow = state.onDutyNow || me.onDutyNow;
+  }
+}
+
+async function toggleDuty() {
+  try {
+    const answer = await postJson('/api/duty', { duty: state.onDutyNow ? 'off' : 'on' });
+    state.duty = answer.duty;
+    state.onDutyNow = answer.duty === 'on';
+    render();
+  } catch (e) {
+    showError(problemText(e));
+  }
+}
+
+// ------------------------------------------------------------ live
+
+async function connect() {
+  const url = state.lastSeq === null ? '/hubs/desk' : `/hubs/desk?lastSeq=${state.lastSeq}`;
+  const hub = new signalR.HubConnectionBuilder()
+    .withUrl(url, { transport: signalR.HttpTransportType.WebSockets | signalR.HttpTransportType.ServerSentEvents | signalR.HttpTransportType.LongPolling })
+    .configureLogging(signalR.LogLevel.Warning)
+    .build();
+  hub.serverTimeoutInMilliseconds = 20_000;
+  hub.keepAliveIntervalInMilliseconds = 10_000;
+  const seen = a => { if (state.lastSeq === null || a.seq > state.lastSeq) state.lastSeq = a.seq; };
+  hub.on('snapshot', s => {
+    state.alerts = new Map();
+    state.lastSeq = s.seq;
+    for (const a of s.alerts) if (a.state !== 'resolved') state.alerts.set(a.id, a);
+    render();
+  });
+  hub.on('alertRaised', a => { seen(a); apply(a, true); });
+  hub.on('alertUpdated', a => { seen(a); apply(a); });
+  hub.on('deviceStatusChanged', () => {});
+  hub.on('elevatorChanged', () => {});
+  hub.onclose(() => { reconnects++; setConn('reconnecting'); setTimeout(connect, 2000 + Math.random() * 1000); });
+  setConn('connecting');
+  try {
+    await hub.start();
+    reconnects = 0;
+    setConn('live');
+    document.body.dataset.state = 'ready';
+    flush();
+  } catch {
+    reconnects++;
+    setConn('reconnecting');
+    setTimeout(connect, 3000);
+  }
+}
+
+function setConn(name) {
+  el('conn').dataset.state = name;
+  el('conn').textContent = t(`conn.${name}`, { n: reconnects });
+}
+
+document.addEventListener('click', e => {
+  chime.unlock();
+  const button = e.target.closest('button[data-action]');
+  if (!button) return;
+  const { action, id } = button.dataset;
+  if (action === 'resolve') {
+    const dialog = el('resolve');
+    dialog.dataset.id = id;
+    el('resolve-form').note.value = '';
+    dialog.showModal();
+    return;
+  }
+  button.disabled = true;
+  act(id, action);
+});
+
+el('resolve-form').addEventListener('submit', () => {
+  const note = el('resolve-form').note.value.trim();
+  if (note) act(el('resolve').dataset.id, 'resolve', { note });
+});
+el('resolve-cancel').addEventListener('click', () => el('resolve').close());
+el('duty').addEventListener('click', toggleDuty);
+el('lang').addEventListener('click', () => { setLanguage(lang() === 'zh-CN' ? 'en' : 'zh-CN'); applyStatic(); render(); saveQueue(); });
+window.addEventListener('online', flush);
+setInterval(() => { if (queue.length > 0) flush(); }, 5000);
+setInterval(render, 1000);
+
+applyStatic();
+saveQueue();
+chime.start();
+try {
+  await loadMe();
+} catch (e) {
+  showError(problemText(e));
+}
+connect();

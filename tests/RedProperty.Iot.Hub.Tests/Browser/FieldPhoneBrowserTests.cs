@@ -1,0 +1,127 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Playwright;
+using MQTTnet;
+using RedProperty.Iot.Hub.Tests.Infrastructure;
+using static Microsoft.Playwright.Assertions;
+
+namespace RedProperty.Iot.Hub.Tests.Browser;
+
+/// <summary>A grid worker's phone (390×844) against the real hub: the assigned alert, an action sent offline, the sticker pages, the desk beside it.</summary>
+[Collection("browser")]
+public sealed class FieldPhoneBrowserTests(BrowserFixture browser) : IAsyncLifetime
+{
+    private readonly WatchedPages _desks = new(browser);
+
+    // The phone goes offline on purpose: the browser reports the failed requests and the cut connection.
+    private readonly WatchedPages _phones = new(browser);
+
+    private string _workDir = null!;
+    private HubHost _hub = null!;
+
+    public async Task InitializeAsync()
+    {
+        SetDefaultExpectTimeout(15_000);
+        _workDir = Directory.CreateTempSubdirectory("rp-field-phone-").FullName;
+        _hub = await HubHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["Hub:Registry"] = TestRegistry.Write(_workDir),
+            ["Influx:Version"] = "none",
+            ["Field:Roster:wang:0"] = "daily 00:00-24:00",
+        });
+        Assert.Equal(HttpStatusCode.Created, (await _hub.Http.PostAsJsonAsync("/api/staff", new { username = "wang", displayName = "网格员小王", password = "wang-password", role = "operator", sites = new[] { TestRegistry.Site } })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _hub.Http.PatchAsJsonAsync("/api/staff/wang", new { zones = new[] { $"{TestRegistry.Site}/grid-2" } })).StatusCode);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _desks.DisposeAsync();
+        await _phones.DisposeAsync();
+        await _hub.DisposeAsync();
+        Directory.Delete(_workDir, recursive: true);
+    }
+
+    [Fact]
+    public async Task A_worker_gets_the_alert_on_the_phone_responds_sets_out_offline_proves_arrival_by_sticker_and_resolves()
+    {
+        var phone = await _phones.NewPageAsync(390, 844);
+        await phone.GotoAsync(new Uri(_hub.HttpUrl, "/m").ToString());
+        Assert.EndsWith("/login.html", new Uri(phone.Url).AbsolutePath);
+        await phone.FillAsync("#username", "wang");
+        await phone.FillAsync("#password", "wang-password");
+        await phone.ClickAsync("#login-submit");
+        await Expect(phone.Locator("body")).ToHaveAttributeAsync("data-state", "ready");
+        Assert.StartsWith("/m", new Uri(phone.Url).AbsolutePath, StringComparison.Ordinal);
+        await Expect(phone.Locator("#duty")).ToHaveAttributeAsync("data-duty", "on");
+
+        var desk = await _desks.NewPageAsync(1440, 900);
+        await desk.GotoAsync(new Uri(_hub.HttpUrl, "/").ToString());
+        await desk.FillAsync("#username", HubHost.AdminUser);
+        await desk.FillAsync("#password", HubHost.AdminPassword);
+        await desk.ClickAsync("#login-submit");
+        await Expect(desk.Locator("#conn")).ToHaveAttributeAsync("data-state", "live");
+
+        // The corridor charger overheats: wang's zone, so wang's phone, within 2 s.
+        var charger = await _hub.ConnectDeviceAsync("chg-2");
+        await HubHost.PublishAsync(charger, "rp/testsite/charger/chg-2/telemetry", """{"circuit":"station","tempC":82}""");
+        var card = phone.Locator("#mine li[data-alert]");
+        await Expect(card).ToHaveCountAsync(1, new() { Timeout = 2000 });
+        await Expect(card).ToContainTextAsync("2栋3楼走廊");
+        var id = await card.GetAttributeAsync("data-alert");
+        await Expect(phone.Locator("body")).ToHaveAttributeAsync("data-assigned", id!);
+        // Built for the phone: the card's buttons are within the first screen and nothing runs off its side.
+        var respond = card.Locator("button[data-action='ack']");
+        var box = await respond.BoundingBoxAsync();
+        Assert.True(box is { Y: < 844, Height: >= 44 } && box.X + box.Width <= 390, $"Respond at {box?.X},{box?.Y} {box?.Width}x{box?.Height}");
+        Assert.True(await phone.EvaluateAsync<bool>("document.documentElement.scrollWidth <= 390"));
+
+        await respond.ClickAsync();
+        await Expect(card).ToHaveAttributeAsync("data-state", "acknowledged");
+
+        // No signal in the stairwell: "On my way" waits on the phone and goes, once, when the connection is back.
+        await phone.Context.SetOfflineAsync(true);
+        await card.Locator("button[data-action='on-the-way']").ClickAsync();
+        await Expect(phone.Locator("#queued")).ToBeVisibleAsync();
+        await Task.Delay(1500);
+        Assert.Equal(JsonValueKind.Null, (await AlertAsync(id!)).GetProperty("onTheWayAt").ValueKind);
+        await phone.Context.SetOfflineAsync(false);
+        await Expect(phone.Locator("#queued")).ToBeHiddenAsync(new() { Timeout = 15_000 });
+        Assert.Equal("wang", (await AlertAsync(id!)).GetProperty("onTheWayBy").GetString());
+
+        // At the place: first the zone's sticker (another place), then the corridor's own.
+        var places = (await _hub.GetJsonAsync($"/api/places?site={TestRegistry.Site}")).EnumerateArray().ToDictionary(p => p.GetProperty("id").GetString()!, p => p.GetProperty("arrivalUrl").GetString()!);
+        await phone.GotoAsync(places["grid-2"]);
+        await Expect(phone.Locator("body")).ToHaveAttributeAsync("data-state", "ready");
+        var elsewhere = phone.Locator($"li[data-alert='{id}']");
+        await Expect(elsewhere).ToContainTextAsync("2栋3楼走廊");
+        await elsewhere.Locator("button").ClickAsync();
+        await Expect(phone.Locator("#error")).ToContainTextAsync("Wrong place");
+        Assert.Equal(JsonValueKind.Null, (await AlertAsync(id!)).GetProperty("arrivedAt").ValueKind);
+
+        await phone.GotoAsync(places[TestRegistry.CorridorPlace]);
+        await Expect(phone.Locator("#place")).ToHaveTextAsync("2栋3楼走廊");
+        await phone.Locator($"li[data-alert='{id}'] button").ClickAsync();
+        await Expect(phone.Locator($"li[data-alert='{id}']")).ToContainTextAsync("wang 已到场");
+        await Expect(phone.Locator($"li[data-alert='{id}'] button")).ToBeDisabledAsync();
+        var arrived = await AlertAsync(id!);
+        Assert.Equal(("wang", "sticker"), (arrived.GetProperty("arrivedBy").GetString(), arrived.GetProperty("arrivalProof").GetString()));
+        // The desk, in its own browser, shows who is on site.
+        await Expect(desk.Locator($".alert[data-alert-id='{id}'] .sla")).ToContainTextAsync("wang 已到场");
+
+        // Back on the list: resolved with a note.
+        await phone.GotoAsync(new Uri(_hub.HttpUrl, "/m").ToString());
+        await Expect(phone.Locator("body")).ToHaveAttributeAsync("data-state", "ready");
+        await phone.Locator($"li[data-alert='{id}'] button[data-action='resolve']").ClickAsync();
+        await phone.FillAsync("#resolve-form textarea", "拔掉充电器，线已收走");
+        await phone.ClickAsync("#resolve-form button[type='submit']");
+        await Expect(phone.Locator($"li[data-alert='{id}']")).ToHaveCountAsync(0);
+        Assert.Equal("resolved", (await AlertAsync(id!)).GetProperty("state").GetString());
+        var history = (await _hub.GetJsonAsync($"/api/alerts/{id}")).GetProperty("history").EnumerateArray().Select(h => h.GetProperty("action").GetString()!).ToArray();
+        Assert.Equal(["raised", "assigned", "acknowledged", "on_the_way", "arrived", "resolved"], history);
+        Assert.Empty(_desks.Errors);
+        await charger.DisconnectAsync();
+    }
+
+    private async Task<JsonElement> AlertAsync(string id) => (await _hub.GetJsonAsync($"/api/alerts/{id}")).GetProperty("alert");
+}
