@@ -71,7 +71,7 @@ public static class AlertEndpoints
 
             if (site is not null && !user.CanSee(site))
             {
-                return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not your site", detail: $"Your account does not cover site '{site}'.");
+                return SiteAccess.NotYourSite(site);
             }
 
             var sites = site is not null ? [site] : registry.Sites.Select(s => s.Id).Where(user.CanSee).ToArray();
@@ -89,7 +89,7 @@ public static class AlertEndpoints
                     : NotFound(id);
             }
 
-            return user.CanSee(found.Alert.Site) ? Results.Ok(service.DetailOf(found.Alert, found.Seq)) : NotYourSite(found.Alert.Site);
+            return user.CanSee(found.Alert.Site) ? Results.Ok(service.DetailOf(found.Alert, found.Seq)) : SiteAccess.NotYourSite(found.Alert.Site);
         }).WithSummary("One alert with its resolution note and audit trail.");
 
         alerts.MapPost("/{id:guid}/ack", (Guid id, AlertActionRequest? request, ClaimsPrincipal user, AlertStore store, AlertService service, DeviceRegistry registry, IServiceProvider services, CancellationToken ct) =>
@@ -184,7 +184,7 @@ public static class AlertEndpoints
 
         if (!user.CanSee(found.Alert.Site))
         {
-            return NotYourSite(found.Alert.Site);
+            return SiteAccess.NotYourSite(found.Alert.Site);
         }
 
         var result = await action();
@@ -212,5 +212,4 @@ public static class AlertEndpoints
 
     private static IResult NotFound(Guid id) => Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such alert", detail: $"There is no alert {id}.");
 
-    private static IResult NotYourSite(string site) => Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not your site", detail: $"Your account does not cover site '{site}'.");
 }

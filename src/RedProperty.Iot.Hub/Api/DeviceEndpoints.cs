@@ -81,12 +81,12 @@ public static class DeviceEndpoints
             .WithSummary($"The last 15 minutes of every charger's current (A) and lamp's light (lx), in {RecentSeries.Step.TotalSeconds:0} s steps.");
 
         devices.MapGet("/{site}/{id}", (DeviceStates directory, AlertService alerts, ClaimsPrincipal user, string site, string id) =>
-                !user.CanSee(site) ? NotYourSite(site)
+                !user.CanSee(site) ? SiteAccess.NotYourSite(site)
                 : directory.TryGet(site, id, out var state) ? Results.Ok(DeviceView.From(state, alerts)) : NotFound(site, id))
             .WithSummary("One device.");
 
         devices.MapGet("/{site}/{id}/rejections", (DeviceStates directory, ClaimsPrincipal user, string site, string id) =>
-                !user.CanSee(site) ? NotYourSite(site)
+                !user.CanSee(site) ? SiteAccess.NotYourSite(site)
                 : directory.TryGet(site, id, out var state)
                     ? Results.Ok(state.RecentRejections().Select(r => new RejectionView(r.At, r.Topic, r.Reason.ToWire(), r.Detail, r.PayloadExcerpt)))
                     : NotFound(site, id))
@@ -95,8 +95,6 @@ public static class DeviceEndpoints
         return app;
     }
 
-    private static IResult NotYourSite(string site) =>
-        Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not your site", detail: $"Your account does not cover site '{site}'.");
 
     private static IResult NotFound(string site, string id) =>
         Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such device", detail: $"No device '{id}' is registered in site '{site}'.");

@@ -97,7 +97,7 @@ public static class ReportEndpoints
         {
             if (!user.CanSee(site))
             {
-                return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not your site", detail: $"Your account does not cover site '{site}'.");
+                return SiteAccess.NotYourSite(site);
             }
 
             // Exactly the bytes that were stored and published, so they can be checked against the SHA-256.
@@ -120,7 +120,7 @@ public static class ReportEndpoints
 
         if (!user.CanSee(site))
         {
-            return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not your site", detail: $"Your account does not cover site '{site}'.");
+            return SiteAccess.NotYourSite(site);
         }
 
         // Another instance's site: its alerts are in that instance's store, figures from here would look perfect and be wrong.

@@ -27,7 +27,7 @@ public static class CameraSetup
             {
                 if (!user.CanSee(site))
                 {
-                    return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not your site", detail: $"Your account does not cover site '{site}'.");
+                    return SiteAccess.NotYourSite(site);
                 }
 
                 var path = files.Resolve(site, day, file);

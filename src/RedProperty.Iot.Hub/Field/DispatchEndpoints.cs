@@ -23,7 +23,7 @@ public static class DispatchEndpoints
 
                 if (!user.CanSee(site))
                 {
-                    return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not your site", detail: $"Your account does not cover site '{site}'.");
+                    return SiteAccess.NotYourSite(site);
                 }
 
                 var now = time.GetUtcNow();

@@ -32,7 +32,7 @@ public static class PlaceEndpoints
                 var place = sticker.Place!;
                 if (!user.CanSee(site.Id))
                 {
-                    return NotYourSite(site.Id);
+                    return SiteAccess.NotYourSite(site.Id);
                 }
 
                 var here = alerts.OpenAlerts([site.Id]).Where(a => a.Place == place.Id).OrderBy(a => a.RaisedAt).ToArray();
@@ -71,12 +71,11 @@ public static class PlaceEndpoints
 
         if (!user.CanSee(site))
         {
-            return NotYourSite(site);
+            return SiteAccess.NotYourSite(site);
         }
 
         found = known;
         return null;
     }
 
-    private static IResult NotYourSite(string site) => Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not your site", detail: $"Your account does not cover site '{site}'.");
 }
