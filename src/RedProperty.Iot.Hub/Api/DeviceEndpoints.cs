@@ -95,7 +95,6 @@ public static class DeviceEndpoints
         return app;
     }
 
-
     private static IResult NotFound(string site, string id) =>
         Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such device", detail: $"No device '{id}' is registered in site '{site}'.");
 }
