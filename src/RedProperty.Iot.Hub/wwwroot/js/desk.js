@@ -1,6 +1,7 @@
 // The property desk: live alert board, device status, filters, alert details and actions.
 import { t, applyStatic, lang, setLanguage, formatTime, formatDuration } from './i18n.js';
 import { getJson, postJson, forgetToken, toLogin, ApiError } from './api.js';
+import { deskHubConnection } from './live.js';
 import { h, icon, sparkline } from './dom.js';
 import { Chime } from './chime.js';
 import { alertFactText, trailNoteText } from './facts.js';
@@ -220,12 +221,7 @@ async function connect() {
   clearTimeout(connection.timer);
   // A reconnect asks for every change after the last one seen; the hub answers with a snapshot if it cannot.
   const url = state.lastSeq === null ? '/hubs/desk' : `/hubs/desk?lastSeq=${state.lastSeq}`;
-  const hub = new signalR.HubConnectionBuilder()
-    .withUrl(url, { transport: signalR.HttpTransportType.WebSockets | signalR.HttpTransportType.ServerSentEvents | signalR.HttpTransportType.LongPolling })
-    .configureLogging(signalR.LogLevel.Warning)
-    .build();
-  hub.serverTimeoutInMilliseconds = 20_000;
-  hub.keepAliveIntervalInMilliseconds = 10_000;
+  const hub = deskHubConnection(url);
   hub.on('snapshot', applySnapshot);
   hub.on('alertRaised', a => applyAlert(a, true));
   hub.on('alertUpdated', a => applyAlert(a, false));

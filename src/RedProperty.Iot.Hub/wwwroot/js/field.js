@@ -5,6 +5,7 @@
 // or as already done).
 import { t, applyStatic, lang, setLanguage, formatDuration } from './i18n.js';
 import { getJson, postJson, ApiError } from './api.js';
+import { deskHubConnection } from './live.js';
 import { h } from './dom.js';
 import { alertFactText } from './facts.js';
 import { Chime } from './chime.js';
@@ -176,12 +177,7 @@ async function toggleDuty() {
 
 async function connect() {
   const url = state.lastSeq === null ? '/hubs/desk' : `/hubs/desk?lastSeq=${state.lastSeq}`;
-  const hub = new signalR.HubConnectionBuilder()
-    .withUrl(url, { transport: signalR.HttpTransportType.WebSockets | signalR.HttpTransportType.ServerSentEvents | signalR.HttpTransportType.LongPolling })
-    .configureLogging(signalR.LogLevel.Warning)
-    .build();
-  hub.serverTimeoutInMilliseconds = 20_000;
-  hub.keepAliveIntervalInMilliseconds = 10_000;
+  const hub = deskHubConnection(url);
   const seen = a => { if (state.lastSeq === null || a.seq > state.lastSeq) state.lastSeq = a.seq; };
   hub.on('snapshot', s => {
     state.alerts = new Map();
