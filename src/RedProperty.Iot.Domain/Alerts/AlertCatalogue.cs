@@ -22,6 +22,9 @@ public enum AlertType
 
     /// <summary>The panic button at the gate was pressed (GPIO input).</summary>
     PanicButton,
+
+    /// <summary>A resident reported a problem at a place by its sticker (what no sensor sees).</summary>
+    ResidentReport,
 }
 
 public enum AlertSeverity
@@ -88,6 +91,7 @@ public static class AlertCatalogue
         AlertType.CameraStreamDown => "camera_stream_down",
         AlertType.EdgeTamper => "edge_tamper",
         AlertType.PanicButton => "panic_button",
+        AlertType.ResidentReport => "resident_report",
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
     };
 
@@ -164,7 +168,7 @@ public static class AlertCatalogue
     /// Everything else may clear itself. <see cref="ClearingPolicy"/> applies the configured overrides.
     /// </summary>
     public static AlertClearing DefaultClearing(AlertType type, AlertCause cause) =>
-        cause is AlertCause.Person or AlertCause.Smoke || type == AlertType.PanicButton ? AlertClearing.Staff : AlertClearing.Automatic;
+        cause is AlertCause.Person or AlertCause.Smoke || type is AlertType.PanicButton or AlertType.ResidentReport ? AlertClearing.Staff : AlertClearing.Automatic;
 
     /// <summary>Default severity of a type (device_offline depends on what went offline).</summary>
     public static AlertSeverity SeverityOf(AlertType type, DeviceKind kind) => type switch

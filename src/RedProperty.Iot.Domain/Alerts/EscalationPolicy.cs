@@ -2,7 +2,7 @@ namespace RedProperty.Iot.Domain.Alerts;
 
 /// <summary>
 /// The district's promises, counted from when an alert became active (raised or reopened): respond within
-/// 15 minutes, and for critical alerts someone on site (arrival recorded) within 30.
+/// 15 minutes, and for critical alerts and residents' reports someone on site (arrival recorded) within 30.
 /// </summary>
 public sealed record EscalationPolicy(TimeSpan AcknowledgeWithin, TimeSpan ArriveWithin)
 {
@@ -11,8 +11,8 @@ public sealed record EscalationPolicy(TimeSpan AcknowledgeWithin, TimeSpan Arriv
     /// <summary>The window in which a resolved alert that fires again is reopened.</summary>
     public static TimeSpan ReopenWindow { get; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>Whether the alert carries the on-site promise (critical alerts).</summary>
-    public static bool PromisesOnSite(Alert alert) => alert.Severity == AlertSeverity.Critical;
+    /// <summary>Whether the alert carries the on-site promise: critical alerts, and every resident's report (the district's promise to whoever reports).</summary>
+    public static bool PromisesOnSite(Alert alert) => alert.Severity == AlertSeverity.Critical || alert.Type == AlertType.ResidentReport;
 
     /// <summary>The escalations due now, in the order they fell due.</summary>
     public IEnumerable<string> Due(Alert alert, DateTimeOffset now)

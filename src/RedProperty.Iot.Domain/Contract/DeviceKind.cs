@@ -10,6 +10,9 @@ public enum DeviceKind
 
     /// <summary>The edge box's own inputs (cabinet tamper, panic button): never a registry device or a topic.</summary>
     Edge,
+
+    /// <summary>A resident's report from a place's sticker: never a registry device or a topic.</summary>
+    Resident,
 }
 
 public static class DeviceKinds
@@ -23,6 +26,7 @@ public static class DeviceKinds
         DeviceKind.Elevator => "elevator",
         DeviceKind.Charger => "charger",
         DeviceKind.Edge => "edge",
+        DeviceKind.Resident => "resident",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 
@@ -32,6 +36,12 @@ public static class DeviceKinds
         if (text is "edge")
         {
             kind = DeviceKind.Edge;
+            return true;
+        }
+
+        if (text is "resident")
+        {
+            kind = DeviceKind.Resident;
             return true;
         }
 

@@ -63,7 +63,8 @@ public sealed partial class AlertService : BackgroundService
     private readonly Dictionary<Guid, AlertKey> _keysById = [];
 
     // Repeats arrive at telemetry rate; their count and last-seen time are stored and pushed at most
-    // this often per alert (and at once when anything else happens to the alert), not per reading.
+    // this often per alert (and at once when anything else happens to the alert), not per reading. A
+    // person's repeat (another resident reporting the same thing) is rare and news: stored at once.
     private static readonly TimeSpan RepeatFlushInterval = TimeSpan.FromSeconds(5);
     private readonly Dictionary<Guid, DateTimeOffset> _lastRepeatFlush = [];
     private readonly HashSet<Guid> _unflushedRepeats = [];
@@ -151,8 +152,31 @@ public sealed partial class AlertService : BackgroundService
     /// <summary>Where someone goes for the alert: its device's place (the device's zone unless the registry names a place).</summary>
     public Place? PlaceOf(Alert alert) =>
         _registry.SitesById.TryGetValue(alert.Site, out var site)
-            ? site.Places.GetValueOrDefault(site.Devices.TryGetValue(alert.DeviceId, out var device) ? device.Place : alert.Zone)
+            ? site.Places.GetValueOrDefault(
+                site.Devices.TryGetValue(alert.DeviceId, out var device) ? device.Place
+                // A resident's report names its place in its key: resident/{category}/{place}.
+                : alert.Kind == DeviceKind.Resident && alert.DeviceId.Split('/', 3) is [_, _, var reported] ? reported
+                : alert.Zone)
             : null;
+
+    /// <summary>The open alert of a key, as last committed (null: none open).</summary>
+    public AlertView? OpenAlertOf(AlertKey key)
+    {
+        (Alert Alert, long Seq) found;
+        lock (_publishedGate)
+        {
+            if (!_published.TryGetValue(key, out found) || !found.Alert.IsOpen)
+            {
+                return null;
+            }
+        }
+
+        return ViewOf(found.Alert, found.Seq);
+    }
+
+    /// <summary>An alert with its trail, live or stored (null: no such alert on this instance).</summary>
+    public async Task<AlertDetailView?> DetailAsync(Guid id, CancellationToken cancellationToken) =>
+        await _store.GetAsync(id, cancellationToken).ConfigureAwait(false) is { } found ? DetailOf(found.Alert, found.Seq) : null;
 
     private DeviceReadingView? ReadingOf(Alert alert) => _devices.TryGet(alert.Site, alert.DeviceId, out var device) ? device.LatestReading() : null;
 
@@ -389,7 +413,7 @@ public sealed partial class AlertService : BackgroundService
                 // The condition came back, or the alert became staff only: a transition, told at once.
                 Stage(staged, alert, alert.History[^1].Action, now);
             }
-            else if (now - _lastRepeatFlush.GetValueOrDefault(alert.Id, DateTimeOffset.MinValue) >= RepeatFlushInterval)
+            else if (signal.Cause == AlertCause.Person || now - _lastRepeatFlush.GetValueOrDefault(alert.Id, DateTimeOffset.MinValue) >= RepeatFlushInterval)
             {
                 _lastRepeatFlush[alert.Id] = now;
                 Stage(staged, alert, "repeated", now);

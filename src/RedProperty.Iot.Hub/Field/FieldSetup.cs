@@ -6,7 +6,7 @@ namespace RedProperty.Iot.Hub.Field;
 
 public static class FieldSetup
 {
-    /// <summary>Field response: the places' signed stickers and their links, dispatch of new alerts to grid staff on duty.</summary>
+    /// <summary>Field response: the places' signed stickers and their links, dispatch of new alerts to grid staff on duty, residents' reports.</summary>
     public static IServiceCollection AddField(this IServiceCollection services)
     {
         services.AddCheckedOptions<FieldOptions, FieldOptionsValidator>(FieldOptions.Section);
@@ -17,11 +17,13 @@ public static class FieldSetup
             return new PlaceStickers(key, sp.GetRequiredService<DeviceRegistry>());
         });
         services.AddSingleton<PlaceLinks>();
+        services.AddSingleton<ResidentReports>();
+        services.AddResidentRateLimit();
         services.AddSingleton<GridDispatcher>();
         services.AddSingleton<IAlertDispatcher>(sp => sp.GetRequiredService<GridDispatcher>());
         services.AddHostedService(sp => sp.GetRequiredService<GridDispatcher>());
         return services;
     }
 
-    public static IEndpointRouteBuilder MapField(this IEndpointRouteBuilder app) => app.MapPlaceEndpoints().MapDispatchEndpoints();
+    public static IEndpointRouteBuilder MapField(this IEndpointRouteBuilder app) => app.MapPlaceEndpoints().MapDispatchEndpoints().MapResidentEndpoints();
 }

@@ -14,6 +14,9 @@ public sealed class PlaceLinks(PlaceStickers stickers, IOptions<FieldOptions> op
     public const string ArrivalPath = "/m/arrive/";
     public const string ResidentPath = "/r/";
 
+    /// <summary>Where a resident follows their report.</summary>
+    public const string TrackingPath = "/r/t/";
+
     public IReadOnlyList<PlaceView> ViewsOf(Site site, HttpRequest request)
     {
         var root = Root(request);
@@ -31,7 +34,8 @@ public sealed class PlaceLinks(PlaceStickers stickers, IOptions<FieldOptions> op
             .ToArray();
     }
 
-    private string Root(HttpRequest request) =>
+    /// <summary>The address links are printed and given under.</summary>
+    public string Root(HttpRequest request) =>
         string.IsNullOrEmpty(options.Value.PublicUrl)
             ? $"{request.Scheme}://{request.Host}{request.PathBase}"
             : options.Value.PublicUrl.TrimEnd('/');

@@ -47,8 +47,19 @@ public static class StaffRateLimits
             limiter.OnRejected = async (context, cancellationToken) =>
             {
                 var http = context.HttpContext;
-                StaffLogins.Counter(http.RequestServices.GetRequiredService<HubMetrics>()).WithLabels("rate_limited").Inc();
                 var wait = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromSeconds(1);
+                if (!ChecksPassword(http))
+                {
+                    // Another endpoint's own limit (residents' reports): say why and when to try again.
+                    var seconds = (int)Math.Ceiling(wait.TotalSeconds);
+                    http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    await Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests",
+                            detail: $"Too many requests from this address; try again in {seconds} s.")
+                        .ExecuteAsync(http).ConfigureAwait(false);
+                    return;
+                }
+
+                StaffLogins.Counter(http.RequestServices.GetRequiredService<HubMetrics>()).WithLabels("rate_limited").Inc();
                 await LoginProblems.TooManyAttempts(http, wait).ExecuteAsync(http).ConfigureAwait(false);
             };
         });

@@ -104,5 +104,11 @@ public sealed partial class HubDatabase
         ALTER TABLE staff ADD COLUMN zones TEXT NOT NULL DEFAULT '[]';
         ALTER TABLE staff ADD COLUMN on_duty INTEGER;
         """,
+        """
+        CREATE TABLE resident_reports (
+            tracking_hash TEXT PRIMARY KEY, alert_id TEXT NOT NULL, site TEXT NOT NULL, place TEXT NOT NULL, category TEXT NOT NULL,
+            text TEXT NOT NULL, phone TEXT, created_at INTEGER NOT NULL);
+        CREATE INDEX resident_reports_alert ON resident_reports (alert_id);
+        """,
     ];
 }

@@ -1,0 +1,85 @@
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.RateLimiting;
+using RedProperty.Iot.Hub.Staff;
+
+namespace RedProperty.Iot.Hub.Field;
+
+public sealed record ResidentReportRequest(string? Place, string? Category, string? Text, string? Phone);
+
+public sealed record ResidentReportCreated(string TrackingUrl);
+
+/// <summary>The residents' side of a sticker: their page, their report, and following it. No login; rate limited.</summary>
+public static class ResidentEndpoints
+{
+    public const string RateLimitPolicy = "resident-reports";
+
+    /// <summary>Reports one address may send in <see cref="AddressWindow"/>.</summary>
+    public const int ReportsPerAddress = 5;
+
+    public static readonly TimeSpan AddressWindow = TimeSpan.FromMinutes(10);
+
+    public static IServiceCollection AddResidentRateLimit(this IServiceCollection services) =>
+        services.Configure<RateLimiterOptions>(o => o.AddPolicy(RateLimitPolicy, http => RateLimitPartition.GetFixedWindowLimiter(
+            ClientAddress.Of(http),
+            _ => new FixedWindowRateLimiterOptions { PermitLimit = ReportsPerAddress, Window = AddressWindow, QueueLimit = 0 })));
+
+    public static IEndpointRouteBuilder MapResidentEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGet(PlaceLinks.ResidentPath + "{token}", (IWebHostEnvironment environment) => Page(environment, "r/index.html"))
+            .AllowAnonymous()
+            .ExcludeFromDescription();
+
+        app.MapGet("/api/resident-reports/place/{token}", (string token, PlaceStickers stickers) =>
+                stickers.Read(StickerPurpose.Resident, token) is { IsValid: true } sticker
+                    ? Results.Ok(new { siteName = sticker.Site!.Name, placeName = sticker.Place!.Name, categories = ResidentCategories.All.Keys })
+                    : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown sticker", detail: stickers.Read(StickerPurpose.Resident, token).Problem))
+            .AllowAnonymous()
+            .WithTags("Field")
+            .WithSummary("The place a residents' sticker names (what the residents' page shows).");
+
+        app.MapPost("/api/resident-reports", async (ResidentReportRequest request, PlaceStickers stickers, ResidentReports reports, HttpRequest http, PlaceLinks links, CancellationToken ct) =>
+            {
+                var sticker = stickers.Read(StickerPurpose.Resident, request.Place);
+                if (!sticker.IsValid)
+                {
+                    return Results.ValidationProblem(new Dictionary<string, string[]> { ["place"] = [sticker.Problem!] });
+                }
+
+                var result = await reports.SubmitAsync(sticker.Site!, sticker.Place!, request.Category, request.Text, request.Phone, ct);
+                switch (result.Outcome)
+                {
+                    case ResidentReportOutcome.Invalid:
+                        return Results.ValidationProblem(new Dictionary<string, string[]> { [result.Field!] = [result.Problem!] });
+                    case ResidentReportOutcome.TooManyForPlace:
+                        http.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(result.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                        return Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many reports for this place", detail: result.Problem);
+                }
+
+                var url = $"{links.Root(http)}{PlaceLinks.TrackingPath}{result.Tracking}";
+                return Results.Created(url, new ResidentReportCreated(url));
+            })
+            .AllowAnonymous()
+            .RequireRateLimiting(RateLimitPolicy)
+            .WithTags("Field")
+            .WithSummary("A resident reports a problem at a place (body {\"place\": sticker token, \"category\", \"text\", \"phone\"?}); answers 201 with the tracking URL.");
+
+        app.MapGet(PlaceLinks.TrackingPath + "{tracking}", async (string tracking, HttpRequest http, ResidentReports reports, DeviceRegistry registry, IWebHostEnvironment environment, CancellationToken ct) =>
+            {
+                if (!http.Headers.Accept.ToString().Contains("application/json", StringComparison.OrdinalIgnoreCase))
+                {
+                    return Page(environment, "r/track.html");
+                }
+
+                return await reports.TrackAsync(tracking, registry, ct) is { } view
+                    ? Results.Ok(view)
+                    : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such report", detail: "This tracking link names no report.");
+            })
+            .AllowAnonymous()
+            .WithTags("Field")
+            .WithSummary("A resident follows their report: received, someone responding, someone on the way, on site, resolved (JSON with Accept: application/json, a page otherwise).");
+        return app;
+    }
+
+    private static IResult Page(IWebHostEnvironment environment, string file) =>
+        Results.File(environment.WebRootFileProvider.GetFileInfo(file).PhysicalPath!, "text/html; charset=utf-8");
+}
