@@ -123,5 +123,60 @@ public sealed class FieldPhoneBrowserTests(BrowserFixture browser) : IAsyncLifet
         await charger.DisconnectAsync();
     }
 
+    [Fact]
+    public async Task A_resident_reports_a_dark_corridor_from_the_sticker_the_desk_gets_it_and_the_tracking_page_moves_through_every_step()
+    {
+        var desk = await _desks.NewPageAsync(1440, 900);
+        await desk.GotoAsync(new Uri(_hub.HttpUrl, "/").ToString());
+        await desk.FillAsync("#username", HubHost.AdminUser);
+        await desk.FillAsync("#password", HubHost.AdminPassword);
+        await desk.ClickAsync("#login-submit");
+        await Expect(desk.Locator("#conn")).ToHaveAttributeAsync("data-state", "live");
+
+        // The resident scans the large code: no login, the place named, one screen on a phone.
+        var corridor = (await _hub.GetJsonAsync($"/api/places?site={TestRegistry.Site}")).EnumerateArray().Single(p => p.GetProperty("id").GetString() == TestRegistry.CorridorPlace);
+        var phone = await _phones.NewPageAsync(390, 844);
+        await phone.GotoAsync(corridor.GetProperty("residentUrl").GetString()!);
+        await Expect(phone.Locator("body")).ToHaveAttributeAsync("data-state", "ready");
+        await Expect(phone.Locator("#place")).ToHaveTextAsync("2栋3楼走廊");
+        var submitBox = await phone.Locator("#submit").BoundingBoxAsync();
+        Assert.True(submitBox is { Y: < 844 } && submitBox.X + submitBox.Width <= 390, $"submit at {submitBox?.X},{submitBox?.Y}");
+        await phone.CheckAsync("input[value='light_out']");
+        await phone.FillAsync("textarea[name='text']", "三楼走廊的灯坏了好几天");
+        await phone.ClickAsync("#submit");
+        await Expect(phone.Locator("body")).ToHaveAttributeAsync("data-state", "sent");
+        var trackingUrl = await phone.Locator("#tracking").GetAttributeAsync("href");
+
+        // The desk gets a resident_report at that place, assigned to wang (on duty, grid-2).
+        var row = desk.Locator(".alert[data-type='resident_report']");
+        await Expect(row).ToHaveCountAsync(1);
+        await Expect(row).ToContainTextAsync("三楼走廊的灯坏了好几天");
+        var id = await row.GetAttributeAsync("data-alert-id");
+        Assert.Equal(("wang", TestRegistry.CorridorPlace), ((await AlertAsync(id!)).GetProperty("assignedTo").GetString(), (await AlertAsync(id!)).GetProperty("place").GetString()));
+
+        // The resident's tracking page moves through every step as wang works.
+        await phone.GotoAsync(trackingUrl!);
+        await Expect(phone.Locator("body")).ToHaveAttributeAsync("data-state", "active");
+        await Expect(phone.Locator("li[data-step='received']")).ToHaveClassAsync("done");
+        await Expect(phone.Locator("li[data-step='responding']")).ToHaveClassAsync("waiting");
+        using var wang = new HttpClient { BaseAddress = _hub.HttpUrl };
+        wang.DefaultRequestHeaders.Authorization = new("Bearer", await _hub.TokenAsync("wang", "wang-password"));
+        (await wang.PostAsync($"/api/alerts/{id}/on-the-way", null)).EnsureSuccessStatusCode();
+        (await wang.PostAsJsonAsync($"/api/alerts/{id}/arrive", new { place = corridor.GetProperty("arrivalUrl").GetString()!.Split('/')[^1] })).EnsureSuccessStatusCode();
+        (await wang.PostAsJsonAsync($"/api/alerts/{id}/resolve", new { note = "换了灯管，已恢复照明" })).EnsureSuccessStatusCode();
+        await phone.ReloadAsync();
+        await Expect(phone.Locator("body")).ToHaveAttributeAsync("data-state", "resolved");
+        foreach (var step in new[] { "received", "responding", "on_the_way", "on_site", "resolved" })
+        {
+            await Expect(phone.Locator($"li[data-step='{step}']")).ToHaveClassAsync("done");
+        }
+
+        await Expect(phone.Locator("li[data-step='on_site']")).ToContainTextAsync("网格员小王");
+        await Expect(phone.Locator("#resolution")).ToContainTextAsync("换了灯管，已恢复照明");
+        Assert.DoesNotContain("wang", await phone.Locator("main").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Empty(_phones.Errors);
+        Assert.Empty(_desks.Errors);
+    }
+
     private async Task<JsonElement> AlertAsync(string id) => (await _hub.GetJsonAsync($"/api/alerts/{id}")).GetProperty("alert");
 }
