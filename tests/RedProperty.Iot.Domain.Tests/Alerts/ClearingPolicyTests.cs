@@ -12,12 +12,13 @@ public sealed class ClearingPolicyTests
         Assert.Equal(AlertClearing.Staff, policy.For(AlertType.ChargerOverheat, AlertCause.Smoke));
         Assert.Equal(AlertClearing.Staff, policy.For(AlertType.PanicButton, AlertCause.Person));
         Assert.Equal(AlertClearing.Staff, policy.For(AlertType.PanicButton, AlertCause.Condition));
+        Assert.Equal(AlertClearing.Staff, policy.For(AlertType.ResidentReport, AlertCause.Condition));
         Assert.Equal(AlertClearing.Automatic, policy.For(AlertType.ElevatorEntrapment, AlertCause.Condition));
         Assert.Equal(AlertClearing.Automatic, policy.For(AlertType.ChargerOverheat, AlertCause.Condition));
 
-        // Whatever the type, an alert a person raised (a resident's report, when that type comes) waits for a person.
+        // Whatever the type, an alert a person raised waits for a person; a resident's report is always one.
         Assert.All(AlertCatalogue.All, type => Assert.Equal(AlertClearing.Staff, policy.For(type, AlertCause.Person)));
-        Assert.All(AlertCatalogue.All.Where(t => t != AlertType.PanicButton), type => Assert.Equal(AlertClearing.Automatic, policy.For(type, AlertCause.Condition)));
+        Assert.All(AlertCatalogue.All.Where(t => t is not (AlertType.PanicButton or AlertType.ResidentReport)), type => Assert.Equal(AlertClearing.Automatic, policy.For(type, AlertCause.Condition)));
     }
 
     [Fact]
