@@ -1,5 +1,6 @@
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
+using RedProperty.Iot.Hub.Sites;
 using RedProperty.Iot.Hub.Staff;
 
 namespace RedProperty.Iot.Hub.Field;
@@ -37,12 +38,19 @@ public static class ResidentEndpoints
             .WithTags("Field")
             .WithSummary("The place a residents' sticker names (what the residents' page shows).");
 
-        app.MapPost("/api/resident-reports", async (ResidentReportRequest request, PlaceStickers stickers, ResidentReports reports, HttpRequest http, PlaceLinks links, CancellationToken ct) =>
+        app.MapPost("/api/resident-reports", async (ResidentReportRequest request, PlaceStickers stickers, ResidentReports reports, SiteOwnership ownership, HttpRequest http, PlaceLinks links, CancellationToken ct) =>
             {
                 var sticker = stickers.Read(StickerPurpose.Resident, request.Place);
                 if (!sticker.IsValid)
                 {
                     return Results.ValidationProblem(new Dictionary<string, string[]> { ["place"] = [sticker.Problem!] });
+                }
+
+                if (!ownership.Owns(sticker.Site!.Id))
+                {
+                    // Scale-out: the site's alerts live on the instance that owns it; a report made here would not be one of them.
+                    return Results.Problem(statusCode: StatusCodes.Status421MisdirectedRequest, title: "Another instance serves this site",
+                        detail: $"This hub instance does not own site '{sticker.Site.Id}' (Hub:Sites); send residents' reports to the instance that does.");
                 }
 
                 var result = await reports.SubmitAsync(sticker.Site!, sticker.Place!, request.Category, request.Text, request.Phone, ct);

@@ -116,6 +116,23 @@ public sealed class ScaleOutTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.BadRequest, nobody.StatusCode);
         }
 
+        // A resident's report for B's site sent to A is turned away: its alert would not be one of the site's.
+        using (var staffToken = await a.Http.PostAsJsonAsync("/api/resident-reports", new { place = places["lift-1"].Split('/')[^1], category = "elevator" }))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, staffToken.StatusCode); // a staff sticker is not a residents' one
+        }
+
+        var residentToken = (await a.GetJsonAsync($"/api/places?site={TestRegistry.Site}")).EnumerateArray().Single(p => p.GetProperty("id").GetString() == "lift-1").GetProperty("residentUrl").GetString()!.Split('/')[^1];
+        using (var elsewhere = await a.Http.PostAsJsonAsync("/api/resident-reports", new { place = residentToken, category = "elevator" }))
+        {
+            Assert.Equal(HttpStatusCode.MisdirectedRequest, elsewhere.StatusCode);
+        }
+
+        using (var owned = await b.Http.PostAsJsonAsync("/api/resident-reports", new { place = residentToken, category = "elevator" }))
+        {
+            Assert.Equal(HttpStatusCode.Created, owned.StatusCode);
+        }
+
         var onSite = (await b.GetJsonAsync($"/api/alerts/{id}")).GetProperty("alert");
         Assert.Equal(HubHost.AdminUser, onSite.GetProperty("assignedTo").GetString());
         Assert.Equal((HubHost.AdminUser, HubHost.AdminUser, "sticker"), (onSite.GetProperty("onTheWayBy").GetString(), onSite.GetProperty("arrivedBy").GetString(), onSite.GetProperty("arrivalProof").GetString()));
