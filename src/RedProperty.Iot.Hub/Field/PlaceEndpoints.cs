@@ -49,8 +49,7 @@ public static class PlaceEndpoints
             .ExcludeFromDescription();
 
         // The staff sticker's link: a page that shows the place and lets the worker record their arrival.
-        app.MapGet(PlaceLinks.ArrivalPath + "{token}", (IWebHostEnvironment environment) =>
-                Results.File(environment.WebRootFileProvider.GetFileInfo("m/arrive.html").PhysicalPath!, "text/html; charset=utf-8"))
+        app.MapGet(PlaceLinks.ArrivalPath + "{token}", (IWebHostEnvironment environment) => FieldPages.Page(environment, "m/arrive.html"))
             .RequireAuthorization()
             .ExcludeFromDescription();
         return app;

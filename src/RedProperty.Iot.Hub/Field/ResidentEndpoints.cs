@@ -26,14 +26,14 @@ public static class ResidentEndpoints
 
     public static IEndpointRouteBuilder MapResidentEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet(PlaceLinks.ResidentPath + "{token}", (IWebHostEnvironment environment) => Page(environment, "r/index.html"))
+        app.MapGet(PlaceLinks.ResidentPath + "{token}", (IWebHostEnvironment environment) => FieldPages.Page(environment, "r/index.html"))
             .AllowAnonymous()
             .ExcludeFromDescription();
 
         app.MapGet("/api/resident-reports/place/{token}", (string token, PlaceStickers stickers) =>
-                stickers.Read(StickerPurpose.Resident, token) is { IsValid: true } sticker
+                stickers.Read(StickerPurpose.Resident, token) is var sticker && sticker.IsValid
                     ? Results.Ok(new { siteName = sticker.Site!.Name, placeName = sticker.Place!.Name, categories = ResidentCategories.All.Keys })
-                    : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown sticker", detail: stickers.Read(StickerPurpose.Resident, token).Problem))
+                    : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown sticker", detail: sticker.Problem))
             .AllowAnonymous()
             .WithTags("Field")
             .WithSummary("The place a residents' sticker names (what the residents' page shows).");
@@ -75,7 +75,7 @@ public static class ResidentEndpoints
             {
                 if (!http.Headers.Accept.ToString().Contains("application/json", StringComparison.OrdinalIgnoreCase))
                 {
-                    return Page(environment, "r/track.html");
+                    return FieldPages.Page(environment, "r/track.html");
                 }
 
                 return await reports.TrackAsync(tracking, registry, ct) is { } view
@@ -87,7 +87,4 @@ public static class ResidentEndpoints
             .WithSummary("A resident follows their report: received, someone responding, someone on the way, on site, resolved (JSON with Accept: application/json, a page otherwise).");
         return app;
     }
-
-    private static IResult Page(IWebHostEnvironment environment, string file) =>
-        Results.File(environment.WebRootFileProvider.GetFileInfo(file).PhysicalPath!, "text/html; charset=utf-8");
 }

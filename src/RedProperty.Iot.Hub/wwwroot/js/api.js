@@ -57,5 +57,12 @@ async function sendJson(method, path, body, { redirectOn401 = true } = {}) {
   throw new ApiError(400, null);
 }
 
+/** What to tell the user about a failed request: the first field error, else the problem's text, else the fallback. */
+export function problemText(e, fallback) {
+  const fields = e instanceof ApiError ? e.problem?.errors : null;
+  const field = fields && Object.values(fields)[0];
+  return (field && field[0]) || (e instanceof ApiError ? e.message : fallback);
+}
+
 /** After logging in or out the token belongs to someone else. */
 export function forgetToken() { csrf = null; }

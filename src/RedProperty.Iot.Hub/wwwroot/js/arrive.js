@@ -1,7 +1,7 @@
 // The page a staff sticker's QR code opens (/m/arrive/{token}): the place, its open alerts, and "Arrived" for
 // each. The token goes to the hub as it is; only the hub can tell whether the sticker is genuine.
 import { t, applyStatic, lang, setLanguage, formatTime } from './i18n.js';
-import { getJson, postJson, ApiError } from './api.js';
+import { getJson, postJson, problemText } from './api.js';
 import { h } from './dom.js';
 import { alertFactText } from './facts.js';
 
@@ -15,12 +15,6 @@ let elsewhere = [];
 function showError(text) {
   error.hidden = !text;
   error.textContent = text || '';
-}
-
-function problemText(e) {
-  const fields = e instanceof ApiError ? e.problem?.errors : null;
-  const field = fields && Object.values(fields)[0];
-  return (field && field[0]) || (e instanceof ApiError ? e.message : t('arrive.failed'));
 }
 
 function stepOf(alert) {
@@ -58,7 +52,7 @@ async function arrive(alert, button) {
     elsewhere = elsewhere.map(a => (a.id === updated.id ? updated : a));
     render();
   } catch (e) {
-    showError(problemText(e));
+    showError(problemText(e, t('arrive.failed')));
     button.disabled = false;
   }
 }
@@ -74,7 +68,7 @@ async function load() {
   } catch (e) {
     document.body.dataset.state = 'refused';
     document.getElementById('place').textContent = t('arrive.refused');
-    showError(problemText(e));
+    showError(problemText(e, t('arrive.failed')));
   }
 }
 

@@ -4,7 +4,7 @@
 // the phone has no connection and sent once each when it returns (the hub answers a repeated step as done
 // or as already done).
 import { t, applyStatic, lang, setLanguage, formatDuration } from './i18n.js';
-import { getJson, postJson, ApiError } from './api.js';
+import { getJson, postJson, ApiError, problemText } from './api.js';
 import { deskHubConnection } from './live.js';
 import { h } from './dom.js';
 import { alertFactText } from './facts.js';
@@ -35,12 +35,6 @@ function showError(text) {
   el('error').textContent = text || '';
 }
 
-function problemText(e) {
-  const fields = e instanceof ApiError ? e.problem?.errors : null;
-  const field = fields && Object.values(fields)[0];
-  return (field && field[0]) || (e instanceof ApiError ? e.message : t('field.failed'));
-}
-
 // ------------------------------------------------------------ actions, queued while offline
 
 async function act(alertId, action, body) {
@@ -62,7 +56,7 @@ async function flush() {
         // No connection (fetch failed): keep it, and the rest after it, for later.
         if (!(e instanceof ApiError)) break;
         // Refused: a step already done (a retry whose first answer was lost) is not news to the worker.
-        if (e.status !== 409 || !alreadyDone(item)) showError(problemText(e));
+        if (e.status !== 409 || !alreadyDone(item)) showError(problemText(e, t('field.failed')));
       }
       queue.shift();
       saveQueue();
@@ -169,7 +163,7 @@ async function toggleDuty() {
     state.onDutyNow = answer.duty === 'on';
     render();
   } catch (e) {
-    showError(problemText(e));
+    showError(problemText(e, t('field.failed')));
   }
 }
 
@@ -242,6 +236,6 @@ chime.start();
 try {
   await loadMe();
 } catch (e) {
-  showError(problemText(e));
+  showError(problemText(e, t('field.failed')));
 }
 connect();

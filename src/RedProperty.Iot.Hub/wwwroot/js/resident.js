@@ -1,6 +1,6 @@
 // The residents' page of a place (/r/{token}): one screen, Chinese, no login. The token goes to the hub
 // as it is; the hub says whether it is a sticker of this compound.
-import { getJson, postJson, ApiError } from './api.js';
+import { getJson, postJson, problemText } from './api.js';
 
 const token = decodeURIComponent(location.pathname.split('/').pop() || '');
 const form = document.getElementById('report');
@@ -9,12 +9,6 @@ const error = document.getElementById('error');
 function show(text) {
   error.hidden = !text;
   error.textContent = text || '';
-}
-
-function problemText(e) {
-  const fields = e instanceof ApiError ? e.problem?.errors : null;
-  const field = fields && Object.values(fields)[0];
-  return (field && field[0]) || (e instanceof ApiError ? e.message : '提交失败，请检查网络后重试。');
 }
 
 form.addEventListener('submit', async event => {
@@ -36,7 +30,7 @@ form.addEventListener('submit', async event => {
     document.getElementById('done').hidden = false;
     document.body.dataset.state = 'sent';
   } catch (e) {
-    show(problemText(e));
+    show(problemText(e, '提交失败，请检查网络后重试。'));
     submit.disabled = false;
   }
 });
@@ -48,6 +42,6 @@ try {
   document.body.dataset.state = 'ready';
 } catch (e) {
   form.hidden = true;
-  show(problemText(e));
+  show(problemText(e, '提交失败，请检查网络后重试。'));
   document.body.dataset.state = 'refused';
 }
