@@ -23,6 +23,8 @@ else
   dotnet publish "$root/src/RedProperty.Iot.Hub/RedProperty.Iot.Hub.csproj" -c Release -r "$rid" --self-contained -o "$build"
 fi
 
+# libfontconfig1 for SkiaSharp, which checks and scales the photos of workers and residents (required).
+apt-get install -y --no-install-recommends libfontconfig1
 # ffmpeg for camera evidence and stream checks (optional: without it alerts come without pictures).
 apt-get install -y --no-install-recommends ffmpeg || echo "install.sh: ffmpeg not installed; cameras will have no snapshots"
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test: installs what is missing (Debian's influxdb, victoria-metrics, mosquitto, redis-server, ffmpeg, chromium and a CJK font, poppler-utils for the printed report, NuGet packages),
+# Runs every test: installs what is missing (Debian's influxdb, victoria-metrics, mosquitto, redis-server, ffmpeg, chromium and a CJK font, poppler-utils for the printed report, libfontconfig1 for SkiaSharp's photo handling, NuGet packages),
 # builds, runs unit and integration tests. Integration tests start their own servers on free loopback ports;
 # browser tests drive Debian's headless chromium and leave screenshots in artifacts/screenshots.
 set -euo pipefail
@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 . deploy/lib.sh
 
 ensure_dotnet
-ensure_packages influxdb victoria-metrics curl chromium fonts-wqy-microhei mosquitto mosquitto-clients ffmpeg systemd redis-server poppler-utils
+ensure_packages influxdb victoria-metrics curl chromium fonts-wqy-microhei mosquitto mosquitto-clients ffmpeg systemd redis-server poppler-utils libfontconfig1
 
 log=$(mktemp)
 status=0

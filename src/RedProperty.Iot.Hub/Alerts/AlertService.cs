@@ -180,7 +180,7 @@ public sealed partial class AlertService : BackgroundService
 
     private DeviceReadingView? ReadingOf(Alert alert) => _devices.TryGet(alert.Site, alert.DeviceId, out var device) ? device.LatestReading() : null;
 
-    /// <summary>Attaches a camera file to an alert and tells the desk (the alert's view now carries its URL).</summary>
+    /// <summary>Attaches an evidence file (a kind of <see cref="AlertEvidence"/>) to an alert and tells the desk (the alert's view now carries its URL).</summary>
     public Task<bool> AttachEvidenceAsync(Guid id, string kind, string url, CancellationToken cancellationToken) =>
         _gate.RunAsync(async ct =>
         {
@@ -189,9 +189,15 @@ public sealed partial class AlertService : BackgroundService
                 return false;
             }
 
+            var current = _evidence.GetValueOrDefault(id) ?? AlertEvidence.None;
+            if (current.UrlOf(kind) == url)
+            {
+                // The same file again (a phone's retried upload): nothing new to store or announce.
+                return true;
+            }
+
             await _store.SaveEvidenceAsync(id, kind, url, _time.GetUtcNow(), ct).ConfigureAwait(false);
-            var current = _evidence.GetValueOrDefault(id) ?? new AlertEvidence(null, null);
-            _evidence[id] = kind == "clip" ? current with { ClipUrl = url } : current with { SnapshotUrl = url };
+            _evidence[id] = current.With(kind, url);
             await CommitAsync(alert, EvidenceAction, ct).ConfigureAwait(false);
             return true;
         }, cancellationToken);

@@ -78,14 +78,14 @@ public sealed partial class CameraEvidenceService(
                 var (path, url) = files.NewFile(alert.Site, alert.Id, camera.Id, "jpg", time.GetUtcNow());
                 if (await grabber.SnapshotAsync(new Uri(camera.StreamUrl!), path, cancellationToken).ConfigureAwait(false) && File.Exists(path))
                 {
-                    await alerts.AttachEvidenceAsync(alert.Id, "snapshot", url, cancellationToken).ConfigureAwait(false);
+                    await alerts.AttachEvidenceAsync(alert.Id, AlertEvidence.Snapshot, url, cancellationToken).ConfigureAwait(false);
                     LogSnapshot(logger, alert.Id, camera.UserName);
                     if (alert.Severity == "critical" && options.ClipSeconds > 0)
                     {
                         var (clipPath, clipUrl) = files.NewFile(alert.Site, alert.Id, camera.Id, "mp4", time.GetUtcNow());
                         if (await grabber.ClipAsync(new Uri(camera.StreamUrl!), clipPath, options.ClipSeconds, cancellationToken).ConfigureAwait(false) && File.Exists(clipPath))
                         {
-                            await alerts.AttachEvidenceAsync(alert.Id, "clip", clipUrl, cancellationToken).ConfigureAwait(false);
+                            await alerts.AttachEvidenceAsync(alert.Id, AlertEvidence.Clip, clipUrl, cancellationToken).ConfigureAwait(false);
                         }
                     }
 

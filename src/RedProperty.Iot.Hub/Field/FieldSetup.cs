@@ -17,6 +17,7 @@ public static class FieldSetup
             return new PlaceStickers(key, sp.GetRequiredService<DeviceRegistry>());
         });
         services.AddSingleton<PlaceLinks>();
+        services.AddSingleton<FieldPhotos>();
         services.AddSingleton<ResidentReports>();
         services.AddResidentRateLimit();
         services.AddSingleton<GridDispatcher>();
@@ -25,5 +26,5 @@ public static class FieldSetup
         return services;
     }
 
-    public static IEndpointRouteBuilder MapField(this IEndpointRouteBuilder app) => app.MapPlaceEndpoints().MapDispatchEndpoints().MapResidentEndpoints();
+    public static IEndpointRouteBuilder MapField(this IEndpointRouteBuilder app) => app.MapPlaceEndpoints().MapDispatchEndpoints().MapResidentEndpoints().MapFieldAlertEndpoints();
 }

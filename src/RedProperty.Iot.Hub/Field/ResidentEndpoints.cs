@@ -38,9 +38,20 @@ public static class ResidentEndpoints
             .WithTags("Field")
             .WithSummary("The place a residents' sticker names (what the residents' page shows).");
 
-        app.MapPost("/api/resident-reports", async (ResidentReportRequest request, PlaceStickers stickers, ResidentReports reports, SiteOwnership ownership, HttpRequest http, PlaceLinks links, CancellationToken ct) =>
+        app.MapPost("/api/resident-reports", async (HttpContext http, PlaceStickers stickers, ResidentReports reports, SiteOwnership ownership, PlaceLinks links, CancellationToken ct) =>
             {
-                var sticker = stickers.Read(StickerPurpose.Resident, request.Place);
+                if (PhotoUploads.LimitBody(http) is { } tooLarge)
+                {
+                    return tooLarge;
+                }
+
+                var (request, form, unreadable) = await ReadRequestAsync(http.Request, ct);
+                if (unreadable is not null)
+                {
+                    return unreadable;
+                }
+
+                var sticker = stickers.Read(StickerPurpose.Resident, request!.Place);
                 if (!sticker.IsValid)
                 {
                     return Results.ValidationProblem(new Dictionary<string, string[]> { ["place"] = [sticker.Problem!] });
@@ -53,23 +64,34 @@ public static class ResidentEndpoints
                         detail: $"This hub instance does not own site '{sticker.Site.Id}' (Hub:Sites); send residents' reports to the instance that does.");
                 }
 
-                var result = await reports.SubmitAsync(sticker.Site!, sticker.Place!, request.Category, request.Text, request.Phone, ct);
+                PhotoUpload? photo = null;
+                if (form is not null)
+                {
+                    (photo, var refused) = await PhotoUploads.ReadAsync(http.Request, form, ct);
+                    if (refused is not null)
+                    {
+                        return refused;
+                    }
+                }
+
+                var result = await reports.SubmitAsync(sticker.Site!, sticker.Place!, request.Category, request.Text, request.Phone, photo, ct);
                 switch (result.Outcome)
                 {
                     case ResidentReportOutcome.Invalid:
                         return Results.ValidationProblem(new Dictionary<string, string[]> { [result.Field!] = [result.Problem!] });
                     case ResidentReportOutcome.TooManyForPlace:
-                        http.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(result.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                        http.Response.Headers.RetryAfter = ((int)Math.Ceiling(result.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
                         return Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many reports for this place", detail: result.Problem);
                 }
 
-                var url = $"{links.Root(http)}{PlaceLinks.TrackingPath}{result.Tracking}";
+                var url = $"{links.Root(http.Request)}{PlaceLinks.TrackingPath}{result.Tracking}";
                 return Results.Created(url, new ResidentReportCreated(url));
             })
             .AllowAnonymous()
             .RequireRateLimiting(RateLimitPolicy)
             .WithTags("Field")
-            .WithSummary("A resident reports a problem at a place (body {\"place\": sticker token, \"category\", \"text\", \"phone\"?}); answers 201 with the tracking URL.");
+            .Accepts<ResidentReportRequest>("application/json", "multipart/form-data")
+            .WithSummary("A resident reports a problem at a place (JSON {\"place\": sticker token, \"category\", \"text\", \"phone\"?}, or the same fields as a form with an optional 'photo'); answers 201 with the tracking URL.");
 
         app.MapGet(PlaceLinks.TrackingPath + "{tracking}", async (string tracking, HttpRequest http, ResidentReports reports, DeviceRegistry registry, IWebHostEnvironment environment, CancellationToken ct) =>
             {
@@ -86,5 +108,38 @@ public static class ResidentEndpoints
             .WithTags("Field")
             .WithSummary("A resident follows their report: received, someone responding, someone on the way, on site, resolved (JSON with Accept: application/json, a page otherwise).");
         return app;
+    }
+
+    /// <summary>The report's fields from JSON, or from a form (which may also carry the photo).</summary>
+    private static async Task<(ResidentReportRequest? Request, IFormCollection? Form, IResult? Refused)> ReadRequestAsync(HttpRequest request, CancellationToken ct)
+    {
+        if (request.HasFormContentType)
+        {
+            var (form, refused) = await PhotoUploads.ReadFormAsync(request, ct);
+            return form is null
+                ? (null, null, refused)
+                : (new ResidentReportRequest(form["place"].FirstOrDefault(), form["category"].FirstOrDefault(), form["text"].FirstOrDefault(), form["phone"].FirstOrDefault()), form, null);
+        }
+
+        if (!request.HasJsonContentType())
+        {
+            return (null, null, Results.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported body",
+                detail: "Send the report as JSON, or as a form (multipart/form-data) when it carries a photo."));
+        }
+
+        try
+        {
+            return await request.ReadFromJsonAsync<ResidentReportRequest>(ct) is { } body
+                ? (body, null, null)
+                : (null, null, Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Empty report", detail: "The body names no place and no category."));
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return (null, null, Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Unreadable report", detail: "The body is not the JSON of a report."));
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return (null, null, PhotoUploads.TooLarge(PhotoUploads.MaxTextRequestBytes));
+        }
     }
 }

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using RedProperty.Iot.Hub.Alerts;
 using RedProperty.Iot.Hub.Storage;
+using RedProperty.Iot.Hub.Views;
 
 namespace RedProperty.Iot.Hub.Field;
 
@@ -35,13 +36,16 @@ public sealed record ResidentTrackingView(
     DateTimeOffset? RespondedAt, DateTimeOffset? OnTheWayAt, DateTimeOffset? OnSiteAt, DateTimeOffset? ResolvedAt,
     string? Responder, string? Resolution);
 
+/// <summary>One resident's report as staff see it under its alert; <see cref="Phone"/> is masked unless the viewer is the assigned worker.</summary>
+public sealed record ResidentReportView(DateTimeOffset ReceivedAt, string Category, string Text, string? Phone, bool PhoneMasked, string? PhotoUrl);
+
 /// <summary>
 /// Residents' reports from a place's sticker: each becomes (or joins) a <c>resident_report</c> alert of that
 /// place and category, with the same 15/30 promise; the resident gets a tracking token of their own. Reports
 /// of the same place and category while its alert is open merge into it (its count). Per place at most
 /// <see cref="MaxPerPlacePerHour"/> an hour (the per-address limit is the endpoint's rate limiter).
 /// </summary>
-public sealed class ResidentReports(AlertService alerts, HubDatabase database, Staff.StaffDirectory staff, TimeProvider time)
+public sealed class ResidentReports(AlertService alerts, HubDatabase database, Staff.StaffDirectory staff, FieldPhotos photos, TimeProvider time)
 {
     public const int MaxTextLength = 500;
     public const int MaxPerPlacePerHour = 20;
@@ -55,7 +59,8 @@ public sealed class ResidentReports(AlertService alerts, HubDatabase database, S
     public static string? PlaceIdOf(string deviceId) =>
         deviceId.StartsWith("resident/", StringComparison.Ordinal) && deviceId.IndexOf('/', 9) is > 9 and var slash ? deviceId[(slash + 1)..] : null;
 
-    public async Task<ResidentReportResult> SubmitAsync(Site site, Place place, string? category, string? text, string? phone, CancellationToken cancellationToken)
+    /// <param name="photo">A photo already checked (<see cref="PhotoUploads"/>), kept as the alert's evidence.</param>
+    public async Task<ResidentReportResult> SubmitAsync(Site site, Place place, string? category, string? text, string? phone, PhotoUpload? photo, CancellationToken cancellationToken)
     {
         if (category is null || !ResidentCategories.All.TryGetValue(category, out var severity))
         {
@@ -90,12 +95,19 @@ public sealed class ResidentReports(AlertService alerts, HubDatabase database, S
             throw new InvalidOperationException($"The report's alert {signal.Key} is not open after it was raised.");
         }
 
+        string? photoUrl = null;
+        if (photo is not null)
+        {
+            photoUrl = await photos.SaveAsync(site.Id, alert.Id, AlertEvidence.ResidentPhoto, photo.Upload, photo.Jpeg, cancellationToken).ConfigureAwait(false);
+            await alerts.AttachEvidenceAsync(alert.Id, AlertEvidence.ResidentPhoto, photoUrl, cancellationToken).ConfigureAwait(false);
+        }
+
         var tracking = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(16));
         await database.RunAsync(async (connection, ct) =>
         {
             await using var insert = connection.Command("""
-                INSERT INTO resident_reports (tracking_hash, alert_id, site, place, category, text, phone, created_at)
-                VALUES ($hash, $alert, $site, $place, $category, $text, $phone, $at);
+                INSERT INTO resident_reports (tracking_hash, alert_id, site, place, category, text, phone, photo_url, created_at)
+                VALUES ($hash, $alert, $site, $place, $category, $text, $phone, $photo, $at);
                 """)
                 .With("$hash", Hash(tracking))
                 .With("$alert", alert.Id.ToString())
@@ -104,6 +116,7 @@ public sealed class ResidentReports(AlertService alerts, HubDatabase database, S
                 .With("$category", category)
                 .With("$text", text)
                 .With("$phone", phone)
+                .With("$photo", photoUrl)
                 .With("$at", now.ToUnixTimeMilliseconds());
             return await insert.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
@@ -144,6 +157,29 @@ public sealed class ResidentReports(AlertService alerts, HubDatabase database, S
             alert.ResolvedAt,
             responder is null ? null : (await staff.FindAsync(responder, cancellationToken).ConfigureAwait(false))?.DisplayName ?? "物业工作人员",
             alert.State == "resolved" ? detail.ResolutionNote : null);
+    }
+
+    /// <summary>The reports behind an alert, oldest first; the call-back number whole only when <paramref name="showPhone"/>.</summary>
+    public Task<IReadOnlyList<ResidentReportView>> OfAlertAsync(Guid alertId, bool showPhone, CancellationToken cancellationToken) =>
+        database.RunAsync<IReadOnlyList<ResidentReportView>>(async (connection, ct) =>
+        {
+            await using var query = connection.Command("SELECT created_at, category, text, phone, photo_url FROM resident_reports WHERE alert_id = $alert ORDER BY created_at, rowid;")
+                .With("$alert", alertId.ToString());
+            return await query.ListAsync(r =>
+            {
+                var phone = r.IsDBNull(3) ? null : r.GetString(3);
+                return new ResidentReportView(
+                    DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(0)), r.GetString(1), r.GetString(2),
+                    phone is null || showPhone ? phone : MaskPhone(phone), phone is not null && !showPhone, r.IsDBNull(4) ? null : r.GetString(4));
+            }, ct).ConfigureAwait(false);
+        }, cancellationToken);
+
+    /// <summary>A phone number with its middle hidden: 138****8000 (the usual Chinese masking), short numbers all but two digits.</summary>
+    public static string MaskPhone(string phone)
+    {
+        var digits = phone.Where(char.IsAsciiDigit).ToArray();
+        var (head, tail) = digits.Length >= 9 ? (3, 4) : (0, Math.Min(2, digits.Length));
+        return string.Concat(new string(digits, 0, head), new string('*', digits.Length - head - tail), new string(digits, digits.Length - tail, tail));
     }
 
     private TimeSpan? TooMany(string site, string place, DateTimeOffset now)

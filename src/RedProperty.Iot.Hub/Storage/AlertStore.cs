@@ -76,7 +76,7 @@ public sealed class AlertStore(HubDatabase database)
         }
     }
 
-    /// <summary>Records a camera file (kind <c>snapshot</c> or <c>clip</c>) of an alert; the newest of each kind counts.</summary>
+    /// <summary>Records an evidence file of an alert (a kind of <see cref="AlertEvidence"/>); the newest of each kind counts.</summary>
     public Task SaveEvidenceAsync(Guid alertId, string kind, string url, DateTimeOffset at, CancellationToken cancellationToken = default) =>
         database.RunAsync(async (connection, ct) =>
         {
@@ -88,7 +88,7 @@ public sealed class AlertStore(HubDatabase database)
             await upsert.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
         }, cancellationToken);
 
-    /// <summary>Every alert's camera files.</summary>
+    /// <summary>Every alert's evidence files.</summary>
     public Task<Dictionary<Guid, AlertEvidence>> LoadEvidenceAsync(CancellationToken cancellationToken = default) =>
         database.RunAsync(async (connection, ct) =>
         {
@@ -96,8 +96,7 @@ public sealed class AlertStore(HubDatabase database)
             var evidence = new Dictionary<Guid, AlertEvidence>();
             foreach (var (id, kind, url) in await query.ListAsync(r => (Guid.Parse(r.GetString(0)), r.GetString(1), r.GetString(2)), ct).ConfigureAwait(false))
             {
-                var current = evidence.GetValueOrDefault(id) ?? new AlertEvidence(null, null);
-                evidence[id] = kind == "clip" ? current with { ClipUrl = url } : current with { SnapshotUrl = url };
+                evidence[id] = (evidence.GetValueOrDefault(id) ?? AlertEvidence.None).With(kind, url);
             }
 
             return evidence;

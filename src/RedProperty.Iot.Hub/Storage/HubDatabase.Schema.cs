@@ -110,5 +110,9 @@ public sealed partial class HubDatabase
             text TEXT NOT NULL, phone TEXT, created_at INTEGER NOT NULL);
         CREATE INDEX resident_reports_alert ON resident_reports (alert_id);
         """,
+        """
+        ALTER TABLE resident_reports ADD COLUMN photo_url TEXT;
+        CREATE INDEX resident_reports_site ON resident_reports (site, created_at);
+        """,
     ];
 }

@@ -11,7 +11,8 @@ public sealed record EscalationView(string Reason, DateTimeOffset At);
 /// the view was made; <see cref="ReopenedAfterResolveBy"/> who resolved it before its condition brought it back.
 /// The field steps of the current activation: who set out when, who arrived when, and how the arrival was
 /// established (<c>sticker</c> or <c>desk</c>). <see cref="Place"/> is where someone goes: the place of the alert's
-/// device (its zone unless the registry names a place), whose sticker proves arrival.
+/// device (its zone unless the registry names a place), whose sticker proves arrival. <see cref="PhotoUrl"/> is the
+/// photo taken when resolving, <see cref="ResidentPhotoUrl"/> the one a resident sent with a report.
 /// </summary>
 public sealed record AlertView(
     Guid Id,
@@ -50,7 +51,9 @@ public sealed record AlertView(
     string? Place = null,
     string? PlaceName = null,
     string? AssignedTo = null,
-    DateTimeOffset? AssignedAt = null)
+    DateTimeOffset? AssignedAt = null,
+    string? PhotoUrl = null,
+    string? ResidentPhotoUrl = null)
 {
     /// <summary>
     /// The view of an alert; the due times are the response promise (acknowledge) and, for critical
@@ -77,5 +80,7 @@ public sealed record AlertView(
         place?.Id,
         place?.Name,
         alert.AssignedTo,
-        alert.AssignedAt);
+        alert.AssignedAt,
+        evidence?.PhotoUrl,
+        evidence?.ResidentPhotoUrl);
 }

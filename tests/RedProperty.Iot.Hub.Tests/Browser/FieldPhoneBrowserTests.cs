@@ -99,9 +99,17 @@ public sealed class FieldPhoneBrowserTests(BrowserFixture browser) : IAsyncLifet
         await Expect(phone.Locator("#error")).ToContainTextAsync("Wrong place");
         Assert.Equal(JsonValueKind.Null, (await AlertAsync(id!)).GetProperty("arrivedAt").ValueKind);
 
+        // The corridor's own sticker; the signal drops (a basement) just as "Arrived" is tapped: it waits on the
+        // phone and is delivered once when the connection returns.
         await phone.GotoAsync(places[TestRegistry.CorridorPlace]);
         await Expect(phone.Locator("#place")).ToHaveTextAsync("2栋3楼走廊");
+        await phone.Context.SetOfflineAsync(true);
         await phone.Locator($"li[data-alert='{id}'] button").ClickAsync();
+        await Expect(phone.Locator("#queued")).ToBeVisibleAsync();
+        await Task.Delay(1500);
+        Assert.Equal(JsonValueKind.Null, (await AlertAsync(id!)).GetProperty("arrivedAt").ValueKind);
+        await phone.Context.SetOfflineAsync(false);
+        await Expect(phone.Locator("#queued")).ToBeHiddenAsync(new() { Timeout = 15_000 });
         await Expect(phone.Locator($"li[data-alert='{id}']")).ToContainTextAsync("wang 已到场");
         await Expect(phone.Locator($"li[data-alert='{id}'] button")).ToBeDisabledAsync();
         var arrived = await AlertAsync(id!);
@@ -114,9 +122,17 @@ public sealed class FieldPhoneBrowserTests(BrowserFixture browser) : IAsyncLifet
         await Expect(phone.Locator("body")).ToHaveAttributeAsync("data-state", "ready");
         await phone.Locator($"li[data-alert='{id}'] button[data-action='resolve']").ClickAsync();
         await phone.FillAsync("#resolve-form textarea", "拔掉充电器，线已收走");
+        // The photo from the phone's camera (a file input), 4000×3000 as a phone takes it: scaled on the phone.
+        await phone.SetInputFilesAsync("#resolve-form input[name='photo']", new FilePayload { Name = "IMG_0001.jpg", MimeType = "image/jpeg", Buffer = Integration.FieldPhotoTests.PhoneJpeg(4000, 3000, SkiaSharp.SKColors.Firebrick) });
         await phone.ClickAsync("#resolve-form button[type='submit']");
         await Expect(phone.Locator($"li[data-alert='{id}']")).ToHaveCountAsync(0);
-        Assert.Equal("resolved", (await AlertAsync(id!)).GetProperty("state").GetString());
+        var resolved = await AlertAsync(id!);
+        Assert.Equal("resolved", resolved.GetProperty("state").GetString());
+        var photo = await _hub.Http.GetByteArrayAsync(resolved.GetProperty("photoUrl").GetString()!);
+        using (var codec = SkiaSharp.SKCodec.Create(SkiaSharp.SKData.CreateCopy(photo)))
+        {
+            Assert.Equal((1600, 1200), (codec.Info.Width, codec.Info.Height));
+        }
         var history = (await _hub.GetJsonAsync($"/api/alerts/{id}")).GetProperty("history").EnumerateArray().Select(h => h.GetProperty("action").GetString()!).ToArray();
         Assert.Equal(["raised", "assigned", "acknowledged", "on_the_way", "arrived", "resolved"], history);
         Assert.Empty(_desks.Errors);
@@ -143,6 +159,8 @@ public sealed class FieldPhoneBrowserTests(BrowserFixture browser) : IAsyncLifet
         Assert.True(submitBox is { Y: < 844 } && submitBox.X + submitBox.Width <= 390, $"submit at {submitBox?.X},{submitBox?.Y}");
         await phone.CheckAsync("input[value='light_out']");
         await phone.FillAsync("textarea[name='text']", "三楼走廊的灯坏了好几天");
+        await phone.SetInputFilesAsync("input[name='photo']", new FilePayload { Name = "dark.jpg", MimeType = "image/jpeg", Buffer = Integration.FieldPhotoTests.PhoneJpeg(3000, 4000, SkiaSharp.SKColors.Black) });
+        await phone.FillAsync("input[name='phone']", "139 0000 1234");
         await phone.ClickAsync("#submit");
         await Expect(phone.Locator("body")).ToHaveAttributeAsync("data-state", "sent");
         var trackingUrl = await phone.Locator("#tracking").GetAttributeAsync("href");
@@ -152,7 +170,13 @@ public sealed class FieldPhoneBrowserTests(BrowserFixture browser) : IAsyncLifet
         await Expect(row).ToHaveCountAsync(1);
         await Expect(row).ToContainTextAsync("三楼走廊的灯坏了好几天");
         var id = await row.GetAttributeAsync("data-alert-id");
-        Assert.Equal(("wang", TestRegistry.CorridorPlace), ((await AlertAsync(id!)).GetProperty("assignedTo").GetString(), (await AlertAsync(id!)).GetProperty("place").GetString()));
+        var reported = await AlertAsync(id!);
+        Assert.Equal(("wang", TestRegistry.CorridorPlace), (reported.GetProperty("assignedTo").GetString(), reported.GetProperty("place").GetString()));
+        // With the resident's photo; the desk (not the assigned worker) sees the number masked.
+        await row.First.ClickAsync();
+        await Expect(desk.Locator("#drawer-body img.resident-photo")).ToHaveAttributeAsync("src", reported.GetProperty("residentPhotoUrl").GetString()!);
+        await Expect(desk.Locator("#drawer-body ul.residents")).ToContainTextAsync("139****1234");
+        Assert.DoesNotContain("0000", await desk.Locator("#drawer-body").InnerTextAsync(), StringComparison.Ordinal);
 
         // The resident's tracking page moves through every step as wang works.
         await phone.GotoAsync(trackingUrl!);

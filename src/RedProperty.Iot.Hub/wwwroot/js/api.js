@@ -34,20 +34,23 @@ export async function getJson(path) {
 }
 
 /** POSTs JSON with the anti-forgery token (fetched once, again if the hub refuses it). */
-export function postJson(path, body, options) { return sendJson('POST', path, body, options); }
+export function postJson(path, body, options) { return send('POST', path, JSON.stringify(body ?? {}), 'application/json', options); }
 
 /** PATCHes JSON, like postJson. */
-export function patchJson(path, body, options) { return sendJson('PATCH', path, body, options); }
+export function patchJson(path, body, options) { return send('PATCH', path, JSON.stringify(body ?? {}), 'application/json', options); }
 
-async function sendJson(method, path, body, { redirectOn401 = true } = {}) {
+/** POSTs a file as the body itself (a photo as image/jpeg), like postJson. */
+export function postFile(path, blob, options) { return send('POST', path, blob, blob.type || 'application/octet-stream', options); }
+
+/** POSTs a form (multipart, the browser sets its boundary), like postJson. */
+export function postForm(path, form, options) { return send('POST', path, form, null, options); }
+
+async function send(method, path, body, contentType, { redirectOn401 = true } = {}) {
   for (let attempt = 0; attempt < 2; attempt++) {
     const token = csrf && attempt === 0 ? csrf : await fetchToken();
-    const response = await fetch(path, {
-      method,
-      credentials: 'same-origin',
-      headers: { 'Content-Type': 'application/json', [token.headerName]: token.token },
-      body: JSON.stringify(body ?? {}),
-    });
+    const headers = { [token.headerName]: token.token };
+    if (contentType) headers['Content-Type'] = contentType;
+    const response = await fetch(path, { method, credentials: 'same-origin', headers, body });
     if (response.status === 401 && redirectOn401) { toLogin('expired'); throw new ApiError(401, null); }
     const problem = response.ok ? null : await problemOf(response);
     if (response.status === 400 && attempt === 0 && problem?.title?.startsWith('Anti-forgery')) continue;

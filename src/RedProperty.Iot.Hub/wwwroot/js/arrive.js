@@ -1,7 +1,8 @@
 // The page a staff sticker's QR code opens (/m/arrive/{token}): the place, its open alerts, and "Arrived" for
 // each. The token goes to the hub as it is; only the hub can tell whether the sticker is genuine.
 import { t, applyStatic, lang, setLanguage, formatTime } from './i18n.js';
-import { getJson, postJson, problemText } from './api.js';
+import { getJson, ApiError, problemText } from './api.js';
+import { FieldOutbox, sendAction } from './outbox.js';
 import { h } from './dom.js';
 import { alertFactText } from './facts.js';
 
@@ -11,6 +12,12 @@ const error = document.getElementById('error');
 let current = null;
 // My open alerts at other places: a sticker here does not count for them, and the hub says so if tried.
 let elsewhere = [];
+let me = null;
+const outbox = new FieldOutbox(n => {
+  const box = document.getElementById('queued');
+  box.hidden = n === 0;
+  box.textContent = n < 0 ? t('field.storageFull') : t('field.queued', { n });
+});
 
 function showError(text) {
   error.hidden = !text;
@@ -43,24 +50,44 @@ function render() {
   list.replaceChildren(...current.openAlerts.map(a => item(a, true)), ...elsewhere.map(a => item(a, false)));
 }
 
+function update(updated) {
+  current.openAlerts = current.openAlerts.map(a => (a.id === updated.id ? updated : a));
+  elsewhere = elsewhere.map(a => (a.id === updated.id ? updated : a));
+  render();
+}
+
 async function arrive(alert, button) {
   button.disabled = true;
   showError('');
+  const item = { alertId: alert.id, action: 'arrive', body: { place: token } };
   try {
-    const updated = await postJson(`/api/alerts/${alert.id}/arrive`, { place: token });
-    current.openAlerts = current.openAlerts.map(a => (a.id === updated.id ? updated : a));
-    elsewhere = elsewhere.map(a => (a.id === updated.id ? updated : a));
-    render();
+    update(await sendAction(item));
   } catch (e) {
-    showError(problemText(e, t('arrive.failed')));
-    button.disabled = false;
+    if (e instanceof ApiError) {
+      showError(problemText(e, t('arrive.failed')));
+      button.disabled = false;
+      return;
+    }
+    // No connection (a basement, a lift shaft): the arrival waits on the phone and goes when it returns.
+    outbox.push(item);
   }
+}
+
+/** Sends arrivals (and any other step) that waited for the connection. */
+function flush() {
+  return outbox.flush(async item => {
+    const updated = await sendAction(item);
+    if (updated) update(updated);
+  }, (item, e) => {
+    const mineAlready = e.status === 409 && [...current.openAlerts, ...elsewhere].some(a => a.id === item.alertId && a.arrivedBy?.toLowerCase() === me?.username.toLowerCase());
+    if (!mineAlready) showError(problemText(e, t('arrive.failed')));
+  });
 }
 
 async function load() {
   try {
     current = await getJson(`/api/places/sticker/${encodeURIComponent(token)}`);
-    const me = await getJson('/api/auth/me');
+    me = await getJson('/api/auth/me');
     const open = await getJson(`/api/alerts?state=open&site=${encodeURIComponent(current.site)}`);
     elsewhere = open.filter(a => a.assignedTo?.toLowerCase() === me.username.toLowerCase() && a.place !== current.place && !a.arrivedAt);
     document.body.dataset.state = 'ready';
@@ -78,4 +105,8 @@ document.getElementById('lang').addEventListener('click', () => {
 });
 
 applyStatic();
-load();
+outbox.refresh();
+await load();
+flush();
+window.addEventListener('online', flush);
+setInterval(() => { if (outbox.items.length > 0) flush(); }, 5000);

@@ -529,6 +529,8 @@ async function openDrawer(id) {
   el('drawer-title').textContent = a ? describe(a) : t('details.loading');
   try {
     const detail = await getJson(`/api/alerts/${encodeURIComponent(id)}`);
+    // The residents behind a report, their numbers masked unless this desk user is the one assigned.
+    if (detail.alert.type === 'resident_report') detail.residents = await getJson(`/api/alerts/${encodeURIComponent(id)}/resident-reports`).catch(() => []);
     if (state.selected !== id) return;
     renderDetail(detail);
   } catch (e) {
@@ -583,11 +585,24 @@ function renderDetail(detail) {
       local(a.snapshotUrl) ? h('img', { class: 'snapshot', src: a.snapshotUrl, alt: t('details.snapshot') }) : null,
       local(a.clipUrl) ? h('video', { class: 'snapshot', src: a.clipUrl, controls: true, preload: 'metadata' }) : null)
     : null;
+  const photos = local(a.photoUrl) || local(a.residentPhotoUrl)
+    ? h('section', null, h('h3', null, t('details.photos')),
+      local(a.residentPhotoUrl) ? h('img', { class: 'snapshot resident-photo', src: a.residentPhotoUrl, alt: t('details.residentPhoto') }) : null,
+      local(a.photoUrl) ? h('img', { class: 'snapshot resolve-photo', src: a.photoUrl, alt: t('details.resolvePhoto') }) : null)
+    : null;
+  const residents = detail.residents?.length
+    ? h('section', null, h('h3', null, t('details.residents')), h('ul', { class: 'residents' },
+      ...detail.residents.map(r => h('li', null,
+        h('time', null, formatTime(r.receivedAt, tz, true)),
+        ` · ${t(`resident.${r.category}`)}`,
+        r.text ? ` · ${r.text}` : '',
+        r.phone ? ` · ${t('details.residentPhone', { phone: r.phone })}` : ''))))
+    : null;
   const actions = h('div', { class: 'drawer-actions' });
   if (canAct() && a.state === 'active') actions.append(h('button', { type: 'button', class: 'btn btn-ack act-ack', dataset: { id: a.id } }, t('action.acknowledge')));
   if (canAct() && a.state !== 'resolved') actions.append(h('button', { type: 'button', class: 'btn btn-resolve act-resolve', dataset: { id: a.id } }, t('action.resolve')));
   const reassign = canAct() && a.state !== 'resolved' ? reassignForm(a) : null;
-  el('drawer-body').replaceChildren(...[actions, reassign, facts, snapshot, escalations, trail].filter(Boolean));
+  el('drawer-body').replaceChildren(...[actions, reassign, facts, residents, photos, snapshot, escalations, trail].filter(Boolean));
 }
 
 /** Hand the alert to another member of staff: those who may act on its site, on duty first. */

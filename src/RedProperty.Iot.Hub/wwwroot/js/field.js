@@ -1,33 +1,29 @@
 // The grid worker's phone page (/m): my assigned alerts first, then my zones', each with where, what the
-// device says and the time left; Respond, On my way, Resolve with a note. Arrival is proven by opening the
+// device says and the time left; Respond, On my way, Resolve with a note and a photo. Arrival is proven by opening the
 // place's sticker (its QR code). Live over the desk's SignalR hub. Actions are kept in this browser while
 // the phone has no connection and sent once each when it returns (the hub answers a repeated step as done
 // or as already done).
 import { t, applyStatic, lang, setLanguage, formatDuration } from './i18n.js';
-import { getJson, postJson, ApiError, problemText } from './api.js';
+import { getJson, postJson, problemText } from './api.js';
+import { FieldOutbox, sendAction } from './outbox.js';
+import { shrinkPhoto, toDataUrl } from './photo.js';
 import { deskHubConnection } from './live.js';
 import { h } from './dom.js';
 import { alertFactText } from './facts.js';
 import { Chime } from './chime.js';
 
-const queueKey = 'rp.field.queue';
-const state = { me: null, zones: new Set(), alerts: new Map(), lastSeq: null, duty: 'roster', onDutyNow: false };
+const state = { me: null, zones: new Set(), alerts: new Map(), lastSeq: null, duty: 'roster', onDutyNow: false, reports: new Map() };
 const chime = new Chime();
-let queue = readQueue();
-let flushing = false;
+const outbox = new FieldOutbox(showQueued);
 let reconnects = 0;
 
 const el = id => document.getElementById(id);
 
-function readQueue() {
-  try { return JSON.parse(localStorage.getItem(queueKey) || '[]'); } catch { return []; }
-}
-
-function saveQueue() {
-  localStorage.setItem(queueKey, JSON.stringify(queue));
+function showQueued(n) {
+  if (n < 0) { showError(t('field.storageFull')); return; }
   const box = el('queued');
-  box.hidden = queue.length === 0;
-  box.textContent = t('field.queued', { n: queue.length });
+  box.hidden = n === 0;
+  box.textContent = t('field.queued', { n });
 }
 
 function showError(text) {
@@ -38,37 +34,25 @@ function showError(text) {
 // ------------------------------------------------------------ actions, queued while offline
 
 async function act(alertId, action, body) {
-  queue.push({ alertId, action, body: body ?? {} });
-  saveQueue();
+  outbox.push({ alertId, action, body: body ?? {} });
   await flush();
 }
 
-async function flush() {
-  if (flushing) return;
-  flushing = true;
-  try {
-    while (queue.length > 0) {
-      const item = queue[0];
-      try {
-        apply(await postJson(`/api/alerts/${encodeURIComponent(item.alertId)}/${item.action}`, item.body));
-        showError('');
-      } catch (e) {
-        // No connection (fetch failed): keep it, and the rest after it, for later.
-        if (!(e instanceof ApiError)) break;
-        // Refused: a step already done (a retry whose first answer was lost) is not news to the worker.
-        if (e.status !== 409 || !alreadyDone(item)) showError(problemText(e, t('field.failed')));
-      }
-      queue.shift();
-      saveQueue();
-    }
-  } finally {
-    flushing = false;
-  }
+function flush() {
+  return outbox.flush(async item => {
+    const alert = await sendAction(item);
+    if (alert) apply(alert);
+    showError('');
+  }, (item, e) => {
+    // Refused: a step already done (a retry whose first answer was lost) is not news to the worker.
+    if (e.status !== 409 || !alreadyDone(item)) showError(problemText(e, t('field.failed')));
+  });
 }
 
 function alreadyDone(item) {
   const a = state.alerts.get(item.alertId);
-  return !a || (item.action === 'ack' && a.state !== 'active') || (item.action === 'resolve' && a.state === 'resolved');
+  return !a || (item.action === 'ack' && a.state !== 'active') || (item.action === 'resolve' && a.state === 'resolved')
+    || (item.action === 'arrive' && a.arrivedBy?.toLowerCase() === state.me?.username.toLowerCase());
 }
 
 // ------------------------------------------------------------ the list
@@ -121,8 +105,27 @@ function card(a, now) {
     h('div', { class: 'field-message' }, alertFactText(a)),
     h('div', { class: `field-step${due.late ? ' late' : ''}` }, due.text),
     a.assignedTo && !mine(a) ? h('div', { class: 'field-step' }, t('alert.assignedTo', { who: a.assignedTo })) : null,
+    a.type === 'resident_report' ? residentReports(a) : null,
     !a.arrivedAt ? h('div', { class: 'field-hint' }, t('field.scanHint')) : null,
     h('div', { class: 'field-actions' }, buttons));
+}
+
+/** The residents behind a report alert: what they said, their photo, and for the assigned worker their number. */
+function residentReports(a) {
+  const known = state.reports.get(a.id);
+  if (!known || known.count !== a.count || known.assignedTo !== a.assignedTo) {
+    state.reports.set(a.id, { count: a.count, assignedTo: a.assignedTo, list: known?.list ?? [] });
+    getJson(`/api/alerts/${encodeURIComponent(a.id)}/resident-reports`)
+      .then(list => { state.reports.set(a.id, { count: a.count, assignedTo: a.assignedTo, list }); render(); })
+      .catch(() => state.reports.delete(a.id));
+  }
+  const list = state.reports.get(a.id).list;
+  return h('div', { class: 'field-residents' },
+    a.residentPhotoUrl ? h('img', { class: 'field-photo', src: a.residentPhotoUrl, alt: t('field.residentPhoto') }) : null,
+    ...list.map(r => h('div', { class: 'field-resident' },
+      r.text ? h('span', null, r.text) : null,
+      r.phone && !r.phoneMasked ? h('a', { class: 'field-call', href: `tel:${r.phone.replace(/[^0-9+]/g, '')}` }, t('field.callBack', { phone: r.phone })) : null,
+      r.phone && r.phoneMasked ? h('span', { class: 'field-hint' }, t('field.phoneMasked', { phone: r.phone })) : null)));
 }
 
 function render() {
@@ -212,6 +215,7 @@ document.addEventListener('click', e => {
     const dialog = el('resolve');
     dialog.dataset.id = id;
     el('resolve-form').note.value = '';
+    el('resolve-form').photo.value = '';
     dialog.showModal();
     return;
   }
@@ -219,19 +223,31 @@ document.addEventListener('click', e => {
   act(id, action);
 });
 
-el('resolve-form').addEventListener('submit', () => {
-  const note = el('resolve-form').note.value.trim();
-  if (note) act(el('resolve').dataset.id, 'resolve', { note });
+el('resolve-form').addEventListener('submit', async () => {
+  const form = el('resolve-form');
+  const note = form.note.value.trim();
+  const file = form.photo.files[0];
+  const id = el('resolve').dataset.id;
+  if (!note) return;
+  if (file) {
+    // The photo goes first, kept as a data URL while offline; the resolve follows it in the queue.
+    try {
+      outbox.push({ alertId: id, action: 'photo', body: { photo: await toDataUrl(await shrinkPhoto(file)) } });
+    } catch {
+      showError(t('field.photoUnreadable'));
+    }
+  }
+  act(id, 'resolve', { note });
 });
 el('resolve-cancel').addEventListener('click', () => el('resolve').close());
 el('duty').addEventListener('click', toggleDuty);
-el('lang').addEventListener('click', () => { setLanguage(lang() === 'zh-CN' ? 'en' : 'zh-CN'); applyStatic(); render(); saveQueue(); });
+el('lang').addEventListener('click', () => { setLanguage(lang() === 'zh-CN' ? 'en' : 'zh-CN'); applyStatic(); render(); outbox.refresh(); });
 window.addEventListener('online', flush);
-setInterval(() => { if (queue.length > 0) flush(); }, 5000);
+setInterval(() => { if (outbox.items.length > 0) flush(); }, 5000);
 setInterval(render, 1000);
 
 applyStatic();
-saveQueue();
+outbox.refresh();
 chime.start();
 try {
   await loadMe();
