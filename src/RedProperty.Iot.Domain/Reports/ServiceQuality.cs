@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using RedProperty.Iot.Domain.Alerts;
 using RedProperty.Iot.Domain.Contract;
+using RedProperty.Iot.Domain.Field;
 using RedProperty.Iot.Domain.Registry;
 
 namespace RedProperty.Iot.Domain.Reports;
@@ -58,6 +59,30 @@ public sealed record ElevatorFigures(IReadOnlyDictionary<string, double> Downtim
 
 public sealed record ChargingFigures(IReadOnlyDictionary<string, int> FlyingWireIncidentsPerZone, IReadOnlyList<string> ZonesWithRepeatIncidents, int OverheatEvents);
 
+/// <summary>
+/// One group of residents' reports (a category, or a place): <see cref="Alerts"/> the jobs they made (reports of
+/// one place and category merge while open), <see cref="Reports"/> the residents' reports in them, the means of
+/// time to respond and to be on site, and the share with someone on site within the promise.
+/// </summary>
+public sealed record ResidentGroupFigures(
+    int Alerts, int Reports, double? MeanMinutesToAcknowledge, double? MeanMinutesToArrive, double? ShareOnSiteWithinSla, int PendingOnSite);
+
+/// <summary>A place residents reported from: its name and zone, its figures, and what was reported there.</summary>
+public sealed record ResidentPlaceFigures(string Name, string Zone, ResidentGroupFigures Figures, IReadOnlyList<string> Categories, int Activations);
+
+/// <summary>
+/// Residents' reports (<c>resident_report</c> alerts raised in the period): in all, per category and per place,
+/// and the repeat places: those where residents' alerts were raised or reopened twice or more in the period
+/// (something was reported again after it was resolved, or two different things went wrong).
+/// </summary>
+public sealed record ResidentFigures(
+    ResidentGroupFigures All,
+    double? P90MinutesToAcknowledge,
+    double? P90MinutesToArrive,
+    IReadOnlyDictionary<string, ResidentGroupFigures> ByCategory,
+    IReadOnlyDictionary<string, ResidentPlaceFigures> ByPlace,
+    IReadOnlyList<string> RepeatPlaces);
+
 public sealed record CameraFigures(IReadOnlyDictionary<string, double> AvailabilityPerCamera, double? SiteAvailability);
 
 /// <summary>
@@ -78,7 +103,8 @@ public sealed record SiteServiceQuality(
     string? Zone = null,
     DateTimeOffset? AsOf = null,
     bool Ended = true,
-    bool HasRecords = true);
+    bool HasRecords = true,
+    ResidentFigures? Residents = null);
 
 /// <summary>
 /// Computes the service-quality figures of a site from its alerts' audit trails, as of the end of the
@@ -142,7 +168,36 @@ public static class ServiceQuality
             zone,
             sofar.To,
             now >= period.To,
-            site.Devices.Count > 0 && (recordsSince is null || recordsSince < period.To));
+            site.Devices.Count > 0 && (recordsSince is null || recordsSince < period.To),
+            ResidentsOf(site, raised.Where(a => a.Type == AlertType.ResidentReport).ToArray(), sofar.To, policy));
+    }
+
+    /// <summary>Residents' reports raised in the period, as of <paramref name="end"/>: with the same rules as every alert.</summary>
+    private static ResidentFigures ResidentsOf(Site site, IReadOnlyList<Alert> raised, DateTimeOffset end, EscalationPolicy policy)
+    {
+        ResidentGroupFigures Group(IReadOnlyList<Alert> alerts)
+        {
+            var figures = AlertsOf(alerts, end, policy);
+            return new ResidentGroupFigures(alerts.Count, alerts.Sum(a => a.Count), figures.MeanMinutesToAcknowledge, figures.MeanMinutesToArrive, figures.ShareCriticalOnSiteWithinSla, figures.PendingOnSite);
+        }
+
+        var keyed = raised.Select(a => ResidentReportKey.TryParse(a.DeviceId, out var category, out var place) ? (Alert: a, Category: category, Place: place) : (Alert: a, Category: "other", Place: a.Zone)).ToArray();
+        var all = AlertsOf(raised, end, policy);
+        var byPlace = keyed.GroupBy(k => k.Place).ToDictionary(
+            g => g.Key,
+            g => new ResidentPlaceFigures(
+                site.Places.GetValueOrDefault(g.Key)?.Name ?? g.Key,
+                g.First().Alert.Zone,
+                Group([.. g.Select(k => k.Alert)]),
+                [.. g.Select(k => k.Category).Distinct().Order(StringComparer.Ordinal)],
+                g.Sum(k => 1 + k.Alert.History.Count(h => h.Action == AlertTransition.Reopened && h.At < end))));
+        return new ResidentFigures(
+            Group(raised),
+            all.P90MinutesToAcknowledge,
+            all.P90MinutesToArrive,
+            keyed.GroupBy(k => k.Category).ToDictionary(g => g.Key, g => Group([.. g.Select(k => k.Alert)])),
+            byPlace,
+            [.. byPlace.Where(p => p.Value.Activations >= 2).OrderByDescending(p => p.Value.Activations).ThenBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Key)]);
     }
 
     /// <summary>

@@ -155,7 +155,7 @@ public sealed partial class AlertService : BackgroundService
             ? site.Places.GetValueOrDefault(
                 site.Devices.TryGetValue(alert.DeviceId, out var device) ? device.Place
                 // A resident's report names its place in its key: resident/{category}/{place}.
-                : alert.Kind == DeviceKind.Resident && alert.DeviceId.Split('/', 3) is [_, _, var reported] ? reported
+                : alert.Kind == DeviceKind.Resident && ResidentReportKey.TryParse(alert.DeviceId, out _, out var reported) ? reported
                 : alert.Zone)
             : null;
 

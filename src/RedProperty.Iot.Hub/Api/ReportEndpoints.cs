@@ -220,6 +220,27 @@ public static class ReportEndpoints
         foreach (var (camera, share) in figures.Cameras.AvailabilityPerCamera) Add("cameras.availability", camera, share);
         Add("cameras.siteAvailability", string.Empty, figures.Cameras.SiteAvailability);
         foreach (var (kind, share) in figures.DeviceAvailabilityByKind) Add("devices.availability", kind, share);
+        if (figures.Residents is not { } residents)
+        {
+            // Snapshots published before residents' reports were figured.
+            return;
+        }
+
+        void AddGroup(string figure, string key, ResidentGroupFigures group)
+        {
+            Add($"{figure}.alerts", key, group.Alerts);
+            Add($"{figure}.reports", key, group.Reports);
+            Add($"{figure}.meanMinutesToAcknowledge", key, group.MeanMinutesToAcknowledge);
+            Add($"{figure}.meanMinutesToArrive", key, group.MeanMinutesToArrive);
+            Add($"{figure}.shareOnSiteWithinSla", key, group.ShareOnSiteWithinSla);
+        }
+
+        AddGroup("residents", string.Empty, residents.All);
+        Add("residents.p90MinutesToAcknowledge", string.Empty, residents.P90MinutesToAcknowledge);
+        Add("residents.p90MinutesToArrive", string.Empty, residents.P90MinutesToArrive);
+        foreach (var (category, group) in residents.ByCategory) AddGroup("residents.byCategory", category, group);
+        foreach (var (place, group) in residents.ByPlace) AddGroup("residents.byPlace", place, group.Figures);
+        foreach (var place in residents.RepeatPlaces) Add("residents.repeatPlace.activations", place, residents.ByPlace[place].Activations);
     }
 }
 

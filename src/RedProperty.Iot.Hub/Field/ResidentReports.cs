@@ -53,12 +53,6 @@ public sealed class ResidentReports(AlertService alerts, HubDatabase database, S
     private readonly Dictionary<string, Queue<DateTimeOffset>> _recentByPlace = new(StringComparer.Ordinal);
     private readonly Lock _recentGate = new();
 
-    public static string DeviceIdOf(string category, Place place) => $"resident/{category}/{place.Id}";
-
-    /// <summary>The place of a resident's alert, from its device id (<c>resident/{category}/{place}</c>).</summary>
-    public static string? PlaceIdOf(string deviceId) =>
-        deviceId.StartsWith("resident/", StringComparison.Ordinal) && deviceId.IndexOf('/', 9) is > 9 and var slash ? deviceId[(slash + 1)..] : null;
-
     /// <param name="photo">A photo already checked (<see cref="PhotoUploads"/>), kept as the alert's evidence.</param>
     public async Task<ResidentReportResult> SubmitAsync(Site site, Place place, string? category, string? text, string? phone, PhotoUpload? photo, CancellationToken cancellationToken)
     {
@@ -86,7 +80,7 @@ public sealed class ResidentReports(AlertService alerts, HubDatabase database, S
                 Problem: $"This place has had {MaxPerPlacePerHour} reports in the last hour; it is being looked after. Try again later or call the property desk.", RetryAfter: wait);
         }
 
-        var device = new Device(site.Id, DeviceIdOf(category, place), DeviceKind.Resident, place.Zone, place.Name, SecretHash: string.Empty, Device.DefaultIntervalS, StreamUrl: null, Circuit: null) { Place = place.Id };
+        var device = new Device(site.Id, ResidentReportKey.DeviceIdOf(category, place.Id), DeviceKind.Resident, place.Zone, place.Name, SecretHash: string.Empty, Device.DefaultIntervalS, StreamUrl: null, Circuit: null) { Place = place.Id };
         var message = text.Length > 0 ? text : $"resident report: {category.Replace('_', ' ')}";
         var signal = new AlertSignal(AlertSignalKind.Raise, AlertType.ResidentReport, device, severity, message, Cause: AlertCause.Person);
         await alerts.ApplyAsync(signal, cancellationToken).ConfigureAwait(false);

@@ -34,11 +34,12 @@ public sealed record MonthlyReport(
     /// Version 2 added the figures' asOf, ended and hasRecords, and the pending and cleared-unattended alert figures.
     /// Version 3 counts the on-site promise by arrival (shareCriticalOnSiteWithinSla, mean and p90 minutes to
     /// arrive) where versions 1 and 2 counted critical alerts resolved in time (shareCriticalResolvedWithinSla).
+    /// Version 4 adds the residents' reports (figures.residents).
     /// </summary>
-    public const string SchemaName = "rp-report-monthly/3";
+    public const string SchemaName = "rp-report-monthly/4";
 
     /// <summary>The schemas this hub reads back (stored snapshots are never rewritten): older ones lack the later additions.</summary>
-    private static readonly string[] Readable = ["rp-report-monthly/1", "rp-report-monthly/2", SchemaName];
+    private static readonly string[] Readable = ["rp-report-monthly/1", "rp-report-monthly/2", "rp-report-monthly/3", SchemaName];
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 

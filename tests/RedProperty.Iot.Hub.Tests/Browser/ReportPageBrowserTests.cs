@@ -6,6 +6,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Playwright;
 using RedProperty.Iot.Domain.Alerts;
+using RedProperty.Iot.Domain.Field;
 using RedProperty.Iot.Domain.Contract;
 using RedProperty.Iot.FirmwareSim.Devices;
 using RedProperty.Iot.FirmwareSim.Scenarios;
@@ -128,6 +129,12 @@ public sealed class ReportPageBrowserTests(BrowserFixture browser) : IAsyncLifet
         await Expect(page.Locator(".report-table.zones tbody tr:not(.quiet)")).ToHaveCountAsync(eventful);
         await Expect(page.Locator(".report-table.zones tr.quiet")).ToHaveTextAsync($"其余 {zones.GetArrayLength() - eventful} 个区域本月无告警、无停运。");
 
+        // Residents' reports: per category, and per place with the repeat place marked.
+        await Expect(page.Locator(".report-table.residents tbody tr")).ToHaveCountAsync(3);
+        await Expect(page.Locator(".report-table.residents tbody tr").First).ToContainTextAsync("灯不亮");
+        await Expect(page.Locator(".report-table.resident-places tr.repeat")).ToHaveCountAsync(1);
+        await Expect(page.Locator(".report-table.resident-places tr.repeat")).ToContainTextAsync("本月 2 次");
+
         var rows = page.Locator(".report-table.ranking tbody tr");
         await Expect(rows).ToHaveCountAsync(2);
         await Expect(page.Locator(".badge.red")).ToHaveCountAsync(1);
@@ -233,6 +240,21 @@ public sealed class ReportPageBrowserTests(BrowserFixture browser) : IAsyncLifet
 
                     await database.SaveAlertAsync(alert, "alertRaised", _ => "{}");
                 }
+            }
+
+            // Residents of the first building reported its dark corridor twice in October (a repeat place), and a
+            // smell once elsewhere.
+            var home = devices[0].Zone;
+            var other = devices.First(d => d.Zone != home).Zone;
+            foreach (var (category, zone, day) in new[] { ("light_out", home, 3), ("light_out", home, 17), ("smoke", other, 9) })
+            {
+                var raised = new DateTimeOffset(2026, 10, day, 20, 0, 0, Shanghai);
+                var report = Alert.Raise(Guid.NewGuid(), new AlertKey(site.Id, ResidentReportKey.DeviceIdOf(category, zone), AlertType.ResidentReport), zone, DeviceKind.Resident,
+                    category == "smoke" ? AlertSeverity.Critical : AlertSeverity.Minor, "seeded report", raised, clearing: AlertClearing.Staff);
+                report.Acknowledge("seed", raised.AddMinutes(5));
+                report.Arrive("seed", raised.AddMinutes(slow ? 45 : 20), ArrivalProof.Sticker, zone);
+                report.Resolve("seed", "fixed", raised.AddMinutes(60));
+                await database.SaveAlertAsync(report, "alertRaised", _ => "{}");
             }
         }
     }

@@ -144,7 +144,7 @@ public sealed class MonthlyReportTests : IAsyncLifetime
             Assert.Equal(await hub.Http.GetStringAsync($"/api/reports/monthly/{Site}/2026-10"), payload);
             using var report = JsonDocument.Parse(payload);
             var root = report.RootElement;
-            Assert.Equal("rp-report-monthly/3", root.GetProperty("schema").GetString());
+            Assert.Equal("rp-report-monthly/4", root.GetProperty("schema").GetString());
             Assert.True(root.GetProperty("complete").GetBoolean());
             Assert.Equal(new DateTimeOffset(2026, 10, 1, 0, 0, 0, Shanghai), root.GetProperty("from").GetDateTimeOffset());
             Assert.Equal(new DateTimeOffset(2026, 11, 1, 0, 0, 0, Shanghai), root.GetProperty("to").GetDateTimeOffset());

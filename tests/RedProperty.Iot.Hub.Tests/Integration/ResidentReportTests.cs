@@ -75,6 +75,20 @@ public sealed class ResidentReportTests : IDisposable
         Assert.Equal(HttpStatusCode.NotFound, (await anonymous.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/r/t/not-a-report") { Headers = { { "Accept", "application/json" } } })).StatusCode);
         var trackPage = await anonymous.GetStringAsync(new Uri(trackingUrl).PathAndQuery);
         Assert.Contains("/js/track.js", trackPage, StringComparison.Ordinal);
+
+        // The service-quality figures so far count them: two jobs at the corridor (the dark lamp from two
+        // residents, the smell from one), one of them with someone on site.
+        var now = DateTimeOffset.UtcNow;
+        var period = $"from={now.AddDays(-1):yyyy-MM-ddTHH:mm:ssZ}&to={now.AddHours(1):yyyy-MM-ddTHH:mm:ssZ}";
+        var residents = (await hub.GetJsonAsync($"/api/reports/service-quality?site={TestRegistry.Site}&{period}")).GetProperty("residents");
+        Assert.Equal((2, 3), (residents.GetProperty("all").GetProperty("alerts").GetInt32(), residents.GetProperty("all").GetProperty("reports").GetInt32()));
+        var light = residents.GetProperty("byCategory").GetProperty("light_out");
+        Assert.Equal((1, 2, 1.0), (light.GetProperty("alerts").GetInt32(), light.GetProperty("reports").GetInt32(), light.GetProperty("shareOnSiteWithinSla").GetDouble()));
+        var byPlace = residents.GetProperty("byPlace").GetProperty(TestRegistry.CorridorPlace);
+        Assert.Equal(("2栋3楼走廊", 2), (byPlace.GetProperty("name").GetString(), byPlace.GetProperty("activations").GetInt32()));
+        Assert.Equal([TestRegistry.CorridorPlace], residents.GetProperty("repeatPlaces").EnumerateArray().Select(p => p.GetString()));
+        var csv = await hub.Http.GetStringAsync($"/api/reports/service-quality?site={TestRegistry.Site}&{period}&format=csv");
+        Assert.Contains($"residents.byPlace.reports,{TestRegistry.CorridorPlace},3", csv, StringComparison.Ordinal);
     }
 
     [Fact]

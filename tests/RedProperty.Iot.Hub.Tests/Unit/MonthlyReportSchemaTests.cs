@@ -47,10 +47,13 @@ public sealed class MonthlyReportSchemaTests
     }
 
     [Fact]
-    public void The_current_version_is_3_and_an_unknown_schema_is_not_read()
+    public void The_current_version_is_4_version_3_is_read_without_residents_and_an_unknown_schema_is_not_read()
     {
-        Assert.Equal("rp-report-monthly/3", MonthlyReport.SchemaName);
-        Assert.NotNull(MonthlyReport.TryRead(Version1.Replace("rp-report-monthly/1", "rp-report-monthly/3", StringComparison.Ordinal)));
+        Assert.Equal("rp-report-monthly/4", MonthlyReport.SchemaName);
+        var version3 = MonthlyReport.TryRead(Version1.Replace("rp-report-monthly/1", "rp-report-monthly/3", StringComparison.Ordinal));
+        Assert.NotNull(version3);
+        Assert.Null(version3.Figures.Residents);
+        Assert.NotNull(MonthlyReport.TryRead(Version1.Replace("rp-report-monthly/1", "rp-report-monthly/4", StringComparison.Ordinal)));
         Assert.Null(MonthlyReport.TryRead(Version1.Replace("rp-report-monthly/1", "rp-report-monthly/9", StringComparison.Ordinal)));
         Assert.Null(MonthlyReport.TryRead("{not json"));
     }

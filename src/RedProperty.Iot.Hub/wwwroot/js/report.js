@@ -370,6 +370,7 @@ function renderTables(f, ranking) {
       Object.entries(f.charging.flyingWireIncidentsPerZone).sort((a, b) => b[1] - a[1])
         .map(([zone, n]) => row(zoneLabel(zone), number(n, 0), repeat.has(zone) ? t('report.yes') : ''))
         .concat([row(t('report.table.overheat'), number(f.charging.overheatEvents, 0), '')])),
+    ...residentTables(f.residents),
     table('report.table.elevators', ['report.table.car', 'report.table.downtime'],
       Object.entries(f.elevators.downtimeMinutesPerCar).sort((a, b) => b[1] - a[1]).map(([id, m]) => row(deviceLabel(id), number(m)))
         .concat([row(t('report.table.entrapments'), number(f.elevators.entrapments, 0)), row(t('report.table.release'), number(f.elevators.meanMinutesToRelease))]), 'elevators'),
@@ -378,6 +379,26 @@ function renderTables(f, ranking) {
     table('report.table.devices', ['report.table.kind', 'report.table.availability'],
       Object.entries(f.deviceAvailabilityByKind).map(([kind, share]) => row(t(`kind.${kind}`), percent(share)))),
   );
+}
+
+/** Residents' reports: per category and per place (repeat places marked); none in snapshots before they were figured. */
+function residentTables(r) {
+  if (!r) return [];
+  const cells = g => [number(g.reports, 0), number(g.alerts, 0), number(g.meanMinutesToAcknowledge), number(g.meanMinutesToArrive), percent(g.shareOnSiteWithinSla)];
+  const head = ['report.table.residentReports', 'report.table.residentJobs', 'report.table.toRespond', 'report.table.toArrive', 'report.table.onSiteShare'];
+  const repeat = new Set(r.repeatPlaces);
+  const categories = table('report.table.residents', ['report.table.category', ...head],
+    Object.entries(r.byCategory).sort((a, b) => b[1].reports - a[1].reports)
+      .map(([category, g]) => row(t(`resident.${category}`), ...cells(g)))
+      .concat(r.all.alerts ? [row(t('report.table.total'), ...cells(r.all))] : []), 'wide residents');
+  const places = table('report.table.residentPlaces', ['report.table.place', ...head, 'report.table.repeat'],
+    Object.entries(r.byPlace).sort((a, b) => b[1].activations - a[1].activations || b[1].figures.reports - a[1].figures.reports)
+      .map(([id, p]) => {
+        const tr = row(id === p.zone ? p.name : `${p.name} · ${zoneLabel(p.zone)}`, ...cells(p.figures), repeat.has(id) ? t('report.timesReported', { n: p.activations }) : '');
+        if (repeat.has(id)) tr.classList.add('repeat');
+        return tr;
+      }), 'wide resident-places');
+  return [categories, places];
 }
 
 /** Zones with anything to report, most alerts first; the quiet ones are counted in a last row. */
