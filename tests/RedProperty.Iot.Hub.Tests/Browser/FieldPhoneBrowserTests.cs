@@ -202,5 +202,82 @@ public sealed class FieldPhoneBrowserTests(BrowserFixture browser) : IAsyncLifet
         Assert.Empty(_desks.Errors);
     }
 
+    [Fact]
+    public async Task A_worker_scans_the_sticker_from_the_phone_page_and_the_zone_supervisor_hears_of_an_escalation()
+    {
+        // Escalation after 3 s instead of 15 minutes; li supervises grid-2 from the phone.
+        await _hub.DisposeAsync();
+        _hub = await HubHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["Hub:Registry"] = TestRegistry.Write(_workDir),
+            ["Influx:Version"] = "none",
+            ["Field:Roster:wang:0"] = "daily 00:00-24:00",
+            ["Alerts:AcknowledgeWithin"] = "00:00:03",
+        }, Path.Combine(_workDir, "hub"));
+        Assert.Equal(HttpStatusCode.Created, (await _hub.Http.PostAsJsonAsync("/api/staff", new { username = "wang", displayName = "网格员小王", password = "wang-password", role = "operator", sites = new[] { TestRegistry.Site } })).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await _hub.Http.PostAsJsonAsync("/api/staff", new { username = "li", displayName = "主管老李", password = "li-password", role = "supervisor", sites = new[] { TestRegistry.Site } })).StatusCode);
+        foreach (var user in new[] { "wang", "li" })
+        {
+            Assert.Equal(HttpStatusCode.OK, (await _hub.Http.PatchAsJsonAsync($"/api/staff/{user}", new { zones = new[] { $"{TestRegistry.Site}/grid-2" } })).StatusCode);
+        }
+
+        var places = (await _hub.GetJsonAsync($"/api/places?site={TestRegistry.Site}")).EnumerateArray().ToDictionary(p => p.GetProperty("id").GetString()!, p => p.GetProperty("arrivalUrl").GetString()!);
+        // The phone's browser reads QR codes (BarcodeDetector, as Chrome on Android has it): here it reads what the test says the sticker holds.
+        const string Reader = "window.BarcodeDetector = class { async detect() { return [{ rawValue: localStorage.getItem('test.sticker') }]; } };";
+        var phone = await _phones.NewPageAsync(390, 844);
+        await phone.AddInitScriptAsync(Reader);
+        var supervisor = await _phones.NewPageAsync(390, 844);
+        foreach (var (page, user) in new[] { (phone, "wang"), (supervisor, "li") })
+        {
+            await page.GotoAsync(new Uri(_hub.HttpUrl, "/m").ToString());
+            await page.FillAsync("#username", user);
+            await page.FillAsync("#password", $"{user}-password");
+            await page.ClickAsync("#login-submit");
+            await Expect(page.Locator("body")).ToHaveAttributeAsync("data-state", "ready");
+        }
+
+        var charger = await _hub.ConnectDeviceAsync("chg-2");
+        await HubHost.PublishAsync(charger, "rp/testsite/charger/chg-2/telemetry", """{"circuit":"station","tempC":82}""");
+        var card = phone.Locator("#mine li[data-alert]");
+        await Expect(card).ToHaveCountAsync(1, new() { Timeout = 2000 });
+        var id = await card.GetAttributeAsync("data-alert");
+
+        // Nobody responds in time: the zone's supervisor's phone says so (and the alert is in li's zone list).
+        await Expect(supervisor.Locator("body")).ToHaveAttributeAsync("data-escalated", id!);
+        await Expect(supervisor.Locator("#escalated")).ToContainTextAsync("15 分钟内未响应");
+        await Expect(supervisor.Locator($"#zones li[data-alert='{id}'] .field-escalated")).ToBeVisibleAsync();
+        // wang's phone is not a supervisor's: the card says it, no notice.
+        await Expect(card.Locator(".field-escalated")).ToBeVisibleAsync();
+        await Expect(phone.Locator("#escalated")).ToBeHiddenAsync();
+
+        async Task ScanAsync(string stickerUrl)
+        {
+            await phone.EvaluateAsync("url => localStorage.setItem('test.sticker', url)", stickerUrl);
+            var chooser = await phone.RunAndWaitForFileChooserAsync(() => card.Locator("button[data-action='scan']").ClickAsync());
+            await chooser.SetFilesAsync(new FilePayload { Name = "sticker.jpg", MimeType = "image/jpeg", Buffer = Integration.FieldPhotoTests.PhoneJpeg(800, 600, SkiaSharp.SKColors.White) });
+        }
+
+        // A photo of the zone's sticker (another place): refused as the wrong place, nothing recorded.
+        await ScanAsync(places["grid-2"]);
+        await Expect(phone.Locator("#error")).ToContainTextAsync("Wrong place");
+        Assert.Equal(JsonValueKind.Null, (await AlertAsync(id!)).GetProperty("arrivedAt").ValueKind);
+        // A code that is no staff sticker (the residents' code of the same place) is not sent at all.
+        await ScanAsync((await _hub.GetJsonAsync($"/api/places?site={TestRegistry.Site}")).EnumerateArray().Single(p => p.GetProperty("id").GetString() == TestRegistry.CorridorPlace).GetProperty("residentUrl").GetString()!);
+        await Expect(phone.Locator("#error")).ToContainTextAsync("没有找到场所的签到码");
+
+        // The corridor's own sticker, scanned in a dead spot: it waits, then goes once.
+        await phone.Context.SetOfflineAsync(true);
+        await ScanAsync(places[TestRegistry.CorridorPlace]);
+        await Expect(phone.Locator("#queued")).ToBeVisibleAsync();
+        await phone.Context.SetOfflineAsync(false);
+        await Expect(phone.Locator("#queued")).ToBeHiddenAsync(new() { Timeout = 15_000 });
+        var arrived = await AlertAsync(id!);
+        Assert.Equal(("wang", "sticker"), (arrived.GetProperty("arrivedBy").GetString(), arrived.GetProperty("arrivalProof").GetString()));
+        await Expect(card.Locator("button[data-action='scan']")).ToHaveCountAsync(0);
+        var history = (await _hub.GetJsonAsync($"/api/alerts/{id}")).GetProperty("history").EnumerateArray().Select(h => h.GetProperty("action").GetString()!).ToArray();
+        Assert.Equal(["raised", "assigned", "escalated", "acknowledged", "arrived"], history);
+        await charger.DisconnectAsync();
+    }
+
     private async Task<JsonElement> AlertAsync(string id) => (await _hub.GetJsonAsync($"/api/alerts/{id}")).GetProperty("alert");
 }

@@ -1,6 +1,6 @@
 // The grid worker's phone page (/m): my assigned alerts first, then my zones', each with where, what the
-// device says and the time left; Respond, On my way, Resolve with a note and a photo. Arrival is proven by opening the
-// place's sticker (its QR code). Live over the desk's SignalR hub. Actions are kept in this browser while
+// device says and the time left; Respond, On my way, Arrived (the place's sticker, scanned), Resolve with a note
+// and a photo. Live over the desk's SignalR hub. Actions are kept in this browser while
 // the phone has no connection and sent once each when it returns (the hub answers a repeated step as done
 // or as already done).
 import { t, applyStatic, lang, setLanguage, formatDuration } from './i18n.js';
@@ -68,12 +68,25 @@ function apply(a, raised = false) {
   else state.alerts.set(a.id, a);
   // Newly mine: tell the worker, by vibration and sound where the phone allows.
   if (a.state !== 'resolved' && mine(a) && (!before || !mine(before))) {
-    navigator.vibrate?.([300, 150, 300]);
-    chime.set(true);
-    setTimeout(() => chime.set(false), 3000);
+    alertWorker();
     document.body.dataset.assigned = a.id;
   }
+  // Escalated in a zone I supervise: the supervisor hears of it here too (and through the site's webhook).
+  if (before && a.state !== 'resolved' && (a.escalations?.length ?? 0) > (before.escalations?.length ?? 0)
+    && state.me?.role === 'supervisor' && inMyZones(a)) {
+    alertWorker();
+    const reason = a.escalations[a.escalations.length - 1].reason;
+    el('escalated').hidden = false;
+    el('escalated').textContent = t('field.escalatedNotice', { type: t(`type.${a.type}`), place: a.placeName ?? a.zone, reason: t(`escalation.${reason}`) });
+    document.body.dataset.escalated = a.id;
+  }
   if (raised || before || a.state !== 'resolved') render();
+}
+
+function alertWorker() {
+  navigator.vibrate?.([300, 150, 300]);
+  chime.set(true);
+  setTimeout(() => chime.set(false), 3000);
 }
 
 function countdown(a, now) {
@@ -98,6 +111,7 @@ function card(a, now) {
   };
   if (a.state === 'active') button('field.respond', 'ack');
   if (!a.onTheWayAt && !a.arrivedAt) button('field.onMyWay', 'on-the-way', 'secondary');
+  if (!a.arrivedAt) button('field.arrived', 'scan', 'secondary');
   button('field.resolve', 'resolve', 'ghost');
   return h('li', { class: `field-alert sev-${a.severity}`, dataset: { alert: a.id, state: a.state } },
     h('div', { class: 'field-type' }, t(`type.${a.type}`)),
@@ -106,7 +120,7 @@ function card(a, now) {
     h('div', { class: `field-step${due.late ? ' late' : ''}` }, due.text),
     a.assignedTo && !mine(a) ? h('div', { class: 'field-step' }, t('alert.assignedTo', { who: a.assignedTo })) : null,
     a.type === 'resident_report' ? residentReports(a) : null,
-    !a.arrivedAt ? h('div', { class: 'field-hint' }, t('field.scanHint')) : null,
+    a.escalations?.length ? h('div', { class: 'field-step late field-escalated' }, a.escalations.map(e => t(`escalation.${e.reason}`)).join(' · ')) : null,
     h('div', { class: 'field-actions' }, buttons));
 }
 
@@ -211,6 +225,10 @@ document.addEventListener('click', e => {
   const button = e.target.closest('button[data-action]');
   if (!button) return;
   const { action, id } = button.dataset;
+  if (action === 'scan') {
+    scanSticker(id);
+    return;
+  }
   if (action === 'resolve') {
     const dialog = el('resolve');
     dialog.dataset.id = id;
@@ -222,6 +240,55 @@ document.addEventListener('click', e => {
   button.disabled = true;
   act(id, action);
 });
+
+// ------------------------------------------------------------ arrival by the place's sticker
+
+/**
+ * "Arrived": the phone's camera takes a picture of the place's sticker and the browser reads its QR code
+ * (BarcodeDetector, where the browser has it: Chrome on Android); the arrival goes into the queue like any
+ * step, so it also waits out a dead spot. Elsewhere the phone's camera app opens the sticker's link instead.
+ */
+function scanSticker(id) {
+  if (!('BarcodeDetector' in window)) {
+    showError(t('field.scanUnsupported'));
+    return;
+  }
+  const input = el('scan-input');
+  input.dataset.id = id;
+  input.value = '';
+  input.click();
+}
+
+el('scan-input').addEventListener('change', async () => {
+  const input = el('scan-input');
+  const file = input.files[0];
+  if (!file) return;
+  let token = null;
+  try {
+    const bitmap = await createImageBitmap(file);
+    const codes = await new window.BarcodeDetector({ formats: ['qr_code'] }).detect(bitmap);
+    bitmap.close();
+    token = codes.map(c => stickerToken(c.rawValue)).find(Boolean) ?? null;
+  } catch {
+    token = null;
+  }
+  if (!token) {
+    showError(t('field.scanNone'));
+    return;
+  }
+  showError('');
+  act(input.dataset.id, 'arrive', { place: token });
+});
+
+/** The token of a staff sticker's link (…/m/arrive/{token}); null for anything else (a residents' code, a shop's). */
+function stickerToken(text) {
+  try {
+    const match = new URL(text).pathname.match(/^\/m\/arrive\/([^/]+)$/);
+    return match ? decodeURIComponent(match[1]) : null;
+  } catch {
+    return null;
+  }
+}
 
 el('resolve-form').addEventListener('submit', async () => {
   const form = el('resolve-form');
