@@ -19,15 +19,28 @@ public static class ResidentEndpoints
 
     public static readonly TimeSpan AddressWindow = TimeSpan.FromMinutes(10);
 
+    /// <summary>The residents' pages and what they read (the place, the tracking link): per address and minute.</summary>
+    public const string ReadRateLimitPolicy = "resident-pages";
+
+    public const int ReadsPerAddressPerMinute = 60;
+
     public static IServiceCollection AddResidentRateLimit(this IServiceCollection services) =>
-        services.Configure<RateLimiterOptions>(o => o.AddPolicy(RateLimitPolicy, http => RateLimitPartition.GetFixedWindowLimiter(
-            ClientAddress.Of(http),
-            _ => new FixedWindowRateLimiterOptions { PermitLimit = ReportsPerAddress, Window = AddressWindow, QueueLimit = 0 })));
+        services.Configure<RateLimiterOptions>(o =>
+        {
+            o.AddPolicy(RateLimitPolicy, http => RateLimitPartition.GetFixedWindowLimiter(
+                ClientAddress.Of(http),
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = ReportsPerAddress, Window = AddressWindow, QueueLimit = 0 }));
+            // A page that polls its tracking link every 15 s uses 4 a minute; trying tokens by the thousand is stopped.
+            o.AddPolicy(ReadRateLimitPolicy, http => RateLimitPartition.GetFixedWindowLimiter(
+                ClientAddress.Of(http),
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = ReadsPerAddressPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+        });
 
     public static IEndpointRouteBuilder MapResidentEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapGet(PlaceLinks.ResidentPath + "{token}", (IWebHostEnvironment environment) => FieldPages.Page(environment, "r/index.html"))
             .AllowAnonymous()
+            .RequireRateLimiting(ReadRateLimitPolicy)
             .ExcludeFromDescription();
 
         app.MapGet("/api/resident-reports/place/{token}", (string token, PlaceStickers stickers) =>
@@ -35,6 +48,7 @@ public static class ResidentEndpoints
                     ? Results.Ok(new { siteName = sticker.Site!.Name, placeName = sticker.Place!.Name, categories = ResidentCategories.All.Keys })
                     : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown sticker", detail: sticker.Problem))
             .AllowAnonymous()
+            .RequireRateLimiting(ReadRateLimitPolicy)
             .WithTags("Field")
             .WithSummary("The place a residents' sticker names (what the residents' page shows).");
 
@@ -105,6 +119,7 @@ public static class ResidentEndpoints
                     : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such report", detail: "This tracking link names no report.");
             })
             .AllowAnonymous()
+            .RequireRateLimiting(ReadRateLimitPolicy)
             .WithTags("Field")
             .WithSummary("A resident follows their report: received, someone responding, someone on the way, on site, resolved (JSON with Accept: application/json, a page otherwise).");
         return app;

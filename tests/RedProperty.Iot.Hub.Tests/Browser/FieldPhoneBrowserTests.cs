@@ -62,12 +62,15 @@ public sealed class FieldPhoneBrowserTests(BrowserFixture browser) : IAsyncLifet
         await desk.ClickAsync("#login-submit");
         await Expect(desk.Locator("#conn")).ToHaveAttributeAsync("data-state", "live");
 
-        // The corridor charger overheats: wang's zone, so wang's phone, within 2 s.
+        // Someone charges an e-bike from the corridor's socket (flying wire): wang's zone, so wang's phone, within 2 s.
         var charger = await _hub.ConnectDeviceAsync("chg-2");
-        await HubHost.PublishAsync(charger, "rp/testsite/charger/chg-2/telemetry", """{"circuit":"station","tempC":82}""");
+        await HubHost.PublishAsync(charger, "rp/testsite/charger/chg-2/telemetry", """{"circuit":"corridor","currentA":2.0}""");
+        await Task.Delay(1100);
+        await HubHost.PublishAsync(charger, "rp/testsite/charger/chg-2/telemetry", """{"circuit":"corridor","currentA":2.1}""");
         var card = phone.Locator("#mine li[data-alert]");
         await Expect(card).ToHaveCountAsync(1, new() { Timeout = 2000 });
         await Expect(card).ToContainTextAsync("2栋3楼走廊");
+        await Expect(card.Locator(".field-type")).ToHaveTextAsync("飞线充电");
         var id = await card.GetAttributeAsync("data-alert");
         await Expect(phone.Locator("body")).ToHaveAttributeAsync("data-assigned", id!);
         // Built for the phone: the card's buttons are within the first screen and nothing runs off its side.

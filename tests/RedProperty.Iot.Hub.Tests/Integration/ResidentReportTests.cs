@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using RedProperty.Iot.Hub.Field;
 using RedProperty.Iot.Hub.Tests.Infrastructure;
 
 namespace RedProperty.Iot.Hub.Tests.Integration;
@@ -118,6 +119,58 @@ public sealed class ResidentReportTests : IDisposable
         Assert.Contains("Too many requests from this address", await last.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         // Staff logins are not held up by residents' floods.
         Assert.Equal(HttpStatusCode.OK, (await anonymous.PostAsJsonAsync("/api/auth/token", new { username = HubHost.AdminUser, password = HubHost.AdminPassword })).StatusCode);
+    }
+
+    [Fact]
+    public async Task Every_public_read_is_rate_limited_per_address_and_one_place_takes_at_most_20_reports_an_hour()
+    {
+        await using var hub = await HubHost.StartAsync(new Dictionary<string, string?> { ["Hub:Registry"] = TestRegistry.Write(_workDir), ["Influx:Version"] = "none" });
+        var corridor = (await hub.GetJsonAsync($"/api/places?site={TestRegistry.Site}")).EnumerateArray().Single(p => p.GetProperty("id").GetString() == TestRegistry.CorridorPlace);
+        var resident = Token(corridor.GetProperty("residentUrl").GetString()!);
+
+        // Twenty residents, each from their own address (127.0.0.10 …), report the corridor: the 21st is refused
+        // for the place, whoever sends it, with when to try again; nothing more is added to the alert.
+        string tracking = null!;
+        for (var i = 0; i < ResidentReports.MaxPerPlacePerHour; i++)
+        {
+            using var neighbour = LoopbackClient.Create(hub.HttpUrl, $"127.0.0.{10 + i}");
+            var created = await neighbour.PostAsJsonAsync("/api/resident-reports", new { place = resident, category = "flying_wire" });
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            tracking = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("trackingUrl").GetString()!;
+        }
+
+        using (var late = LoopbackClient.Create(hub.HttpUrl, "127.0.0.40"))
+        {
+            var refused = await late.PostAsJsonAsync("/api/resident-reports", new { place = resident, category = "light_out" });
+            Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+            Assert.NotNull(refused.Headers.RetryAfter);
+            Assert.Contains("20 reports in the last hour", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        var alert = Assert.Single((await hub.GetJsonAsync("/api/alerts?state=open&type=resident_report")).EnumerateArray());
+        Assert.Equal(ResidentReports.MaxPerPlacePerHour, alert.GetProperty("count").GetInt32());
+
+        // One address reading the residents' page, the place and a tracking link, over and over (trying tokens):
+        // after 60 reads a minute, each of the three is refused with when to try again; another address is not held up.
+        using var reader = LoopbackClient.Create(hub.HttpUrl, "127.0.0.50");
+        string[] reads = [$"/r/{resident}", $"/api/resident-reports/place/{resident}", new Uri(tracking).PathAndQuery];
+        for (var i = 0; i < ResidentEndpoints.ReadsPerAddressPerMinute; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, reads[i % reads.Length]) { Headers = { { "Accept", "application/json" } } };
+            Assert.Equal(HttpStatusCode.OK, (await reader.SendAsync(request)).StatusCode);
+        }
+
+        foreach (var path in reads.Append("/r/t/guessed-token"))
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, path) { Headers = { { "Accept", "application/json" } } };
+            var refused = await reader.SendAsync(request);
+            Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+            Assert.NotNull(refused.Headers.RetryAfter);
+            Assert.Contains("Too many requests from this address", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        using var other = LoopbackClient.Create(hub.HttpUrl, "127.0.0.51");
+        Assert.Equal(HttpStatusCode.OK, (await other.GetAsync($"/api/resident-reports/place/{resident}")).StatusCode);
     }
 
     private static async Task<JsonElement> TrackAsync(HttpClient client, string url)
