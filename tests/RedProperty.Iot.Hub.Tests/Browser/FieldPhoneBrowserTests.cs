@@ -29,6 +29,7 @@ public sealed class FieldPhoneBrowserTests(BrowserFixture browser) : IAsyncLifet
             ["Hub:Registry"] = TestRegistry.Write(_workDir),
             ["Influx:Version"] = "none",
             ["Field:Roster:wang:0"] = "daily 00:00-24:00",
+            ["Alerts:Thresholds:FlyingWireSustainS"] = "1",
         });
         Assert.Equal(HttpStatusCode.Created, (await _hub.Http.PostAsJsonAsync("/api/staff", new { username = "wang", displayName = "网格员小王", password = "wang-password", role = "operator", sites = new[] { TestRegistry.Site } })).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await _hub.Http.PatchAsJsonAsync("/api/staff/wang", new { zones = new[] { $"{TestRegistry.Site}/grid-2" } })).StatusCode);
