@@ -16,6 +16,7 @@ using RedProperty.Iot.Hub.Sites;
 using RedProperty.Iot.Hub.Staff;
 using RedProperty.Iot.Hub.Storage;
 using RedProperty.Iot.Hub.TimeSeries;
+using RedProperty.Iot.Hub.Uplink;
 
 namespace RedProperty.Iot.Hub;
 
@@ -48,6 +49,7 @@ public static class HubApp
             .AddStaff(configuration)
             .AddField()
             .AddNotifications()
+            .AddUplink(configuration)
             .AddCameras()
             .AddEdgeIo(configuration)
             .AddDesk(configuration)

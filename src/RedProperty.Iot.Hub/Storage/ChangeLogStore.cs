@@ -60,6 +60,14 @@ public sealed class ChangeLogStore(HubDatabase database)
             return await query.ListAsync(r => new StoredChange(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3)), ct).ConfigureAwait(false);
         }, cancellationToken);
 
+    /// <summary>The oldest change still kept (0: none).</summary>
+    public Task<long> OldestSeqAsync(CancellationToken cancellationToken = default) =>
+        database.RunAsync(async (connection, ct) =>
+        {
+            await using var query = connection.Command("SELECT COALESCE(MIN(seq), 0) FROM changes;");
+            return Convert.ToInt64(await query.ExecuteScalarAsync(ct).ConfigureAwait(false), CultureInfo.InvariantCulture);
+        }, cancellationToken);
+
     public Task<long> LastSeqAsync(CancellationToken cancellationToken = default) =>
         database.RunAsync(async (connection, ct) =>
         {

@@ -1,0 +1,51 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
+namespace RedProperty.Iot.Hub.Uplink;
+
+/// <summary>
+/// The edge hub's link to the district (<c>Uplink:*</c>, off while <see cref="Url"/> is empty): the district
+/// broker it forwards its changes to, over a persistent MQTT session under its own credentials.
+/// </summary>
+public sealed class UplinkOptions : IValidatableObject
+{
+    public const string Section = "Uplink";
+
+    /// <summary>The district broker: <c>mqtt://host:1883</c>, <c>mqtts://host:8883</c> (TLS), <c>ws://</c> or <c>wss://</c>.</summary>
+    public string? Url { get; set; }
+
+    /// <summary>This edge box's client id at the district broker; its persistent session is kept under it.</summary>
+    public string? ClientId { get; set; }
+
+    public string? Username { get; set; }
+
+    public string? Password { get; set; }
+
+    public bool Enabled => !string.IsNullOrWhiteSpace(Url);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!Enabled)
+        {
+            yield break;
+        }
+
+        if (!Uri.TryCreate(Url, UriKind.Absolute, out var url) || url.Scheme is not ("mqtt" or "mqtts" or "ws" or "wss"))
+        {
+            yield return new ValidationResult($"Uplink:Url '{Url}' must be mqtt://, mqtts://, ws:// or wss:// with the district broker's host", [nameof(Url)]);
+        }
+
+        if (string.IsNullOrWhiteSpace(ClientId))
+        {
+            yield return new ValidationResult("Uplink:ClientId is required with Uplink:Url: the district broker keeps this edge's session under it", [nameof(ClientId)]);
+        }
+
+        if (string.IsNullOrEmpty(Username) != string.IsNullOrEmpty(Password))
+        {
+            yield return new ValidationResult("Uplink:Username and Uplink:Password go together", [nameof(Username)]);
+        }
+    }
+}
+
+[OptionsValidator]
+public sealed partial class UplinkOptionsValidator : IValidateOptions<UplinkOptions>;

@@ -1,0 +1,208 @@
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using MQTTnet;
+using MQTTnet.Protocol;
+using Prometheus;
+using RedProperty.Iot.Hub.Alerts;
+using RedProperty.Iot.Hub.ChangeLog;
+using RedProperty.Iot.Hub.Metrics;
+using RedProperty.Iot.Hub.Sites;
+using RedProperty.Iot.Hub.Storage;
+
+namespace RedProperty.Iot.Hub.Uplink;
+
+/// <summary>
+/// Forwards the edge hub's change log (alert changes with their audit trail, device status changes) to the district
+/// broker, in order and at least once: each change is published with QoS 1 and the next only after the broker's
+/// PUBACK; the position is kept in <c>hub.db</c> (consumer <c>uplink</c>) after each batch, so a link that is down
+/// for hours, or a hub killed mid-batch, resumes where the broker last acknowledged. The change log keeps 7 days
+/// (and at least the newest 10 000 changes): what was pruned before it went up is counted as dropped.
+/// </summary>
+public sealed partial class UplinkSender(
+    IOptions<UplinkOptions> options, ChangeLogStore changeLog, ConsumerCursorStore cursors, AlertService alerts, SiteOwnership ownership,
+    HubMetrics metrics, TimeProvider time, ILogger<UplinkSender> logger) : BackgroundService
+{
+    public const string Consumer = "uplink";
+
+    private const int BatchSize = 200;
+    private static readonly TimeSpan PollEvery = TimeSpan.FromMilliseconds(200);
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private readonly Counter _sent = Prometheus.Metrics.WithCustomRegistry(metrics.Registry).CreateCounter(
+        "rp_hub_uplink_changes_total", "Changes sent up to the district broker (sent), and those pruned from the change log before they went up (dropped).", "outcome");
+
+    private readonly Gauge _backlog = Prometheus.Metrics.WithCustomRegistry(metrics.Registry).CreateGauge(
+        "rp_hub_uplink_backlog_changes", "Changes of this hub's sites not yet acknowledged by the district broker (change-log numbers between).");
+
+    private readonly Gauge _connected = Prometheus.Metrics.WithCustomRegistry(metrics.Registry).CreateGauge(
+        "rp_hub_uplink_connected", "1 while the uplink is connected to the district broker.");
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var client = new MqttClientFactory().CreateMqttClient();
+        var position = await cursors.LoadAsync(Consumer, stoppingToken).ConfigureAwait(false) ?? 0;
+        var backoff = TimeSpan.FromSeconds(1);
+        try
+        {
+            using var timer = new PeriodicTimer(PollEvery, time);
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                try
+                {
+                    if (!client.IsConnected)
+                    {
+                        await ConnectAsync(client, stoppingToken).ConfigureAwait(false);
+                        backoff = TimeSpan.FromSeconds(1);
+                    }
+
+                    position = await SendBacklogAsync(client, position, stoppingToken).ConfigureAwait(false);
+                    await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is MQTTnet.Exceptions.MqttCommunicationException or MQTTnet.Adapter.MqttConnectingFailedException or InvalidOperationException
+                    || (e is OperationCanceledException && !stoppingToken.IsCancellationRequested))
+                {
+                    _connected.Set(0);
+                    LogUnreachable(logger, options.Value.Url!, e.Message, backoff.TotalSeconds);
+                    await Task.Delay(backoff, time, stoppingToken).ConfigureAwait(false);
+                    backoff = TimeSpan.FromSeconds(Math.Min(backoff.TotalSeconds * 2, 30));
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+
+        _connected.Set(0);
+        if (client.IsConnected)
+        {
+            // A clean DISCONNECT keeps the session at the district broker.
+            await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().WithReason(MqttClientDisconnectOptionsReason.NormalDisconnection).Build(), CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    private async Task ConnectAsync(IMqttClient client, CancellationToken cancellationToken)
+    {
+        var result = await client.ConnectAsync(ClientOptions(), cancellationToken).ConfigureAwait(false);
+        if (result.ResultCode != MqttClientConnectResultCode.Success)
+        {
+            throw new InvalidOperationException($"the district broker refused the edge's login: {result.ResultCode}");
+        }
+
+        _connected.Set(1);
+        LogConnected(logger, options.Value.Url!, options.Value.ClientId!, result.IsSessionPresent);
+    }
+
+    /// <summary>Sends every change after <paramref name="position"/>, batch by batch; returns the new position.</summary>
+    private async Task<long> SendBacklogAsync(IMqttClient client, long position, CancellationToken cancellationToken)
+    {
+        var last = await changeLog.LastSeqAsync(cancellationToken).ConfigureAwait(false);
+        _backlog.Set(Math.Max(0, last - position));
+        if (last <= position)
+        {
+            return position;
+        }
+
+        if (!await changeLog.CanCatchUpFromAsync(position, cancellationToken).ConfigureAwait(false))
+        {
+            // Pruned (or a data directory that was reset): what is gone is counted, the rest still goes up.
+            var oldest = await changeLog.OldestSeqAsync(cancellationToken).ConfigureAwait(false);
+            var lost = oldest > position ? oldest - position - 1 : 0;
+            _sent.WithLabels("dropped").Inc(lost);
+            LogDropped(logger, lost, position, oldest);
+            position = oldest > position ? oldest - 1 : 0;
+            await cursors.SaveAsync(new ConsumerCursor(Consumer, position), cancellationToken).ConfigureAwait(false);
+        }
+
+        while (true)
+        {
+            var batch = await changeLog.ChangesSinceAsync(position, ownership.Owned, BatchSize, cancellationToken).ConfigureAwait(false);
+            if (batch.Count == 0)
+            {
+                // Nothing of this hub's sites after the position (other instances' sites): move past it.
+                if (last > position)
+                {
+                    position = last;
+                    await cursors.SaveAsync(new ConsumerCursor(Consumer, position), cancellationToken).ConfigureAwait(false);
+                }
+
+                _backlog.Set(0);
+                return position;
+            }
+
+            foreach (var change in batch)
+            {
+                var message = await MessageOfAsync(change, cancellationToken).ConfigureAwait(false);
+                var result = await client.PublishAsync(message, cancellationToken).ConfigureAwait(false);
+                if (!result.IsSuccess)
+                {
+                    throw new InvalidOperationException($"the district broker did not take change {change.Seq}: {result.ReasonCode} {result.ReasonString}");
+                }
+
+                _sent.WithLabels("sent").Inc();
+            }
+
+            position = batch[^1].Seq;
+            await cursors.SaveAsync(new ConsumerCursor(Consumer, position), cancellationToken).ConfigureAwait(false);
+            _backlog.Set(Math.Max(0, last - position));
+        }
+    }
+
+    private async Task<MqttApplicationMessage> MessageOfAsync(StoredChange change, CancellationToken cancellationToken)
+    {
+        using var payload = JsonDocument.Parse(change.Payload);
+        var data = payload.RootElement.Clone();
+        IReadOnlyList<Views.AlertTransitionView>? trail = null;
+        if (change.Event is DeskEvents.AlertRaised or DeskEvents.AlertUpdated
+            && data.TryGetProperty("id", out var id) && id.TryGetGuid(out var alertId)
+            && await alerts.DetailAsync(alertId, cancellationToken).ConfigureAwait(false) is { } detail)
+        {
+            // The trail as it is now: at least every step up to this change (a receiver keeps the newest).
+            trail = detail.History;
+        }
+
+        var body = JsonSerializer.SerializeToUtf8Bytes(new UplinkMessage(options.Value.ClientId!, change.Seq, change.Site, change.Event, time.GetUtcNow(), data, trail), Json);
+        return new MqttApplicationMessageBuilder()
+            .WithTopic(UplinkMessage.Topic(change.Site))
+            .WithPayload(body)
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithContentType("application/json")
+            .WithPayloadFormatIndicator(MqttPayloadFormatIndicator.CharacterData)
+            .Build();
+    }
+
+    private MqttClientOptions ClientOptions()
+    {
+        var settings = options.Value;
+        var url = new Uri(settings.Url!);
+        var builder = new MqttClientOptionsBuilder()
+            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
+            .WithClientId(settings.ClientId)
+            .WithCleanStart(false)
+            .WithSessionExpiryInterval(7 * 24 * 3600)
+            .WithKeepAlivePeriod(TimeSpan.FromSeconds(30))
+            .WithTimeout(TimeSpan.FromSeconds(10));
+        if (!string.IsNullOrEmpty(settings.Username))
+        {
+            builder = builder.WithCredentials(settings.Username, settings.Password);
+        }
+
+        builder = url.Scheme is "ws" or "wss"
+            ? builder.WithWebSocketServer(o => o.WithUri(url.ToString()))
+            : builder.WithTcpServer(url.Host, url.Port > 0 ? url.Port : url.Scheme == "mqtts" ? 8883 : 1883);
+        if (url.Scheme is "mqtts" or "wss")
+        {
+            builder = builder.WithTlsOptions(o => o.UseTls());
+        }
+
+        return builder.Build();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Uplink to {Broker} as {ClientId} (session resumed: {Resumed})")]
+    private static partial void LogConnected(ILogger logger, string broker, string clientId, bool resumed);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Uplink to {Broker} down ({Reason}); retrying in {Seconds} s; changes wait in the change log")]
+    private static partial void LogUnreachable(ILogger logger, string broker, string reason, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Uplink lost {Count} change(s) after {Position}: the change log was pruned up to {Oldest} before they went up")]
+    private static partial void LogDropped(ILogger logger, long count, long position, long oldest);
+}

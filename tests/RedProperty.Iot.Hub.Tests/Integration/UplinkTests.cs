@@ -1,0 +1,191 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using MQTTnet;
+using MQTTnet.Protocol;
+using RedProperty.Iot.Hub.Tests.Infrastructure;
+
+namespace RedProperty.Iot.Hub.Tests.Integration;
+
+/// <summary>
+/// An edge hub sends its changes up to a district broker (Debian's mosquitto): in order, with the audit trail,
+/// and nothing lost when the link is cut or the hub is killed; a receiver that keeps the highest number it
+/// stored per edge applies each change once.
+/// </summary>
+public sealed class UplinkTests : IAsyncLifetime
+{
+    private string _workDir = null!;
+    private MosquittoServer _district = null!;
+    private DistrictListener _listener = null!;
+
+    public async Task InitializeAsync()
+    {
+        _workDir = Directory.CreateTempSubdirectory("rp-uplink-").FullName;
+        _district = await MosquittoServer.StartAsync();
+        _listener = await DistrictListener.StartAsync(_district);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _listener.DisposeAsync();
+        await _district.DisposeAsync();
+        Directory.Delete(_workDir, recursive: true);
+    }
+
+    private Dictionary<string, string?> Settings(int brokerPort) => new()
+    {
+        ["Hub:Registry"] = TestRegistry.Write(_workDir),
+        ["Influx:Version"] = "none",
+        ["Alerts:Thresholds:FlyingWireSustainS"] = "1",
+        ["Uplink:Url"] = $"mqtt://127.0.0.1:{brokerPort}",
+        ["Uplink:ClientId"] = "edge-a",
+    };
+
+    [Fact]
+    public async Task Alert_changes_go_up_in_order_with_their_trail_and_a_cut_link_loses_none()
+    {
+        await using var link = TcpProxy.Start(_district.Port);
+        await using var hub = await HubHost.StartAsync(Settings(link.Port));
+        var charger = await hub.ConnectDeviceAsync("chg-1");
+        await FlyingWireAsync(charger, "chg-1");
+
+        var raised = await _listener.NextAsync(m => m.GetProperty("event").GetString() == "alertRaised", TimeSpan.FromSeconds(5));
+        var alert = raised.GetProperty("data");
+        Assert.Equal(("edge-a", TestRegistry.Site, "flying_wire_charging"), (raised.GetProperty("edge").GetString(), raised.GetProperty("site").GetString(), alert.GetProperty("type").GetString()));
+        Assert.Equal("raised", raised.GetProperty("trail")[0].GetProperty("action").GetString());
+        var id = alert.GetProperty("id").GetString()!;
+
+        // The link goes down (the edge's connection reset, new ones refused) while the desk works the alert and
+        // another one is raised: nothing reaches the district, the edge goes on as before.
+        link.Refusing = true;
+        link.CutAll();
+        var before = _listener.Received.Count;
+        (await hub.Http.PostAsync($"/api/alerts/{id}/ack", null)).EnsureSuccessStatusCode();
+        (await hub.Http.PostAsJsonAsync($"/api/alerts/{id}/resolve", new { note = "插头已拔" })).EnsureSuccessStatusCode();
+        var station = await hub.ConnectDeviceAsync("chg-2");
+        await HubHost.PublishAsync(station, $"rp/{TestRegistry.Site}/charger/chg-2/telemetry", """{"circuit":"station","tempC":82}""");
+        await Eventually.BecomesAsync(() => hub.GetJsonAsync("/api/alerts?state=open"), open => open.GetArrayLength() == 1, TimeSpan.FromSeconds(5), "the overheat alert at the edge");
+        await Task.Delay(2000);
+        Assert.Equal(before, _listener.Received.Count);
+        Assert.Equal(0, await hub.MetricAsync("rp_hub_uplink_connected"));
+
+        // The link returns: every change of the edge's change log arrives, in order, none missing.
+        link.Refusing = false;
+        var expected = await EdgeChangesAsync(hub);
+        await Eventually.BecomesAsync(() => Task.FromResult(_listener.Seqs("edge-a")), seqs => seqs.Count >= expected.Count, TimeSpan.FromSeconds(40), "the backlog after the link returned");
+        Assert.Equal(expected, _listener.Seqs("edge-a"));
+        Assert.True(_listener.ArrivedInOrder("edge-a"));
+
+        var resolved = _listener.Received.Last(m => m.GetProperty("data").TryGetProperty("id", out var i) && i.GetString() == id);
+        Assert.Equal("resolved", resolved.GetProperty("data").GetProperty("state").GetString());
+        Assert.Equal(["raised", "acknowledged", "resolved"], resolved.GetProperty("trail").EnumerateArray().Select(t => t.GetProperty("action").GetString()).Where(a => a != "assigned"));
+        Assert.Equal(0, await hub.MetricAsync("rp_hub_uplink_backlog_changes"));
+        Assert.True(await hub.MetricAsync("rp_hub_uplink_changes_total{outcome=\"sent\"}") >= expected.Count);
+        await charger.DisconnectAsync();
+        await station.DisconnectAsync();
+    }
+
+    [Fact]
+    public async Task An_edge_killed_with_changes_not_yet_up_sends_them_after_its_restart()
+    {
+        await using var link = TcpProxy.Start(_district.Port);
+        var settings = Settings(link.Port);
+        var dataDir = Path.Combine(_workDir, "edge");
+        List<long> expected;
+        await using (var edge = await HubProcess.StartAsync(dataDir, settings))
+        {
+            await edge.SignInAsync();
+            var charger = await edge.ConnectDeviceAsync("chg-1");
+            await FlyingWireAsync(charger, "chg-1");
+            await _listener.NextAsync(m => m.GetProperty("event").GetString() == "alertRaised", TimeSpan.FromSeconds(10));
+
+            // The link is down when the alert is acknowledged and another raised; then the power goes.
+            link.Refusing = true;
+            link.CutAll();
+            var id = (await edge.Http.GetFromJsonAsync<JsonElement>("/api/alerts?state=open"))[0].GetProperty("id").GetString();
+            (await edge.Http.PostAsync($"/api/alerts/{id}/ack", null)).EnsureSuccessStatusCode();
+            var station = await edge.ConnectDeviceAsync("chg-2");
+            await station.PublishAsync(new MqttApplicationMessageBuilder().WithTopic($"rp/{TestRegistry.Site}/charger/chg-2/telemetry").WithPayload("""{"circuit":"station","tempC":82}""")
+                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
+            await Eventually.BecomesAsync(async () => await edge.Http.GetFromJsonAsync<JsonElement>("/api/alerts?state=open"), a => a.GetArrayLength() == 2, TimeSpan.FromSeconds(10), "the overheat alert");
+            expected = (await edge.Http.GetFromJsonAsync<JsonElement>("/api/alerts?state=open")).EnumerateArray().Select(a => a.GetProperty("seq").GetInt64()).ToList();
+            await edge.KillAsync();
+        }
+
+        link.Refusing = false;
+        await using var restarted = await HubProcess.StartAsync(dataDir, settings);
+        // Every change up to the newest one the edge had committed arrives, in order, none twice after the receiver's check.
+        await Eventually.BecomesAsync(() => Task.FromResult(_listener.Seqs("edge-a")), seqs => seqs.Count > 0 && seqs[^1] >= expected.Max(), TimeSpan.FromSeconds(40), "the changes made before the kill");
+        Assert.True(_listener.ArrivedInOrder("edge-a"));
+        var seqs = _listener.Seqs("edge-a");
+        Assert.Contains(expected[0], seqs);
+        Assert.Contains(expected[1], seqs);
+    }
+
+    [Fact]
+    public async Task An_uplink_without_a_client_id_or_with_a_wrong_address_stops_the_hub_at_start()
+    {
+        var settings = Settings(1883);
+        settings["Uplink:ClientId"] = null;
+        var noId = await Assert.ThrowsAnyAsync<Exception>(() => HubHost.StartAsync(settings));
+        Assert.Contains("Uplink:ClientId is required", noId.Message, StringComparison.Ordinal);
+        settings = Settings(1883);
+        settings["Uplink:Url"] = "http://district.example";
+        var badUrl = await Assert.ThrowsAnyAsync<Exception>(() => HubHost.StartAsync(settings));
+        Assert.Contains("Uplink:Url 'http://district.example' must be mqtt://", badUrl.Message, StringComparison.Ordinal);
+    }
+
+    private static async Task FlyingWireAsync(IMqttClient charger, string device)
+    {
+        var topic = $"rp/{TestRegistry.Site}/charger/{device}/telemetry";
+        await charger.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload("""{"circuit":"corridor","currentA":2.0}""").WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
+        await Task.Delay(1100);
+        await charger.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload("""{"circuit":"corridor","currentA":2.1}""").WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
+    }
+
+    private static async Task<List<long>> EdgeChangesAsync(HubHost hub)
+    {
+        var log = hub.Services.GetRequiredService<Storage.ChangeLogStore>();
+        return (await log.ChangesSinceAsync(0, [TestRegistry.Site, TestRegistry.OtherSite], 10_000)).Select(c => c.Seq).ToList();
+    }
+
+    /// <summary>What the district receives: a subscriber to every site's uplink topic, with a persistent session.</summary>
+    private sealed class DistrictListener : IAsyncDisposable
+    {
+        private readonly IMqttClient _client;
+
+        private DistrictListener(IMqttClient client) => _client = client;
+
+        public ConcurrentQueue<JsonElement> Received { get; } = new();
+
+        public static async Task<DistrictListener> StartAsync(MosquittoServer broker)
+        {
+            var client = new MqttClientFactory().CreateMqttClient();
+            var listener = new DistrictListener(client);
+            client.ApplicationMessageReceivedAsync += e =>
+            {
+                listener.Received.Enqueue(JsonDocument.Parse(e.ApplicationMessage.ConvertPayloadToString()).RootElement.Clone());
+                return Task.CompletedTask;
+            };
+            await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", broker.Port).WithClientId("district-test").WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500).Build());
+            await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter("rp/+/uplink/changes", MqttQualityOfServiceLevel.AtLeastOnce).Build());
+            return listener;
+        }
+
+        /// <summary>The edge's change numbers as a receiver stores them: each once, the first time it comes.</summary>
+        public List<long> Seqs(string edge) => Received.Where(m => m.GetProperty("edge").GetString() == edge).Select(m => m.GetProperty("seq").GetInt64()).Distinct().ToList();
+
+        /// <summary>Whether the numbers, each taken the first time it came, came in increasing order.</summary>
+        public bool ArrivedInOrder(string edge) => Seqs(edge).SequenceEqual(Seqs(edge).Order());
+
+        public async Task<JsonElement> NextAsync(Func<JsonElement, bool> match, TimeSpan within) =>
+            await Eventually.BecomesAsync(() => Task.FromResult(Received.FirstOrDefault(match)), m => m.ValueKind == JsonValueKind.Object, within, "an uplink message");
+
+        public async ValueTask DisposeAsync()
+        {
+            await _client.DisconnectAsync();
+            _client.Dispose();
+        }
+    }
+}
