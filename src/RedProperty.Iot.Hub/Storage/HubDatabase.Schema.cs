@@ -114,5 +114,8 @@ public sealed partial class HubDatabase
         ALTER TABLE resident_reports ADD COLUMN photo_url TEXT;
         CREATE INDEX resident_reports_site ON resident_reports (site, created_at);
         """,
+        """
+        ALTER TABLE monthly_reports ADD COLUMN uplinked_at INTEGER;
+        """,
     ];
 }

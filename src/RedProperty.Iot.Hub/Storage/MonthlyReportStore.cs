@@ -43,6 +43,24 @@ public sealed class MonthlyReportStore(HubDatabase database)
             await update.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
         }, cancellationToken);
 
+    /// <summary>Stored reports of these sites the uplink has not sent to the district yet, oldest month first.</summary>
+    public async Task<IReadOnlyList<StoredMonthlyReport>> NotUplinkedAsync(IReadOnlyCollection<string> sites, CancellationToken cancellationToken = default)
+    {
+        var found = await ReadAsync($"WHERE uplinked_at IS NULL AND site IN ({SqliteCommands.InList(sites.Count)})", q => q.AddInList(sites), cancellationToken).ConfigureAwait(false);
+        return [.. found.OrderBy(r => r.Month, StringComparer.Ordinal).ThenBy(r => r.Site, StringComparer.Ordinal)];
+    }
+
+    /// <summary>Marks a stored report as taken by the district broker (the first time only).</summary>
+    public Task MarkUplinkedAsync(string site, string month, DateTimeOffset at, CancellationToken cancellationToken = default) =>
+        database.RunAsync(async (connection, ct) =>
+        {
+            await using var update = connection.Command("UPDATE monthly_reports SET uplinked_at = $at WHERE site = $site AND month = $month AND uplinked_at IS NULL;")
+                .With("$site", site)
+                .With("$month", month)
+                .With("$at", at.ToUnixTimeMilliseconds());
+            await update.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }, cancellationToken);
+
     /// <summary>Stored reports, newest month first: of the given sites (all when null), optionally only those not yet published.</summary>
     public Task<IReadOnlyList<StoredMonthlyReport>> MonthlyReportsAsync(IReadOnlyCollection<string>? sites, bool unpublishedOnly = false, CancellationToken cancellationToken = default)
     {

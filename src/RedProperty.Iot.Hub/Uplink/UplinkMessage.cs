@@ -20,4 +20,7 @@ public sealed record UplinkMessage(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<AlertTransitionView>? Trail = null)
 {
     public static string Topic(string site) => $"{DeviceTopic.Root}/{site}/uplink/changes";
+
+    /// <summary>Where a compound's monthly report goes up (retained; the stored snapshot byte for byte).</summary>
+    public static string ReportTopic(string site) => $"{DeviceTopic.Root}/{site}/uplink/report-monthly";
 }

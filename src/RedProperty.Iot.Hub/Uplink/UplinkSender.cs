@@ -15,17 +15,19 @@ namespace RedProperty.Iot.Hub.Uplink;
 /// Forwards the edge hub's change log (alert changes with their audit trail, device status changes) to the district
 /// broker, in order and at least once: each change is published with QoS 1 and the next only after the broker's
 /// PUBACK; the position is kept in <c>hub.db</c> (consumer <c>uplink</c>) after each batch, so a link that is down
-/// for hours, or a hub killed mid-batch, resumes where the broker last acknowledged. The change log keeps 7 days
+/// for hours, or a hub killed mid-batch, resumes where the broker last acknowledged. Each compound's monthly report
+/// goes up too, once the district broker has taken it (<c>uplinked_at</c> in hub.db). The change log keeps 7 days
 /// (and at least the newest 10 000 changes): what was pruned before it went up is counted as dropped.
 /// </summary>
 public sealed partial class UplinkSender(
-    IOptions<UplinkOptions> options, ChangeLogStore changeLog, ConsumerCursorStore cursors, AlertService alerts, SiteOwnership ownership,
+    IOptions<UplinkOptions> options, ChangeLogStore changeLog, ConsumerCursorStore cursors, MonthlyReportStore reports, AlertService alerts, SiteOwnership ownership,
     HubMetrics metrics, TimeProvider time, ILogger<UplinkSender> logger) : BackgroundService
 {
     public const string Consumer = "uplink";
 
     private const int BatchSize = 200;
     private static readonly TimeSpan PollEvery = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan ReportsEvery = TimeSpan.FromSeconds(10);
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private readonly Counter _sent = Prometheus.Metrics.WithCustomRegistry(metrics.Registry).CreateCounter(
@@ -42,9 +44,11 @@ public sealed partial class UplinkSender(
         using var client = new MqttClientFactory().CreateMqttClient();
         var position = await cursors.LoadAsync(Consumer, stoppingToken).ConfigureAwait(false) ?? 0;
         var backoff = TimeSpan.FromSeconds(1);
+        var reportsChecked = DateTimeOffset.MinValue;
         try
         {
-            using var timer = new PeriodicTimer(PollEvery, time);
+            // The cadence is the machine's (TimeProvider.System), whatever clock the hub's records use.
+            using var timer = new PeriodicTimer(PollEvery, TimeProvider.System);
             while (!stoppingToken.IsCancellationRequested)
             {
                 try
@@ -56,6 +60,12 @@ public sealed partial class UplinkSender(
                     }
 
                     position = await SendBacklogAsync(client, position, stoppingToken).ConfigureAwait(false);
+                    if (TimeProvider.System.GetUtcNow() - reportsChecked >= ReportsEvery)
+                    {
+                        await SendReportsAsync(client, stoppingToken).ConfigureAwait(false);
+                        reportsChecked = TimeProvider.System.GetUtcNow();
+                    }
+
                     await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is MQTTnet.Exceptions.MqttCommunicationException or MQTTnet.Adapter.MqttConnectingFailedException or InvalidOperationException
@@ -63,7 +73,7 @@ public sealed partial class UplinkSender(
                 {
                     _connected.Set(0);
                     LogUnreachable(logger, options.Value.Url!, e.Message, backoff.TotalSeconds);
-                    await Task.Delay(backoff, time, stoppingToken).ConfigureAwait(false);
+                    await Task.Delay(backoff, stoppingToken).ConfigureAwait(false);
                     backoff = TimeSpan.FromSeconds(Math.Min(backoff.TotalSeconds * 2, 30));
                 }
             }
@@ -147,6 +157,36 @@ public sealed partial class UplinkSender(
         }
     }
 
+    /// <summary>
+    /// Sends each stored monthly report the district broker has not taken yet, oldest month first, byte for byte as
+    /// it was stored (its SHA-256 holds), retained, on <c>rp/{site}/uplink/report-monthly</c>.
+    /// </summary>
+    private async Task SendReportsAsync(IMqttClient client, CancellationToken cancellationToken)
+    {
+        foreach (var report in await reports.NotUplinkedAsync(ownership.Owned, cancellationToken).ConfigureAwait(false))
+        {
+            var message = new MqttApplicationMessageBuilder()
+                .WithTopic(UplinkMessage.ReportTopic(report.Site))
+                .WithPayload(System.Text.Encoding.UTF8.GetBytes(report.Payload))
+                .WithRetainFlag()
+                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+                .WithContentType("application/json")
+                .WithPayloadFormatIndicator(MqttPayloadFormatIndicator.CharacterData)
+                .WithUserProperty("edge", System.Text.Encoding.UTF8.GetBytes(options.Value.ClientId!))
+                .WithUserProperty("month", System.Text.Encoding.UTF8.GetBytes(report.Month))
+                .WithUserProperty("sha256", System.Text.Encoding.UTF8.GetBytes(report.Sha256))
+                .Build();
+            var result = await client.PublishAsync(message, cancellationToken).ConfigureAwait(false);
+            if (!result.IsSuccess)
+            {
+                throw new InvalidOperationException($"the district broker did not take the {report.Month} report of {report.Site}: {result.ReasonCode} {result.ReasonString}");
+            }
+
+            await reports.MarkUplinkedAsync(report.Site, report.Month, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            LogReportSent(logger, report.Site, report.Month);
+        }
+    }
+
     private async Task<MqttApplicationMessage> MessageOfAsync(StoredChange change, CancellationToken cancellationToken)
     {
         using var payload = JsonDocument.Parse(change.Payload);
@@ -202,6 +242,9 @@ public sealed partial class UplinkSender(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Uplink to {Broker} down ({Reason}); retrying in {Seconds} s; changes wait in the change log")]
     private static partial void LogUnreachable(ILogger logger, string broker, string reason, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Uplink sent the {Month} monthly report of {Site}")]
+    private static partial void LogReportSent(ILogger logger, string site, string month);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Uplink lost {Count} change(s) after {Position}: the change log was pruned up to {Oldest} before they went up")]
     private static partial void LogDropped(ILogger logger, long count, long position, long oldest);

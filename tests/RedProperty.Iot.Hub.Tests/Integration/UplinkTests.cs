@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using MQTTnet;
 using MQTTnet.Protocol;
 using RedProperty.Iot.Hub.Tests.Infrastructure;
@@ -124,6 +125,46 @@ public sealed class UplinkTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_monthly_close_goes_up_byte_for_byte_once_per_compound()
+    {
+        var shanghai = TimeSpan.FromHours(8);
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 10, 15, 9, 0, 0, shanghai));
+        var settings = Settings(_district.Port);
+        settings["Alerts:Thresholds:OfflineIntervals"] = "1000000";
+        await using var hub = await HubHost.StartAsync(settings, configure: b => b.Services.AddSingleton<TimeProvider>(clock));
+        clock.SetUtcNow(new DateTimeOffset(2026, 11, 1, 0, 30, 0, shanghai));
+
+        await Eventually.BecomesAsync(() => Task.FromResult(_listener.Reports.Count), n => n >= 2, TimeSpan.FromSeconds(30), "both compounds' October reports at the district");
+        await Task.Delay(500);
+        Assert.Equal(2, _listener.Reports.Count);
+        hub.Http.DefaultRequestHeaders.Authorization = new("Bearer", await hub.TokenAsync(HubHost.AdminUser, HubHost.AdminPassword));
+        var stored = (await hub.GetJsonAsync("/api/reports/monthly")).EnumerateArray().ToDictionary(r => r.GetProperty("site").GetString()!, r => r.GetProperty("sha256").GetString()!);
+        foreach (var report in _listener.Reports)
+        {
+            var site = report.Topic.Split('/')[1];
+            Assert.Equal($"rp/{site}/uplink/report-monthly", report.Topic);
+            var properties = report.UserProperties.ToDictionary(p => p.Name, p => System.Text.Encoding.UTF8.GetString(p.ValueBuffer.Span));
+            Assert.Equal(("edge-a", "2026-10"), (properties["edge"], properties["month"]));
+            // The snapshot exactly as the edge stored and signed it: its hash is the one the edge lists.
+            Assert.Equal(stored[site], Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Buffers.BuffersExtensions.ToArray(report.Payload))));
+            Assert.Equal(stored[site], properties["sha256"]);
+        }
+
+        // Retained at the district broker: a centre that subscribes later still gets each compound's latest report.
+        using var late = new MqttClientFactory().CreateMqttClient();
+        var retained = new ConcurrentQueue<MqttApplicationMessage>();
+        late.ApplicationMessageReceivedAsync += e =>
+        {
+            retained.Enqueue(e.ApplicationMessage);
+            return Task.CompletedTask;
+        };
+        await late.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", _district.Port).WithClientId("late-centre").Build());
+        await late.SubscribeAsync("rp/+/uplink/report-monthly", MqttQualityOfServiceLevel.AtLeastOnce);
+        await Eventually.BecomesAsync(() => Task.FromResult(retained.Count), n => n == 2, TimeSpan.FromSeconds(5), "the retained reports");
+        Assert.All(retained, m => Assert.True(m.Retain));
+    }
+
+    [Fact]
     public async Task An_uplink_without_a_client_id_or_with_a_wrong_address_stops_the_hub_at_start()
     {
         var settings = Settings(1883);
@@ -165,13 +206,24 @@ public sealed class UplinkTests : IAsyncLifetime
             var listener = new DistrictListener(client);
             client.ApplicationMessageReceivedAsync += e =>
             {
-                listener.Received.Enqueue(JsonDocument.Parse(e.ApplicationMessage.ConvertPayloadToString()).RootElement.Clone());
+                if (e.ApplicationMessage.Topic.EndsWith("/uplink/changes", StringComparison.Ordinal))
+                {
+                    listener.Received.Enqueue(JsonDocument.Parse(e.ApplicationMessage.ConvertPayloadToString()).RootElement.Clone());
+                }
+                else
+                {
+                    listener.Reports.Enqueue(e.ApplicationMessage);
+                }
+
                 return Task.CompletedTask;
             };
             await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", broker.Port).WithClientId("district-test").WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500).Build());
-            await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter("rp/+/uplink/changes", MqttQualityOfServiceLevel.AtLeastOnce).Build());
+            await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter("rp/+/uplink/#", MqttQualityOfServiceLevel.AtLeastOnce).Build());
             return listener;
         }
+
+        /// <summary>Everything else the edges send up (their monthly reports).</summary>
+        public ConcurrentQueue<MqttApplicationMessage> Reports { get; } = new();
 
         /// <summary>The edge's change numbers as a receiver stores them: each once, the first time it comes.</summary>
         public List<long> Seqs(string edge) => Received.Where(m => m.GetProperty("edge").GetString() == edge).Select(m => m.GetProperty("seq").GetInt64()).Distinct().ToList();
