@@ -2,6 +2,7 @@ using RedProperty.Iot.Hub.Alerts;
 using RedProperty.Iot.Hub.Api;
 using RedProperty.Iot.Hub.Broker;
 using RedProperty.Iot.Hub.Cameras;
+using RedProperty.Iot.Hub.Centre;
 using RedProperty.Iot.Hub.Desk;
 using RedProperty.Iot.Hub.EdgeIo;
 using RedProperty.Iot.Hub.Field;
@@ -50,6 +51,7 @@ public static class HubApp
             .AddField()
             .AddNotifications()
             .AddUplink(configuration)
+            .AddCentre(configuration)
             .AddCameras()
             .AddEdgeIo(configuration)
             .AddDesk(configuration)
@@ -83,6 +85,7 @@ public static class HubApp
         app.MapOperations();
         app.MapApi();
         app.MapField();
+        app.MapCentre();
         app.MapDesk();
         return app;
     }

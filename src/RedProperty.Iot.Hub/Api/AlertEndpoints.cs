@@ -1,5 +1,7 @@
 using System.Security.Claims;
+using System.Text.Json;
 using RedProperty.Iot.Hub.Alerts;
+using RedProperty.Iot.Hub.Centre;
 using RedProperty.Iot.Hub.Desk;
 using RedProperty.Iot.Hub.Field;
 using RedProperty.Iot.Hub.Staff;
@@ -18,12 +20,14 @@ public sealed record AlertArrivalRequest(string? Place, string? Reason);
 /// <summary>REST for alerts: list with filters and paging, one with its audit trail, acknowledge, the field steps (on the way, arrived), resolve.</summary>
 public static class AlertEndpoints
 {
+    private static readonly JsonSerializerOptions WebJson = new(JsonSerializerDefaults.Web);
+
     public static IEndpointRouteBuilder MapAlertEndpoints(this IEndpointRouteBuilder app)
     {
         var alerts = app.MapGroup("/api/alerts").WithTags("Alerts").RequireAuthorization();
 
         alerts.MapGet("/", async (
-            ClaimsPrincipal user, AlertStore store, DeviceRegistry registry, AlertService service,
+            ClaimsPrincipal user, AlertStore store, DeviceRegistry registry, AlertService service, IServiceProvider services,
             string? state, string? site, string? zone, string? type, string? severity, DateTimeOffset? from, DateTimeOffset? to, int? offset, int? limit,
             CancellationToken ct) =>
         {
@@ -75,13 +79,34 @@ public static class AlertEndpoints
             }
 
             var sites = site is not null ? [site] : registry.Sites.Select(s => s.Id).Where(user.CanSee).ToArray();
-            var found = await store.QueryAsync(new AlertQuery(sites, parsedState, openOnly, zone, parsedType, parsedSeverity, from, to, offset ?? 0, limit ?? 100), ct);
-            return Results.Ok(found.Select(a => service.ViewOf(a.Alert, a.Seq)));
+            var query = new AlertQuery(sites, parsedState, openOnly, zone, parsedType, parsedSeverity, from, to, offset ?? 0, limit ?? 100);
+            var found = await store.QueryAsync(query, ct);
+            if (services.GetService<EdgeStore>() is not { } edges)
+            {
+                return Results.Ok(found.Select(a => service.ViewOf(a.Alert, a.Seq)));
+            }
+
+            // A centre: its own alerts and the edges' (as their edges showed them), newest first, one page of both.
+            var own = await store.QueryAsync(query with { Offset = 0, Limit = query.Offset + query.Limit }, ct);
+            var ofEdges = await edges.QueryAsync(query, ct);
+            return Results.Ok(own.Select(a => (a.Alert.RaisedAt, View: JsonSerializer.SerializeToElement(service.ViewOf(a.Alert, a.Seq), WebJson)))
+                .Concat(ofEdges)
+                .OrderByDescending(a => a.RaisedAt)
+                .Skip(query.Offset)
+                .Take(query.Limit)
+                .Select(a => a.View));
         }).WithSummary("Alerts, newest first; filter by state (or open), site, zone, type, severity, raised time range; offset/limit paging.");
 
         alerts.MapGet("/{id:guid}", async (Guid id, ClaimsPrincipal user, AlertStore store, AlertService service, DeviceRegistry registry, IServiceProvider services, CancellationToken ct) =>
         {
-            if (await store.GetAsync(id, ct) is not { } found)
+            var local = await store.GetAsync(id, ct);
+            if (local is null && services.GetService<EdgeStore>() is { } edges && await edges.GetAsync(id, ct) is var (edgeSite, edgeDetail))
+            {
+                // A centre: an alert its edge owns, as the edge last showed it.
+                return user.CanSee(edgeSite) ? Results.Ok(edgeDetail) : SiteAccess.NotYourSite(edgeSite);
+            }
+
+            if (local is not { } found)
             {
                 // Scale-out: another instance may own it.
                 return services.GetService<AlertCommandBus>() is { } bus

@@ -22,6 +22,15 @@ public sealed class HubOptions
 
     /// <summary>The sites this instance owns (ingests, watches for silence); empty: every site of the registry.</summary>
     public string[] Sites { get; set; } = [];
+
+    /// <summary>
+    /// <c>edge</c> (the default): a hub of its own compounds. <c>centre</c>: also the district's read model of the
+    /// compounds whose edge hubs report up (<c>Centre:*</c>, with <c>Mqtt:Mode=external</c> on the district broker).
+    /// </summary>
+    [AllowedValues("edge", "centre")]
+    public string Role { get; set; } = "edge";
+
+    public bool IsCentre => Role == "centre";
 }
 
 /// <summary>The <c>Mqtt</c> section.</summary>

@@ -117,5 +117,13 @@ public sealed partial class HubDatabase
         """
         ALTER TABLE monthly_reports ADD COLUMN uplinked_at INTEGER;
         """,
+        """
+        CREATE TABLE edge_alerts (
+            id TEXT PRIMARY KEY, edge TEXT NOT NULL, site TEXT NOT NULL, zone TEXT NOT NULL, type TEXT NOT NULL, severity TEXT NOT NULL,
+            state TEXT NOT NULL, raised_at INTEGER NOT NULL, seq INTEGER NOT NULL, view TEXT NOT NULL, trail TEXT, received_at INTEGER NOT NULL);
+        CREATE INDEX edge_alerts_site ON edge_alerts (site, raised_at);
+        CREATE TABLE edge_devices (site TEXT NOT NULL, device TEXT NOT NULL, edge TEXT NOT NULL, status TEXT NOT NULL, view TEXT NOT NULL, PRIMARY KEY (site, device));
+        CREATE TABLE edges (edge TEXT PRIMARY KEY, last_seq INTEGER NOT NULL, last_sent_at INTEGER NOT NULL, last_heard_at INTEGER NOT NULL, applied INTEGER NOT NULL, duplicates INTEGER NOT NULL);
+        """,
     ];
 }

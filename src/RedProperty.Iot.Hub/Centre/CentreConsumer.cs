@@ -1,0 +1,173 @@
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using MQTTnet;
+using MQTTnet.Protocol;
+using Prometheus;
+using RedProperty.Iot.Hub.Configuration;
+using RedProperty.Iot.Hub.Metrics;
+
+namespace RedProperty.Iot.Hub.Centre;
+
+/// <summary>
+/// Reads the edges' changes from the district broker (<c>rp/+/uplink/changes</c>) over a persistent session and
+/// acknowledges each only once it is stored (<see cref="EdgeStore"/>): a centre that stops or is killed gets what it
+/// had not stored again from the broker, and a change it had stored is recognised by its number. A change is
+/// trusted only for a site its edge owns (<c>Centre:Edges</c>) and that the centre's registry has; the rest is
+/// dropped and counted (<c>rp_hub_centre_changes_refused_total</c>).
+/// </summary>
+public sealed partial class CentreConsumer(
+    IOptions<CentreOptions> centre, IOptions<MqttOptions> mqtt, EdgeStore store, DeviceRegistry registry, HubMetrics metrics, TimeProvider time,
+    ILogger<CentreConsumer> logger) : BackgroundService
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private readonly Counter _refused = Prometheus.Metrics.WithCustomRegistry(metrics.Registry).CreateCounter(
+        "rp_hub_centre_changes_refused_total", "Edge changes the centre dropped, by reason (malformed, unknown_site, not_owner).", "reason");
+
+    private readonly Counter _received = Prometheus.Metrics.WithCustomRegistry(metrics.Registry).CreateCounter(
+        "rp_hub_centre_changes_total", "Edge changes the centre stored (applied) or recognised as already stored (duplicate).", "outcome");
+
+    public bool IsConnected { get; private set; }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var client = new MqttClientFactory().CreateMqttClient();
+        client.ApplicationMessageReceivedAsync += e => OnChangeAsync(e, stoppingToken);
+        var backoff = TimeSpan.FromSeconds(1);
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                try
+                {
+                    if (!client.IsConnected)
+                    {
+                        IsConnected = false;
+                        var result = await client.ConnectAsync(ClientOptions(), stoppingToken).ConfigureAwait(false);
+                        if (result.ResultCode != MqttClientConnectResultCode.Success)
+                        {
+                            throw new InvalidOperationException($"the district broker refused the centre's login: {result.ResultCode}");
+                        }
+
+                        await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter($"{DeviceTopic.Root}/+/uplink/changes", MqttQualityOfServiceLevel.AtLeastOnce).Build(), stoppingToken).ConfigureAwait(false);
+                        IsConnected = true;
+                        backoff = TimeSpan.FromSeconds(1);
+                        LogConnected(logger, mqtt.Value.ExternalUrl!, centre.Value.ClientId, result.IsSessionPresent);
+                    }
+
+                    await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is MQTTnet.Exceptions.MqttCommunicationException or MQTTnet.Adapter.MqttConnectingFailedException or InvalidOperationException
+                    || (e is OperationCanceledException && !stoppingToken.IsCancellationRequested))
+                {
+                    IsConnected = false;
+                    LogUnreachable(logger, mqtt.Value.ExternalUrl!, e.Message, backoff.TotalSeconds);
+                    await Task.Delay(backoff, stoppingToken).ConfigureAwait(false);
+                    backoff = TimeSpan.FromSeconds(Math.Min(backoff.TotalSeconds * 2, 30));
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+
+        IsConnected = false;
+        if (client.IsConnected)
+        {
+            await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().WithReason(MqttClientDisconnectOptionsReason.NormalDisconnection).Build(), CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    private async Task OnChangeAsync(MqttApplicationMessageReceivedEventArgs e, CancellationToken stoppingToken)
+    {
+        var message = e.ApplicationMessage;
+        var change = Read(message);
+        if (change is null)
+        {
+            return;
+        }
+
+        // Stored first, acknowledged after: a crash in between gets the change again, which the store recognises.
+        e.AutoAcknowledge = false;
+        var outcome = await store.ApplyAsync(change, time.GetUtcNow(), stoppingToken).ConfigureAwait(false);
+        _received.WithLabels(outcome == EdgeChangeOutcome.Applied ? "applied" : "duplicate").Inc();
+        await e.AcknowledgeAsync(stoppingToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The change, or null (counted and logged) when it cannot be trusted.</summary>
+    private EdgeChange? Read(MqttApplicationMessage message)
+    {
+        var topicSite = message.Topic.Split('/') is [_, var site, "uplink", "changes"] ? site : null;
+        EdgeChange? change;
+        try
+        {
+            var reader = new Utf8JsonReader(message.Payload);
+            change = JsonSerializer.Deserialize<EdgeChange>(ref reader, Json);
+        }
+        catch (JsonException)
+        {
+            change = null;
+        }
+
+        if (change is null || topicSite is null || change.Site != topicSite || change.Edge is null || change.Event is null || change.Data.ValueKind != JsonValueKind.Object)
+        {
+            return Refused("malformed", message.Topic, change?.Edge);
+        }
+
+        if (!registry.SitesById.ContainsKey(change.Site))
+        {
+            return Refused("unknown_site", message.Topic, change.Edge);
+        }
+
+        // The broker's ACL lets each edge publish only under its own sites; the centre checks the same again.
+        if (!centre.Value.Edges.TryGetValue(change.Edge, out var sites) || !sites.Contains(change.Site, StringComparer.Ordinal))
+        {
+            return Refused("not_owner", message.Topic, change.Edge);
+        }
+
+        return change;
+    }
+
+    private EdgeChange? Refused(string reason, string topic, string? edge)
+    {
+        _refused.WithLabels(reason).Inc();
+        LogRefused(logger, topic, edge ?? "?", reason);
+        return null;
+    }
+
+    private MqttClientOptions ClientOptions()
+    {
+        var settings = mqtt.Value;
+        var url = new Uri(settings.ExternalUrl!);
+        var builder = new MqttClientOptionsBuilder()
+            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
+            .WithClientId(centre.Value.ClientId)
+            .WithCleanStart(false)
+            .WithSessionExpiryInterval(7 * 24 * 3600)
+            .WithKeepAlivePeriod(TimeSpan.FromSeconds(30))
+            .WithTimeout(TimeSpan.FromSeconds(10));
+        if (settings.Username is not null)
+        {
+            builder = builder.WithCredentials(settings.Username, settings.Password);
+        }
+
+        builder = url.Scheme is "ws" or "wss"
+            ? builder.WithWebSocketServer(o => o.WithUri(url.ToString()))
+            : builder.WithTcpServer(url.Host, url.Port > 0 ? url.Port : url.Scheme == "mqtts" ? 8883 : 1883);
+        if (url.Scheme is "mqtts" or "wss")
+        {
+            builder = builder.WithTlsOptions(o => o.UseTls());
+        }
+
+        return builder.Build();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Centre reading the edges' changes from {Broker} as {ClientId} (session resumed: {Resumed})")]
+    private static partial void LogConnected(ILogger logger, string broker, string clientId, bool resumed);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "District broker {Broker} unreachable ({Reason}); retrying in {Seconds} s")]
+    private static partial void LogUnreachable(ILogger logger, string broker, string reason, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Dropped an edge change on {Topic} from edge {Edge}: {Reason}")]
+    private static partial void LogRefused(ILogger logger, string topic, string edge, string reason);
+}

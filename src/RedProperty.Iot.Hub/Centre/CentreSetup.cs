@@ -1,0 +1,37 @@
+using RedProperty.Iot.Hub.Configuration;
+
+namespace RedProperty.Iot.Hub.Centre;
+
+public static class CentreSetup
+{
+    /// <summary>The district centre (<c>Hub:Role=centre</c>): the edges' changes read from the district broker into a read model.</summary>
+    public static IServiceCollection AddCentre(this IServiceCollection services, IConfiguration configuration)
+    {
+        if (configuration[$"{HubOptions.Section}:Role"] != "centre")
+        {
+            return services;
+        }
+
+        var mqtt = configuration.GetSection(MqttOptions.Section).Get<MqttOptions>() ?? new MqttOptions();
+        if (!mqtt.IsExternal || string.IsNullOrWhiteSpace(mqtt.ExternalUrl))
+        {
+            throw new InvalidOperationException("Hub:Role=centre needs Mqtt:Mode=external and Mqtt:ExternalUrl naming the district broker the edges report to");
+        }
+
+        services.AddCheckedOptions<CentreOptions, CentreOptionsValidator>(CentreOptions.Section);
+        services.AddSingleton<EdgeStore>();
+        services.AddSingleton<CentreConsumer>();
+        services.AddHostedService(sp => sp.GetRequiredService<CentreConsumer>());
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapCentre(this IEndpointRouteBuilder app)
+    {
+        if (app.ServiceProvider.GetService<EdgeStore>() is not null)
+        {
+            app.MapCentreEndpoints();
+        }
+
+        return app;
+    }
+}

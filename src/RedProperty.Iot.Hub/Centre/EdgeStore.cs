@@ -1,0 +1,142 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using RedProperty.Iot.Hub.ChangeLog;
+using RedProperty.Iot.Hub.Storage;
+
+namespace RedProperty.Iot.Hub.Centre;
+
+/// <summary>An edge's change as the centre reads it from <c>rp/{site}/uplink/changes</c> (see <c>UplinkMessage</c>).</summary>
+public sealed record EdgeChange(string Edge, long Seq, string Site, string Event, DateTimeOffset SentAt, JsonElement Data, JsonElement? Trail);
+
+/// <summary>How an edge hub stands at the centre: the newest change applied, when it was sent and when heard.</summary>
+public sealed record EdgeStatus(string Edge, long LastSeq, DateTimeOffset LastSentAt, DateTimeOffset LastHeardAt, long Applied, long Duplicates);
+
+public enum EdgeChangeOutcome
+{
+    Applied,
+
+    /// <summary>A change with this number, or a later one, was applied before (a resend): nothing changes.</summary>
+    Duplicate,
+}
+
+/// <summary>
+/// The centre's read model of the compounds whose edges report up, in <c>hub.db</c>: each edge alert as its edge
+/// last showed it (its view and audit trail), each device's status, and per edge the newest change applied. A
+/// change is applied once: its number must be higher than the edge's last, and the alert, the device and the
+/// edge's position move in one transaction, so a centre killed between two changes resumes exactly.
+/// </summary>
+public sealed class EdgeStore(HubDatabase database)
+{
+    public Task<EdgeChangeOutcome> ApplyAsync(EdgeChange change, DateTimeOffset receivedAt, CancellationToken cancellationToken) =>
+        database.InTransactionAsync(async (transaction, ct) =>
+        {
+            await using var position = transaction.Command("SELECT last_seq FROM edges WHERE edge = $edge;").With("$edge", change.Edge);
+            var last = await position.ExecuteScalarAsync(ct).ConfigureAwait(false) is long seq ? seq : 0;
+            var applied = change.Seq > last;
+            if (applied)
+            {
+                await SaveAsync(transaction, change, receivedAt, ct).ConfigureAwait(false);
+            }
+
+            await using var upsert = transaction.Command("""
+                INSERT INTO edges (edge, last_seq, last_sent_at, last_heard_at, applied, duplicates) VALUES ($edge, $seq, $sent, $heard, $applied, $duplicate)
+                ON CONFLICT(edge) DO UPDATE SET last_seq = MAX(last_seq, $seq), last_sent_at = CASE WHEN $seq > last_seq THEN $sent ELSE last_sent_at END,
+                    last_heard_at = $heard, applied = applied + $applied, duplicates = duplicates + $duplicate;
+                """)
+                .With("$edge", change.Edge)
+                .With("$seq", change.Seq)
+                .With("$sent", change.SentAt.ToUnixTimeMilliseconds())
+                .With("$heard", receivedAt.ToUnixTimeMilliseconds())
+                .With("$applied", applied ? 1 : 0)
+                .With("$duplicate", applied ? 0 : 1);
+            await upsert.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            return applied ? EdgeChangeOutcome.Applied : EdgeChangeOutcome.Duplicate;
+        }, cancellationToken);
+
+    private static async Task SaveAsync(SqliteTransaction transaction, EdgeChange change, DateTimeOffset receivedAt, CancellationToken ct)
+    {
+        var data = change.Data;
+        if (change.Event is DeskEvents.AlertRaised or DeskEvents.AlertUpdated)
+        {
+            await using var alert = transaction.Command("""
+                INSERT INTO edge_alerts (id, edge, site, zone, type, severity, state, raised_at, seq, view, trail, received_at)
+                VALUES ($id, $edge, $site, $zone, $type, $severity, $state, $raised, $seq, $view, $trail, $received)
+                ON CONFLICT(id) DO UPDATE SET zone = $zone, severity = $severity, state = $state, seq = $seq, view = $view, trail = COALESCE($trail, trail), received_at = $received;
+                """)
+                .With("$id", data.GetProperty("id").GetString())
+                .With("$edge", change.Edge)
+                .With("$site", change.Site)
+                .With("$zone", data.GetProperty("zone").GetString())
+                .With("$type", data.GetProperty("type").GetString())
+                .With("$severity", data.GetProperty("severity").GetString())
+                .With("$state", data.GetProperty("state").GetString())
+                .With("$raised", data.GetProperty("raisedAt").GetDateTimeOffset().ToUnixTimeMilliseconds())
+                .With("$seq", change.Seq)
+                .With("$view", data.GetRawText())
+                .With("$trail", change.Trail is { ValueKind: JsonValueKind.Array } trail ? trail.GetRawText() : null)
+                .With("$received", receivedAt.ToUnixTimeMilliseconds());
+            await alert.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }
+        else if (change.Event == DeskEvents.DeviceStatusChanged)
+        {
+            await using var device = transaction.Command("""
+                INSERT INTO edge_devices (site, device, edge, status, view) VALUES ($site, $device, $edge, $status, $view)
+                ON CONFLICT(site, device) DO UPDATE SET edge = $edge, status = $status, view = $view;
+                """)
+                .With("$site", change.Site)
+                .With("$device", data.GetProperty("deviceId").GetString())
+                .With("$edge", change.Edge)
+                .With("$status", data.GetProperty("status").GetString())
+                .With("$view", data.GetRawText());
+            await device.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Edge alerts as their edges showed them, newest first, with the same filters as the hub's own alerts.</summary>
+    public Task<IReadOnlyList<(DateTimeOffset RaisedAt, JsonElement View)>> QueryAsync(AlertQuery filter, CancellationToken cancellationToken = default) =>
+        database.RunAsync<IReadOnlyList<(DateTimeOffset, JsonElement)>>(async (connection, ct) =>
+        {
+            var where = new List<string>();
+            await using var query = connection.Command(string.Empty);
+            if (filter.Sites is { } sites)
+            {
+                where.Add($"site IN ({SqliteCommands.InList(sites.Count)})");
+                query.AddInList(sites);
+            }
+
+            if (filter.State is { } state) { where.Add("state = $state"); query.With("$state", state.ToWire()); }
+            if (filter.OpenOnly) where.Add("state <> 'resolved'");
+            if (filter.Zone is { } zone) { where.Add("zone = $zone"); query.With("$zone", zone); }
+            if (filter.Type is { } type) { where.Add("type = $type"); query.With("$type", type.ToWire()); }
+            if (filter.Severity is { } severity) { where.Add("severity = $severity"); query.With("$severity", severity.ToWire()); }
+            if (filter.From is { } from) { where.Add("raised_at >= $from"); query.With("$from", from.ToUnixTimeMilliseconds()); }
+            if (filter.To is { } to) { where.Add("raised_at < $to"); query.With("$to", to.ToUnixTimeMilliseconds()); }
+            query.CommandText = $"SELECT raised_at, view FROM edge_alerts {(where.Count == 0 ? string.Empty : "WHERE " + string.Join(" AND ", where))} ORDER BY raised_at DESC, id LIMIT $limit;";
+            query.With("$limit", filter.Offset + filter.Limit);
+            return await query.ListAsync(r => (SqliteCommands.Time(r.GetInt64(0)), JsonDocument.Parse(r.GetString(1)).RootElement.Clone()), ct).ConfigureAwait(false);
+        }, cancellationToken);
+
+    /// <summary>One edge alert with its audit trail, in the shape of the hub's own (<c>alert</c>, <c>history</c>); null when unknown.</summary>
+    public Task<(string Site, JsonElement Detail)?> GetAsync(Guid id, CancellationToken cancellationToken = default) =>
+        database.RunAsync(async (connection, ct) =>
+        {
+            await using var query = connection.Command("SELECT site, view, trail FROM edge_alerts WHERE id = $id;").With("$id", id.ToString());
+            var rows = await query.ListAsync(r => (Site: r.GetString(0), View: r.GetString(1), Trail: r.IsDBNull(2) ? "[]" : r.GetString(2)), ct).ConfigureAwait(false);
+            if (rows.Count == 0)
+            {
+                return ((string, JsonElement)?)null;
+            }
+
+            var (site, view, trail) = rows[0];
+            var detail = JsonDocument.Parse($$"""{"alert":{{view}},"history":{{trail}}}""").RootElement.Clone();
+            return (site, detail);
+        }, cancellationToken);
+
+    public Task<IReadOnlyList<EdgeStatus>> EdgesAsync(CancellationToken cancellationToken = default) =>
+        database.RunAsync<IReadOnlyList<EdgeStatus>>(async (connection, ct) =>
+        {
+            await using var query = connection.Command("SELECT edge, last_seq, last_sent_at, last_heard_at, applied, duplicates FROM edges ORDER BY edge;");
+            return await query.ListAsync(r => new EdgeStatus(r.GetString(0), r.GetInt64(1), SqliteCommands.Time(r.GetInt64(2)), SqliteCommands.Time(r.GetInt64(3)), r.GetInt64(4), r.GetInt64(5)), ct).ConfigureAwait(false);
+        }, cancellationToken);
+}

@@ -1,0 +1,146 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using MQTTnet;
+using MQTTnet.Protocol;
+using RedProperty.Iot.Hub.Tests.Infrastructure;
+
+namespace RedProperty.Iot.Hub.Tests.Integration;
+
+/// <summary>
+/// A district centre reads an edge hub's changes from the district broker (Debian's mosquitto) into its read
+/// model: the edge's alerts under the same paths and shapes, each change applied once, nothing trusted for a site
+/// its edge does not own.
+/// </summary>
+public sealed class CentreTests : IAsyncLifetime
+{
+    private string _workDir = null!;
+    private MosquittoServer _district = null!;
+
+    public async Task InitializeAsync()
+    {
+        _workDir = Directory.CreateTempSubdirectory("rp-centre-").FullName;
+        Directory.CreateDirectory(Path.Combine(_workDir, "edge"));
+        Directory.CreateDirectory(Path.Combine(_workDir, "centre"));
+        _district = await MosquittoServer.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _district.DisposeAsync();
+        Directory.Delete(_workDir, recursive: true);
+    }
+
+    private Dictionary<string, string?> EdgeSettings() => new()
+    {
+        ["Hub:Registry"] = TestRegistry.Write(Path.Combine(_workDir, "edge")),
+        ["Influx:Version"] = "none",
+        ["Alerts:Thresholds:FlyingWireSustainS"] = "1",
+        ["Uplink:Url"] = _district.Url.ToString(),
+        ["Uplink:ClientId"] = "edge-a",
+    };
+
+    private Dictionary<string, string?> CentreSettings() => new()
+    {
+        ["Hub:Registry"] = TestRegistry.Write(Path.Combine(_workDir, "centre")),
+        ["Hub:Role"] = "centre",
+        ["Influx:Version"] = "none",
+        ["Mqtt:Mode"] = "external",
+        ["Mqtt:ExternalUrl"] = _district.Url.ToString(),
+        ["Mqtt:ClientId"] = "centre-devices",
+        ["Centre:ClientId"] = "centre-uplinks",
+        ["Centre:Edges:edge-a:0"] = TestRegistry.Site,
+    };
+
+    [Fact]
+    public async Task An_alert_at_the_edge_shows_at_the_centre_with_its_id_shape_and_trail_and_follows_the_edge()
+    {
+        await using var centre = await HubHost.StartAsync(CentreSettings());
+        await using var edge = await HubHost.StartAsync(EdgeSettings());
+        var charger = await edge.ConnectDeviceAsync("chg-1");
+        var topic = $"rp/{TestRegistry.Site}/charger/chg-1/telemetry";
+        await HubHost.PublishAsync(charger, topic, """{"circuit":"corridor","currentA":2.0}""");
+        await Task.Delay(1100);
+        await HubHost.PublishAsync(charger, topic, """{"circuit":"corridor","currentA":2.1}""");
+
+        var atEdge = await Eventually.BecomesAsync(() => edge.GetJsonAsync("/api/alerts?state=open"), a => a.GetArrayLength() == 1, TimeSpan.FromSeconds(5), "the alert at the edge");
+        var id = atEdge[0].GetProperty("id").GetString()!;
+        var atCentre = await Eventually.BecomesAsync(() => centre.GetJsonAsync("/api/alerts?state=open"), a => a.GetArrayLength() == 1, TimeSpan.FromSeconds(10), "the alert at the centre");
+        // The same alert: its edge's id, every field of the contract as the edge's desk has it.
+        Assert.Equal(id, atCentre[0].GetProperty("id").GetString());
+        Assert.Equal(atEdge[0].EnumerateObject().Select(p => p.Name).Order(), atCentre[0].EnumerateObject().Select(p => p.Name).Order());
+        Assert.Equal(("flying_wire_charging", "active"), (atCentre[0].GetProperty("type").GetString(), atCentre[0].GetProperty("state").GetString()));
+
+        // Worked at the edge: the centre follows, with the audit trail.
+        (await edge.Http.PostAsync($"/api/alerts/{id}/ack", null)).EnsureSuccessStatusCode();
+        var detail = await Eventually.BecomesAsync(() => centre.GetJsonAsync($"/api/alerts/{id}"), d => d.GetProperty("alert").GetProperty("state").GetString() == "acknowledged", TimeSpan.FromSeconds(10), "the acknowledgement at the centre");
+        var acknowledged = detail.GetProperty("history").EnumerateArray().Single(h => h.GetProperty("action").GetString() == "acknowledged");
+        Assert.Equal(HubHost.AdminUser, acknowledged.GetProperty("by").GetString());
+        Assert.Single((await centre.GetJsonAsync("/api/alerts?state=acknowledged")).EnumerateArray());
+        Assert.Empty((await centre.GetJsonAsync("/api/alerts?state=active")).EnumerateArray());
+
+        // The edge as the district desk sees it.
+        var edges = await centre.GetJsonAsync("/api/district/edges");
+        var edgeA = Assert.Single(edges.EnumerateArray());
+        Assert.Equal(("edge-a", false), (edgeA.GetProperty("edge").GetString(), edgeA.GetProperty("silent").GetBoolean()));
+        Assert.Equal([TestRegistry.Site], edgeA.GetProperty("sites").EnumerateArray().Select(s => s.GetString()));
+        Assert.Equal(JsonValueKind.String, edgeA.GetProperty("lastHeardAt").ValueKind);
+
+        // A member of staff of the other compound only does not see this compound's alert.
+        Assert.Equal(HttpStatusCode.Created, (await centre.Http.PostAsJsonAsync("/api/staff", new { username = "other", displayName = "other", password = "other-password", role = "operator", sites = new[] { TestRegistry.OtherSite } })).StatusCode);
+        using var other = new HttpClient { BaseAddress = centre.HttpUrl };
+        other.DefaultRequestHeaders.Authorization = new("Bearer", await centre.TokenAsync("other", "other-password"));
+        Assert.Empty((await other.GetFromJsonAsync<JsonElement>("/api/alerts")).EnumerateArray());
+        Assert.Equal(HttpStatusCode.Forbidden, (await other.GetAsync($"/api/alerts/{id}")).StatusCode);
+        Assert.Empty((await other.GetFromJsonAsync<JsonElement>("/api/district/edges")).EnumerateArray());
+        await charger.DisconnectAsync();
+    }
+
+    [Fact]
+    public async Task A_change_sent_twice_is_applied_once_and_one_for_a_site_its_edge_does_not_own_is_dropped()
+    {
+        await using var centre = await HubHost.StartAsync(CentreSettings());
+        var consumer = centre.Services.GetRequiredService<RedProperty.Iot.Hub.Centre.CentreConsumer>();
+        await Eventually.BecomesAsync(() => Task.FromResult(consumer.IsConnected), c => c, TimeSpan.FromSeconds(10), "the centre on the district broker");
+        using var publisher = new MqttClientFactory().CreateMqttClient();
+        await publisher.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", _district.Port).WithClientId("someone").Build());
+
+        var id = Guid.NewGuid();
+        string Change(string edge, long seq, string site, string state) => $$"""
+            {"edge":"{{edge}}","seq":{{seq}},"site":"{{site}}","event":"alertUpdated","sentAt":"2026-12-03T04:00:00Z",
+             "data":{"id":"{{id}}","seq":{{seq}},"site":"{{site}}","zone":"grid-2","deviceId":"chg-2","kind":"charger","type":"charger_overheat","severity":"critical","state":"{{state}}","raisedAt":"2026-12-03T03:59:00Z"},
+             "trail":[{"at":"2026-12-03T03:59:00Z","action":"raised","by":"system"}]}
+            """;
+        async Task SendAsync(string site, string payload) =>
+            await publisher.PublishAsync(new MqttApplicationMessageBuilder().WithTopic($"rp/{site}/uplink/changes").WithPayload(Encoding.UTF8.GetBytes(payload)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
+
+        await SendAsync(TestRegistry.Site, Change("edge-a", 10, TestRegistry.Site, "acknowledged"));
+        await Eventually.BecomesAsync(() => centre.GetJsonAsync("/api/alerts"), a => a.GetArrayLength() == 1, TimeSpan.FromSeconds(10), "the change at the centre");
+        // The same change again, and an older one arriving late: the alert stays as the newest change left it.
+        await SendAsync(TestRegistry.Site, Change("edge-a", 10, TestRegistry.Site, "acknowledged"));
+        await SendAsync(TestRegistry.Site, Change("edge-a", 9, TestRegistry.Site, "active"));
+        // Forged: edge-a speaking for a compound it does not own; an edge the centre does not know; a topic and body that disagree; not JSON.
+        await SendAsync(TestRegistry.OtherSite, Change("edge-a", 11, TestRegistry.OtherSite, "active"));
+        await SendAsync(TestRegistry.Site, Change("edge-x", 12, TestRegistry.Site, "resolved"));
+        await SendAsync(TestRegistry.OtherSite, Change("edge-a", 13, TestRegistry.Site, "resolved"));
+        await SendAsync(TestRegistry.Site, "not json");
+
+        await Eventually.BecomesAsync(() => centre.MetricAsync("rp_hub_centre_changes_total{outcome=\"duplicate\"}"), n => n == 2, TimeSpan.FromSeconds(10), "the two resent changes recognised");
+        await Eventually.BecomesAsync(() => centre.MetricAsync("rp_hub_centre_changes_refused_total{reason=\"malformed\"}"), n => n == 2, TimeSpan.FromSeconds(10), "the malformed ones dropped");
+        Assert.Equal(2, await centre.MetricAsync("rp_hub_centre_changes_refused_total{reason=\"not_owner\"}"));
+        var alert = Assert.Single((await centre.GetJsonAsync("/api/alerts")).EnumerateArray());
+        Assert.Equal(("acknowledged", 10), (alert.GetProperty("state").GetString(), alert.GetProperty("seq").GetInt32()));
+        Assert.Equal(10, Assert.Single((await centre.GetJsonAsync("/api/district/edges")).EnumerateArray()).GetProperty("lastSeq").GetInt64());
+    }
+
+    [Fact]
+    public async Task A_centre_without_the_district_broker_does_not_start()
+    {
+        var settings = CentreSettings();
+        settings["Mqtt:Mode"] = "embedded";
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => HubHost.StartAsync(settings));
+        Assert.Contains("Hub:Role=centre needs Mqtt:Mode=external", error.Message, StringComparison.Ordinal);
+    }
+}
