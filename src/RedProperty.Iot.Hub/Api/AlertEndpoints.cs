@@ -118,13 +118,13 @@ public static class AlertEndpoints
         }).WithSummary("One alert with its resolution note and audit trail.");
 
         alerts.MapPost("/{id:guid}/ack", (Guid id, AlertActionRequest? request, ClaimsPrincipal user, AlertStore store, AlertService service, DeviceRegistry registry, IServiceProvider services, CancellationToken ct) =>
-                ActAsync(id, user, store, ct, () => service.AcknowledgeAsync(id, user.Identity!.Name!, request?.Note, ct),
+                ActAsync(id, user, store, services, ct, () => service.AcknowledgeAsync(id, user.Identity!.Name!, request?.Note, ct),
                     services.GetService<AlertCommandBus>() is { } bus ? () => bus.SendAsync("ack", id, user.Identity!.Name!, request?.Note, VisibleSites(user, registry), ct) : null))
             .RequireAuthorization(StaffAuthentication.OperatorPolicy)
             .WithSummary("Acknowledges an active alert in the name of the signed-in operator.");
 
         alerts.MapPost("/{id:guid}/on-the-way", (Guid id, ClaimsPrincipal user, AlertStore store, AlertService service, DeviceRegistry registry, IServiceProvider services, CancellationToken ct) =>
-                ActAsync(id, user, store, ct, () => service.SetOutAsync(id, user.Identity!.Name!, ct),
+                ActAsync(id, user, store, services, ct, () => service.SetOutAsync(id, user.Identity!.Name!, ct),
                     services.GetService<AlertCommandBus>() is { } bus ? () => bus.SendAsync("on-the-way", id, user.Identity!.Name!, null, VisibleSites(user, registry), ct) : null))
             .RequireAuthorization(StaffAuthentication.OperatorPolicy)
             .WithSummary("The signed-in worker sets out for the scene (acknowledges the alert too if nobody has); the same worker again changes nothing.");
@@ -137,7 +137,7 @@ public static class AlertEndpoints
                 var bus = services.GetService<AlertCommandBus>();
                 if (string.IsNullOrWhiteSpace(request?.Place))
                 {
-                    return ActAsync(id, user, store, ct, () => service.ConfirmArrivalAsync(id, by, request?.Reason, ct),
+                    return ActAsync(id, user, store, services, ct, () => service.ConfirmArrivalAsync(id, by, request?.Reason, ct),
                         bus is not null ? () => bus.SendAsync("arrive", id, by, request?.Reason, VisibleSites(user, registry), ct) : null,
                         noteField: "reason");
                 }
@@ -153,7 +153,7 @@ public static class AlertEndpoints
                     return Task.FromResult(Results.ValidationProblem(new Dictionary<string, string[]> { ["place"] = [sticker.Problem!] }));
                 }
 
-                return ActAsync(id, user, store, ct, () => service.ArriveAtAsync(id, by, sticker.Site!.Id, sticker.Place!, ct),
+                return ActAsync(id, user, store, services, ct, () => service.ArriveAtAsync(id, by, sticker.Site!.Id, sticker.Place!, ct),
                     bus is not null ? () => bus.SendAsync("arrive-sticker", id, by, request.Place, VisibleSites(user, registry), ct) : null,
                     noteField: "place");
             })
@@ -181,7 +181,7 @@ public static class AlertEndpoints
                     to = worker.Username;
                 }
 
-                return await ActAsync(id, user, store, ct, () => service.AssignAsync(id, to, by, ct),
+                return await ActAsync(id, user, store, services, ct, () => service.AssignAsync(id, to, by, ct),
                     services.GetService<AlertCommandBus>() is { } bus ? () => bus.SendAsync("assign", id, by, to, VisibleSites(user, registry), ct) : null,
                     noteField: "to");
             })
@@ -189,7 +189,7 @@ public static class AlertEndpoints
             .WithSummary("The desk hands the alert to another member of staff who may act on its site (body {\"to\": \"username\"}).");
 
         alerts.MapPost("/{id:guid}/resolve", (Guid id, AlertActionRequest? request, ClaimsPrincipal user, AlertStore store, AlertService service, DeviceRegistry registry, IServiceProvider services, CancellationToken ct) =>
-                ActAsync(id, user, store, ct, () => service.ResolveAsync(id, user.Identity!.Name!, request?.Note, ct),
+                ActAsync(id, user, store, services, ct, () => service.ResolveAsync(id, user.Identity!.Name!, request?.Note, ct),
                     services.GetService<AlertCommandBus>() is { } bus ? () => bus.SendAsync("resolve", id, user.Identity!.Name!, request?.Note, VisibleSites(user, registry), ct) : null))
             .RequireAuthorization(StaffAuthentication.OperatorPolicy)
             .WithSummary("Resolves an alert; a note saying what was done is required.");
@@ -199,11 +199,20 @@ public static class AlertEndpoints
 
     /// <param name="noteField">The request's field a missing note is reported under.</param>
     private static async Task<IResult> ActAsync(
-        Guid id, ClaimsPrincipal user, AlertStore store, CancellationToken ct, Func<Task<AlertActionResult>> action, Func<Task<AlertCommandReply?>>? forward,
+        Guid id, ClaimsPrincipal user, AlertStore store, IServiceProvider services, CancellationToken ct, Func<Task<AlertActionResult>> action, Func<Task<AlertCommandReply?>>? forward,
         string noteField = "note")
     {
         if (await store.GetAsync(id, ct) is not { } found)
         {
+            if (services.GetService<EdgeStore>() is { } edges && await edges.GetAsync(id, ct) is var (edgeSite, _))
+            {
+                // A centre shows the edges' alerts; the edge that owns one is where it is acted on.
+                return user.CanSee(edgeSite)
+                    ? Results.Problem(statusCode: StatusCodes.Status421MisdirectedRequest, title: "The edge owns this alert",
+                        detail: $"This alert belongs to the edge hub of site '{edgeSite}'; act on it there (actions from the centre are not sent down yet).")
+                    : SiteAccess.NotYourSite(edgeSite);
+            }
+
             return forward is null ? NotFound(id) : Forwarded(await forward(), id, noteField);
         }
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using MQTTnet;
 using MQTTnet.Protocol;
 using Prometheus;
+using RedProperty.Iot.Hub.ChangeLog;
 using RedProperty.Iot.Hub.Configuration;
 using RedProperty.Iot.Hub.Metrics;
 
@@ -16,8 +17,8 @@ namespace RedProperty.Iot.Hub.Centre;
 /// dropped and counted (<c>rp_hub_centre_changes_refused_total</c>).
 /// </summary>
 public sealed partial class CentreConsumer(
-    IOptions<CentreOptions> centre, IOptions<MqttOptions> mqtt, EdgeStore store, DeviceRegistry registry, HubMetrics metrics, TimeProvider time,
-    ILogger<CentreConsumer> logger) : BackgroundService
+    IOptions<CentreOptions> centre, IOptions<MqttOptions> mqtt, EdgeStore store, EdgeAlertsLive live, DeskChangeFeed feed, DeviceRegistry registry, HubMetrics metrics,
+    TimeProvider time, ILogger<CentreConsumer> logger) : BackgroundService
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -31,6 +32,11 @@ public sealed partial class CentreConsumer(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        foreach (var open in await store.OpenAsync(stoppingToken).ConfigureAwait(false))
+        {
+            live.Show(open);
+        }
+
         using var client = new MqttClientFactory().CreateMqttClient();
         client.ApplicationMessageReceivedAsync += e => OnChangeAsync(e, stoppingToken);
         var backoff = TimeSpan.FromSeconds(1);
@@ -89,9 +95,19 @@ public sealed partial class CentreConsumer(
 
         // Stored first, acknowledged after: a crash in between gets the change again, which the store recognises.
         e.AutoAcknowledge = false;
-        var outcome = await store.ApplyAsync(change, time.GetUtcNow(), stoppingToken).ConfigureAwait(false);
+        var (outcome, desk) = await store.ApplyAsync(change, time.GetUtcNow(), stoppingToken).ConfigureAwait(false);
         _received.WithLabels(outcome == EdgeChangeOutcome.Applied ? "applied" : "duplicate").Inc();
         await e.AcknowledgeAsync(stoppingToken).ConfigureAwait(false);
+        if (desk is DeskChange.AlertChanged alert)
+        {
+            live.Show(alert.Alert);
+        }
+
+        if (desk is not null)
+        {
+            // Committed: the centre's desks get it live, as they get the centre's own changes.
+            feed.Publish(desk);
+        }
     }
 
     /// <summary>The change, or null (counted and logged) when it cannot be trusted.</summary>

@@ -20,6 +20,8 @@ public static class CentreSetup
 
         services.AddCheckedOptions<CentreOptions, CentreOptionsValidator>(CentreOptions.Section);
         services.AddSingleton<EdgeStore>();
+        services.AddSingleton<EdgeAlertsLive>();
+        services.AddSingleton<Desk.IDeskAlertSource>(sp => sp.GetRequiredService<EdgeAlertsLive>());
         services.AddSingleton<CentreConsumer>();
         services.AddHostedService(sp => sp.GetRequiredService<CentreConsumer>());
         return services;

@@ -26,17 +26,22 @@ public enum EdgeChangeOutcome
 /// change is applied once: its number must be higher than the edge's last, and the alert, the device and the
 /// edge's position move in one transaction, so a centre killed between two changes resumes exactly.
 /// </summary>
-public sealed class EdgeStore(HubDatabase database)
+public sealed class EdgeStore(HubDatabase database, ChangeLogStore changeLog)
 {
-    public Task<EdgeChangeOutcome> ApplyAsync(EdgeChange change, DateTimeOffset receivedAt, CancellationToken cancellationToken) =>
+    /// <summary>
+    /// Applies one change of an edge; the desk change it makes at the centre (numbered in the centre's own change
+    /// log, which desks catch up from) is returned to be published once committed, null for a duplicate.
+    /// </summary>
+    public Task<(EdgeChangeOutcome Outcome, DeskChange? Desk)> ApplyAsync(EdgeChange change, DateTimeOffset receivedAt, CancellationToken cancellationToken) =>
         database.InTransactionAsync(async (transaction, ct) =>
         {
             await using var position = transaction.Command("SELECT last_seq FROM edges WHERE edge = $edge;").With("$edge", change.Edge);
             var last = await position.ExecuteScalarAsync(ct).ConfigureAwait(false) is long seq ? seq : 0;
             var applied = change.Seq > last;
+            DeskChange? desk = null;
             if (applied)
             {
-                await SaveAsync(transaction, change, receivedAt, ct).ConfigureAwait(false);
+                desk = await SaveAsync(transaction, change, receivedAt, ct).ConfigureAwait(false);
             }
 
             await using var upsert = transaction.Command("""
@@ -51,47 +56,65 @@ public sealed class EdgeStore(HubDatabase database)
                 .With("$applied", applied ? 1 : 0)
                 .With("$duplicate", applied ? 0 : 1);
             await upsert.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-            return applied ? EdgeChangeOutcome.Applied : EdgeChangeOutcome.Duplicate;
+            return (applied ? EdgeChangeOutcome.Applied : EdgeChangeOutcome.Duplicate, desk);
         }, cancellationToken);
 
-    private static async Task SaveAsync(SqliteTransaction transaction, EdgeChange change, DateTimeOffset receivedAt, CancellationToken ct)
+    /// <summary>Stores the alert or device status as the edge showed it, numbered as a change of the centre's own log.</summary>
+    private async Task<DeskChange?> SaveAsync(SqliteTransaction transaction, EdgeChange change, DateTimeOffset receivedAt, CancellationToken ct)
     {
-        var data = change.Data;
         if (change.Event is DeskEvents.AlertRaised or DeskEvents.AlertUpdated)
         {
+            var edgeView = change.Data.Deserialize(DeskJsonContext.Default.AlertView)!;
+            var made = await changeLog.AppendAsync(transaction, seq => new DeskChange.AlertChanged(seq, change.Site, edgeView with { Seq = seq }, change.Event == DeskEvents.AlertRaised), ct).ConfigureAwait(false);
+            var view = made.Alert;
             await using var alert = transaction.Command("""
                 INSERT INTO edge_alerts (id, edge, site, zone, type, severity, state, raised_at, seq, view, trail, received_at)
                 VALUES ($id, $edge, $site, $zone, $type, $severity, $state, $raised, $seq, $view, $trail, $received)
                 ON CONFLICT(id) DO UPDATE SET zone = $zone, severity = $severity, state = $state, seq = $seq, view = $view, trail = COALESCE($trail, trail), received_at = $received;
                 """)
-                .With("$id", data.GetProperty("id").GetString())
+                .With("$id", view.Id.ToString())
                 .With("$edge", change.Edge)
                 .With("$site", change.Site)
-                .With("$zone", data.GetProperty("zone").GetString())
-                .With("$type", data.GetProperty("type").GetString())
-                .With("$severity", data.GetProperty("severity").GetString())
-                .With("$state", data.GetProperty("state").GetString())
-                .With("$raised", data.GetProperty("raisedAt").GetDateTimeOffset().ToUnixTimeMilliseconds())
+                .With("$zone", view.Zone)
+                .With("$type", view.Type)
+                .With("$severity", view.Severity)
+                .With("$state", view.State)
+                .With("$raised", view.RaisedAt.ToUnixTimeMilliseconds())
                 .With("$seq", change.Seq)
-                .With("$view", data.GetRawText())
+                .With("$view", made.Payload)
                 .With("$trail", change.Trail is { ValueKind: JsonValueKind.Array } trail ? trail.GetRawText() : null)
                 .With("$received", receivedAt.ToUnixTimeMilliseconds());
             await alert.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            return made;
         }
-        else if (change.Event == DeskEvents.DeviceStatusChanged)
+
+        if (change.Event == DeskEvents.DeviceStatusChanged)
         {
+            var edgeStatus = change.Data.Deserialize(DeskJsonContext.Default.DeviceStatusView)!;
+            var made = await changeLog.AppendAsync(transaction, seq => new DeskChange.DeviceStatusChanged(seq, change.Site, edgeStatus with { Seq = seq }), ct).ConfigureAwait(false);
             await using var device = transaction.Command("""
                 INSERT INTO edge_devices (site, device, edge, status, view) VALUES ($site, $device, $edge, $status, $view)
                 ON CONFLICT(site, device) DO UPDATE SET edge = $edge, status = $status, view = $view;
                 """)
                 .With("$site", change.Site)
-                .With("$device", data.GetProperty("deviceId").GetString())
+                .With("$device", edgeStatus.DeviceId)
                 .With("$edge", change.Edge)
-                .With("$status", data.GetProperty("status").GetString())
-                .With("$view", data.GetRawText());
+                .With("$status", edgeStatus.Status)
+                .With("$view", made.Payload);
             await device.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            return made;
         }
+
+        return null;
     }
+
+    /// <summary>The edges' open alerts as stored (to fill the centre's live view at start).</summary>
+    public Task<IReadOnlyList<Views.AlertView>> OpenAsync(CancellationToken cancellationToken = default) =>
+        database.RunAsync<IReadOnlyList<Views.AlertView>>(async (connection, ct) =>
+        {
+            await using var query = connection.Command("SELECT view FROM edge_alerts WHERE state <> 'resolved';");
+            return await query.ListAsync(r => JsonSerializer.Deserialize(r.GetString(0), DeskJsonContext.Default.AlertView)!, ct).ConfigureAwait(false);
+        }, cancellationToken);
 
     /// <summary>Edge alerts as their edges showed them, newest first, with the same filters as the hub's own alerts.</summary>
     public Task<IReadOnlyList<(DateTimeOffset RaisedAt, JsonElement View)>> QueryAsync(AlertQuery filter, CancellationToken cancellationToken = default) =>

@@ -6,7 +6,7 @@ using RedProperty.Iot.Hub.Storage;
 namespace RedProperty.Iot.Hub.Desk;
 
 /// <summary>What a desk gets before live changes: the changes it missed, from the change log, or a snapshot.</summary>
-public sealed class DeskHistory(AlertService alerts, DeviceStates devices, ChangeLogStore changeLog)
+public sealed class DeskHistory(AlertService alerts, DeviceStates devices, ChangeLogStore changeLog, IEnumerable<IDeskAlertSource> otherAlerts)
 {
     /// <summary>
     /// The changes after <paramref name="afterSeq"/> up to <paramref name="upToSeq"/> of these sites, in order;
@@ -31,7 +31,7 @@ public sealed class DeskHistory(AlertService alerts, DeviceStates devices, Chang
     /// </summary>
     public DeskSnapshot Snapshot(long seq, IReadOnlyCollection<string> sites)
     {
-        var open = alerts.OpenAlerts(sites);
+        IReadOnlyList<Views.AlertView> open = [.. alerts.OpenAlerts(sites), .. otherAlerts.SelectMany(source => source.OpenAlerts(sites))];
         var statuses = devices.All
             .Where(d => sites.Contains(d.Device.Site))
             .Select(d => new DeviceStatusView(0, d.Device.Site, d.Device.Zone, d.Device.Id, d.Device.Kind.ToWire(), d.Status?.ToString().ToLowerInvariant() ?? "unknown", d.StatusChangedAt ?? DateTimeOffset.MinValue))
