@@ -160,6 +160,41 @@ public sealed class CentreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_centre_killed_and_restarted_holds_the_edges_state_changes_made_meanwhile_included()
+    {
+        await using var edge = await HubHost.StartAsync(EdgeSettings());
+        var centreDir = Path.Combine(_workDir, "centre-data");
+        var charger = await edge.ConnectDeviceAsync("chg-1");
+        var station = await edge.ConnectDeviceAsync("chg-2");
+        await using (var centre = await HubProcess.StartAsync(centreDir, CentreSettings()))
+        {
+            await centre.SignInAsync();
+            var topic = $"rp/{TestRegistry.Site}/charger/chg-1/telemetry";
+            await HubHost.PublishAsync(charger, topic, """{"circuit":"corridor","currentA":2.0}""");
+            await Task.Delay(1100);
+            await HubHost.PublishAsync(charger, topic, """{"circuit":"corridor","currentA":2.1}""");
+            await Eventually.BecomesAsync(async () => await centre.Http.GetFromJsonAsync<JsonElement>("/api/alerts"), a => a.GetArrayLength() == 1, TimeSpan.FromSeconds(15), "the alert at the centre");
+
+            // The centre dies (power cut) while the edge goes on: an acknowledgement, a second alert.
+            await centre.KillAsync();
+        }
+
+        var first = (await edge.GetJsonAsync("/api/alerts"))[0].GetProperty("id").GetString();
+        (await edge.Http.PostAsync($"/api/alerts/{first}/ack", null)).EnsureSuccessStatusCode();
+        await HubHost.PublishAsync(station, $"rp/{TestRegistry.Site}/charger/chg-2/telemetry", """{"circuit":"station","tempC":82}""");
+        await Eventually.BecomesAsync(() => edge.GetJsonAsync("/api/alerts"), a => a.GetArrayLength() == 2, TimeSpan.FromSeconds(10), "the second alert at the edge");
+
+        await using var restarted = await HubProcess.StartAsync(centreDir, CentreSettings());
+        await restarted.SignInAsync();
+        static IEnumerable<(string?, string?, string?)> StateOf(JsonElement alerts) =>
+            alerts.EnumerateArray().Select(a => (a.GetProperty("id").GetString(), a.GetProperty("state").GetString(), a.GetProperty("type").GetString())).Order();
+        var atEdge = StateOf(await edge.GetJsonAsync("/api/alerts")).ToArray();
+        await Eventually.BecomesAsync(async () => StateOf(await restarted.Http.GetFromJsonAsync<JsonElement>("/api/alerts")).ToArray(), a => a.SequenceEqual(atEdge), TimeSpan.FromSeconds(20), "the centre's read model equal to the edge's alerts");
+        await charger.DisconnectAsync();
+        await station.DisconnectAsync();
+    }
+
+    [Fact]
     public async Task A_centre_without_the_district_broker_does_not_start()
     {
         var settings = CentreSettings();
