@@ -65,8 +65,9 @@ public static class ReportEndpoints
 
         group.MapGet("/ranking", async (string? month, ClaimsPrincipal user, DeviceRegistry registry, SiteOwnership ownership, SiteReports reports, TimeProvider time, CancellationToken ct) =>
         {
-            // Only this instance's sites: the others' alerts are not in its store.
-            var sites = registry.Sites.Where(s => user.CanSee(s.Id) && ownership.Owns(s.Id)).ToArray();
+            // Only this instance's sites (the others' alerts are not in its store), and at a centre the edges' sites,
+            // ranked by the monthly snapshots their edges published.
+            var sites = registry.Sites.Where(s => user.CanSee(s.Id) && (ownership.Owns(s.Id) || ownership.IsEdgeSite(s.Id))).ToArray();
             if (sites.Length == 0)
             {
                 return Results.Ok(new Ranking(month ?? string.Empty, false, null, [], [], [], true, null, []));
@@ -78,7 +79,7 @@ public static class ReportEndpoints
             }
 
             // The month as a calendar month: each site is scored over it in its own time zone.
-            return Results.Ok(await reports.RankAsync(sites, first.From.Year, first.From.Month, ct));
+            return Results.Ok(await reports.RankAsync(sites, first.From.Year, first.From.Month, ct, ownership.IsEdgeSite));
         }).WithSummary("Every site of the account (that this instance serves) scored for a month (month=YYYY-MM, default the last full one), ranked, with the red (best) and black (worst) lists and the change since the month before; a month still running is ranked so far (ended=false, asOf); sites without records for the month are not ranked (noRecords).");
 
         group.MapGet("/monthly", async (string? site, ClaimsPrincipal user, DeviceRegistry registry, MonthlyReportStore store, CancellationToken ct) =>
@@ -127,7 +128,9 @@ public static class ReportEndpoints
         return ownership.Owns(site)
             ? null
             : Results.Problem(statusCode: StatusCodes.Status421MisdirectedRequest, title: "Another instance's site",
-                detail: $"Site '{site}' is served by another hub instance (Hub:Sites); ask that instance for its figures.");
+                detail: ownership.IsEdgeSite(site)
+                    ? $"Site '{site}' has its own edge hub (Centre:Edges); its figures are there, its monthly snapshots here (GET /api/reports/monthly)."
+                    : $"Site '{site}' is served by another hub instance (Hub:Sites); ask that instance for its figures.");
     }
 
     private static bool TryPeriod(Site site, DateTimeOffset? from, DateTimeOffset? to, string? month, DateTimeOffset now, out ReportPeriod period, out string problem)

@@ -6,6 +6,7 @@ using Prometheus;
 using RedProperty.Iot.Hub.ChangeLog;
 using RedProperty.Iot.Hub.Configuration;
 using RedProperty.Iot.Hub.Metrics;
+using RedProperty.Iot.Hub.Storage;
 
 namespace RedProperty.Iot.Hub.Centre;
 
@@ -17,8 +18,8 @@ namespace RedProperty.Iot.Hub.Centre;
 /// dropped and counted (<c>rp_hub_centre_changes_refused_total</c>).
 /// </summary>
 public sealed partial class CentreConsumer(
-    IOptions<CentreOptions> centre, IOptions<MqttOptions> mqtt, EdgeStore store, EdgeAlertsLive live, DeskChangeFeed feed, DeviceRegistry registry, HubMetrics metrics,
-    TimeProvider time, ILogger<CentreConsumer> logger) : BackgroundService
+    IOptions<CentreOptions> centre, IOptions<MqttOptions> mqtt, EdgeStore store, EdgeAlertsLive live, DeskChangeFeed feed, MonthlyReportStore reports, DeviceRegistry registry,
+    HubMetrics metrics, TimeProvider time, ILogger<CentreConsumer> logger) : BackgroundService
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -55,7 +56,10 @@ public sealed partial class CentreConsumer(
                             throw new InvalidOperationException($"the district broker refused the centre's login: {result.ResultCode}");
                         }
 
-                        await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter($"{DeviceTopic.Root}/+/uplink/changes", MqttQualityOfServiceLevel.AtLeastOnce).Build(), stoppingToken).ConfigureAwait(false);
+                        await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
+                            .WithTopicFilter($"{DeviceTopic.Root}/+/uplink/changes", MqttQualityOfServiceLevel.AtLeastOnce)
+                            .WithTopicFilter($"{DeviceTopic.Root}/+/uplink/report-monthly", MqttQualityOfServiceLevel.AtLeastOnce)
+                            .Build(), stoppingToken).ConfigureAwait(false);
                         IsConnected = true;
                         backoff = TimeSpan.FromSeconds(1);
                         LogConnected(logger, mqtt.Value.ExternalUrl!, centre.Value.ClientId, result.IsSessionPresent);
@@ -87,6 +91,14 @@ public sealed partial class CentreConsumer(
     private async Task OnChangeAsync(MqttApplicationMessageReceivedEventArgs e, CancellationToken stoppingToken)
     {
         var message = e.ApplicationMessage;
+        if (message.Topic.EndsWith("/uplink/report-monthly", StringComparison.Ordinal))
+        {
+            e.AutoAcknowledge = false;
+            await StoreReportAsync(message, stoppingToken).ConfigureAwait(false);
+            await e.AcknowledgeAsync(stoppingToken).ConfigureAwait(false);
+            return;
+        }
+
         var change = Read(message);
         if (change is null)
         {
@@ -107,6 +119,43 @@ public sealed partial class CentreConsumer(
         {
             // Committed: the centre's desks get it live, as they get the centre's own changes.
             feed.Publish(desk);
+        }
+    }
+
+    /// <summary>
+    /// Keeps an edge's monthly snapshot byte for byte (its SHA-256 must be the one it names), as published: the
+    /// district ranking scores the compound by it. A snapshot already kept for that month is not replaced.
+    /// </summary>
+    private async Task StoreReportAsync(MqttApplicationMessage message, CancellationToken cancellationToken)
+    {
+        var site = message.Topic.Split('/') is [_, var s, "uplink", "report-monthly"] ? s : null;
+        string? Property(string name) => message.UserProperties?.FirstOrDefault(p => p.Name == name) is { } p ? System.Text.Encoding.UTF8.GetString(p.ValueBuffer.Span) : null;
+        var edge = Property("edge");
+        var payload = System.Text.Encoding.UTF8.GetString(System.Buffers.BuffersExtensions.ToArray(message.Payload));
+        var sha256 = Reports.MonthlyReport.Sha256Of(payload);
+        if (site is null || Reports.MonthlyReport.TryRead(payload) is not { } report || report.Site != site || Property("sha256") is { } named && named != sha256)
+        {
+            Refused("malformed", message.Topic, edge);
+            return;
+        }
+
+        if (!registry.SitesById.ContainsKey(site))
+        {
+            Refused("unknown_site", message.Topic, edge);
+            return;
+        }
+
+        if (edge is null || !centre.Value.Edges.TryGetValue(edge, out var sites) || !sites.Contains(site, StringComparer.Ordinal))
+        {
+            Refused("not_owner", message.Topic, edge);
+            return;
+        }
+
+        if (await reports.StoreMonthlyReportAsync(site, report.Month, report.ComputedAt, payload, sha256, cancellationToken).ConfigureAwait(false))
+        {
+            // Published by its edge: the centre does not publish it again.
+            await reports.MarkMonthlyReportPublishedAsync(site, report.Month, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            LogReport(logger, site, report.Month, edge);
         }
     }
 
@@ -183,6 +232,9 @@ public sealed partial class CentreConsumer(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "District broker {Broker} unreachable ({Reason}); retrying in {Seconds} s")]
     private static partial void LogUnreachable(ILogger logger, string broker, string reason, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Kept the {Month} monthly report of {Site} from edge {Edge}")]
+    private static partial void LogReport(ILogger logger, string site, string month, string edge);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Dropped an edge change on {Topic} from edge {Edge}: {Reason}")]
     private static partial void LogRefused(ILogger logger, string topic, string edge, string reason);

@@ -49,7 +49,8 @@ public sealed class SiteReports(AlertStore alerts, MonthlyReportStore reports, E
     /// A site's score for a calendar month: the published one once the month is closed (the official
     /// figure, whatever the weights are now), else computed from the store.
     /// </summary>
-    public async Task<SiteScore?> MonthScoreAsync(Site site, ReportPeriod period, CancellationToken cancellationToken)
+    /// <param name="snapshotOnly">Only a stored snapshot counts (a centre's edge site: its alerts are not here).</param>
+    public async Task<SiteScore?> MonthScoreAsync(Site site, ReportPeriod period, CancellationToken cancellationToken, bool snapshotOnly = false)
     {
         if (await reports.MonthlyReportAsync(site.Id, MonthlyReport.MonthOf(period), cancellationToken).ConfigureAwait(false) is { } stored
             && MonthlyReport.TryRead(stored.Payload) is { } report)
@@ -57,11 +58,12 @@ public sealed class SiteReports(AlertStore alerts, MonthlyReportStore reports, E
             return new SiteScore(site.Id, report.Score, report.ScoreParts);
         }
 
-        return Score(site, await FiguresAsync(site, period, cancellationToken).ConfigureAwait(false));
+        return snapshotOnly ? null : Score(site, await FiguresAsync(site, period, cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>Every given site scored for the calendar month (each in its own time zone), ranked, with the month before for the trend.</summary>
-    public async Task<Ranking> RankAsync(IReadOnlyList<Site> sites, int year, int month, CancellationToken cancellationToken)
+    /// <param name="snapshotOnly">Sites scored only by a stored snapshot (a centre's edge sites).</param>
+    public async Task<Ranking> RankAsync(IReadOnlyList<Site> sites, int year, int month, CancellationToken cancellationToken, Func<string, bool>? snapshotOnly = null)
     {
         var label = string.Create(CultureInfo.InvariantCulture, $"{year:D4}-{month:D2}");
         var before = new DateTime(year, month, 1).AddMonths(-1);
@@ -79,14 +81,15 @@ public sealed class SiteReports(AlertStore alerts, MonthlyReportStore reports, E
             ended &= now >= period.To;
 
             // A month without records would score as perfect: not ranked, and no trend against it.
-            if (await MonthScoreAsync(site, period, cancellationToken).ConfigureAwait(false) is not { } score)
+            var onlySnapshot = snapshotOnly?.Invoke(site.Id) ?? false;
+            if (await MonthScoreAsync(site, period, cancellationToken, onlySnapshot).ConfigureAwait(false) is not { } score)
             {
                 noRecords.Add(new UnrankedSite(site.Id, site.Name));
                 continue;
             }
 
             double? previous = previousPeriod.To > recordsSince
-                ? (await MonthScoreAsync(site, previousPeriod, cancellationToken).ConfigureAwait(false))?.Score
+                ? (await MonthScoreAsync(site, previousPeriod, cancellationToken, onlySnapshot).ConfigureAwait(false))?.Score
                 : null;
             scored.Add((site, score, previous));
         }

@@ -10,8 +10,9 @@ namespace RedProperty.Iot.Hub.Sites;
 public sealed class SiteOwnership
 {
     private readonly HashSet<string> _owned;
+    private readonly HashSet<string> _ofEdges;
 
-    public SiteOwnership(IOptions<HubOptions> options, DeviceRegistry registry)
+    public SiteOwnership(IOptions<HubOptions> options, DeviceRegistry registry, IOptions<Centre.CentreOptions> centre)
     {
         var configured = options.Value.Sites.Where(s => !string.IsNullOrWhiteSpace(s)).ToArray();
         var unknown = configured.Where(s => !registry.SitesById.ContainsKey(s)).ToArray();
@@ -20,10 +21,16 @@ public sealed class SiteOwnership
             throw new InvalidOperationException($"Hub:Sites names site(s) the registry does not have: {string.Join(", ", unknown)}");
         }
 
+        // At a centre, a compound with an edge hub is the edge's: its devices report there, its alerts and reports come up.
+        _ofEdges = options.Value.IsCentre ? centre.Value.Edges.Values.SelectMany(sites => sites).ToHashSet(StringComparer.Ordinal) : [];
         _owned = configured.Length > 0 ? configured.ToHashSet(StringComparer.Ordinal) : registry.Sites.Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
+        _owned.ExceptWith(_ofEdges);
     }
 
     public IReadOnlyCollection<string> Owned => _owned;
 
     public bool Owns(string site) => _owned.Contains(site);
+
+    /// <summary>At a centre: a site whose edge hub owns it (its alerts and monthly reports come up from the edge).</summary>
+    public bool IsEdgeSite(string site) => _ofEdges.Contains(site);
 }

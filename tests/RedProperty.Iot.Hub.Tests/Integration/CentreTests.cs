@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using MQTTnet;
 using MQTTnet.Protocol;
 using RedProperty.Iot.Hub.Tests.Infrastructure;
@@ -192,6 +193,43 @@ public sealed class CentreTests : IAsyncLifetime
         await Eventually.BecomesAsync(async () => StateOf(await restarted.Http.GetFromJsonAsync<JsonElement>("/api/alerts")).ToArray(), a => a.SequenceEqual(atEdge), TimeSpan.FromSeconds(20), "the centre's read model equal to the edge's alerts");
         await charger.DisconnectAsync();
         await station.DisconnectAsync();
+    }
+
+    [Fact]
+    public async Task The_edges_monthly_close_puts_their_compounds_on_the_district_ranking_with_the_published_scores()
+    {
+        var shanghai = TimeSpan.FromHours(8);
+        var centreSettings = CentreSettings();
+        centreSettings["Centre:Edges:edge-a:1"] = TestRegistry.OtherSite;
+        await using var centre = await HubHost.StartAsync(centreSettings);
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 10, 15, 9, 0, 0, shanghai));
+        var edgeSettings = EdgeSettings();
+        edgeSettings["Alerts:Thresholds:OfflineIntervals"] = "1000000";
+        await using var edge = await HubHost.StartAsync(edgeSettings, configure: b => b.Services.AddSingleton<TimeProvider>(clock));
+        clock.SetUtcNow(new DateTimeOffset(2026, 11, 1, 0, 30, 0, shanghai));
+        edge.Http.DefaultRequestHeaders.Authorization = new("Bearer", await edge.TokenAsync(HubHost.AdminUser, HubHost.AdminPassword));
+
+        var atEdge = await Eventually.BecomesAsync(() => edge.GetJsonAsync("/api/reports/monthly"), r => r.GetArrayLength() == 2, TimeSpan.FromSeconds(15), "the edge's October reports");
+        var atCentre = await Eventually.BecomesAsync(() => centre.GetJsonAsync("/api/reports/monthly"), r => r.GetArrayLength() == 2, TimeSpan.FromSeconds(30), "the October reports at the centre");
+        static IEnumerable<(string?, string?, string?)> Hashes(JsonElement list) =>
+            list.EnumerateArray().Select(r => (r.GetProperty("site").GetString(), r.GetProperty("month").GetString(), r.GetProperty("sha256").GetString())).Order();
+        Assert.Equal(Hashes(atEdge), Hashes(atCentre));
+
+        // The district ranking lists both compounds with the scores their edge published.
+        var ranking = await centre.GetJsonAsync("/api/reports/ranking?month=2026-10");
+        var ranked = ranking.GetProperty("sites").EnumerateArray().ToDictionary(s => s.GetProperty("site").GetString()!, s => s.GetProperty("score").GetDouble());
+        Assert.Equal([TestRegistry.OtherSite, TestRegistry.Site], ranked.Keys.Order(StringComparer.Ordinal));
+        foreach (var site in new[] { TestRegistry.Site, TestRegistry.OtherSite })
+        {
+            var snapshot = await edge.GetJsonAsync($"/api/reports/monthly/{site}/2026-10");
+            Assert.Equal(snapshot.GetProperty("score").GetDouble(), ranked[site]);
+        }
+
+        // A month no edge has reported is not scored as perfect at the centre: nobody is ranked.
+        var september = await centre.GetJsonAsync("/api/reports/ranking?month=2026-09");
+        Assert.Empty(september.GetProperty("sites").EnumerateArray());
+        // Figures of an edge's compound are at the edge: the centre says where.
+        Assert.Equal(HttpStatusCode.MisdirectedRequest, (await centre.Http.GetAsync($"/api/reports/service-quality?site={TestRegistry.Site}&month=2026-10")).StatusCode);
     }
 
     [Fact]
