@@ -14,6 +14,9 @@ public sealed class SiteEntry
 
     public string? Name { get; set; }
 
+    /// <summary>The property company that runs the compound (one company runs several); the district ranks companies too.</summary>
+    public string? Company { get; set; }
+
     public string? TimeZone { get; set; }
 
     public double? Latitude { get; set; }

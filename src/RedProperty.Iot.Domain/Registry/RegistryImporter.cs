@@ -61,6 +61,7 @@ public static class RegistryImporter
             CheckCoordinate(entry.Latitude, -90, 90, $"{path}.latitude", errors);
             CheckCoordinate(entry.Longitude, -180, 180, $"{path}.longitude", errors);
             CheckText(entry.Name, $"{path}.name", errors);
+            CheckText(entry.Company, $"{path}.company", errors);
 
             var zones = ImportZones(entry, path, thresholds, errors);
             var places = ImportPlaces(entry, zones, path, errors);
@@ -70,6 +71,7 @@ public static class RegistryImporter
             {
                 Thresholds = entry.Thresholds ?? [],
                 DeclaredPlaces = places.Values.ToArray(),
+                Company = string.IsNullOrWhiteSpace(entry.Company) ? null : entry.Company.Trim(),
             });
         }
 
@@ -83,6 +85,7 @@ public static class RegistryImporter
         {
             Id = site.Id,
             Name = site.Name,
+            Company = site.Company,
             TimeZone = site.TimeZone.Id,
             Latitude = site.Latitude,
             Longitude = site.Longitude,

@@ -12,6 +12,9 @@ public sealed record Site(
     IReadOnlyDictionary<string, Zone> Zones,
     IReadOnlyDictionary<string, Device> Devices)
 {
+    /// <summary>The property company that runs the compound, if the registry names it.</summary>
+    public string? Company { get; init; }
+
     /// <summary>Alert threshold overrides for the whole site.</summary>
     public IReadOnlyDictionary<string, double> Thresholds { get; init; } = new Dictionary<string, double>();
 

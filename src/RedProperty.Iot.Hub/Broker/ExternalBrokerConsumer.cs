@@ -93,7 +93,12 @@ public sealed partial class ExternalBrokerConsumer(
                         subscribe = subscribe.WithTopicFilter($"{DeviceTopic.Root}/{site}/+/+/+", MqttQualityOfServiceLevel.AtLeastOnce);
                     }
 
-                    await client.SubscribeAsync(subscribe.Build(), stoppingToken).ConfigureAwait(false);
+                    if (ownership.Owned.Count > 0)
+                    {
+                        // None at a centre whose compounds all have edge hubs: it only publishes here.
+                        await client.SubscribeAsync(subscribe.Build(), stoppingToken).ConfigureAwait(false);
+                    }
+
                     LogConnected(logger, options.ExternalUrl!, options.ClientId!, result.IsSessionPresent, string.Join(", ", ownership.Owned));
                     backoff = TimeSpan.FromSeconds(1);
                 }

@@ -7,6 +7,9 @@ namespace RedProperty.Iot.Hub.Reports;
 
 public sealed record RankedSite(int Rank, string Site, string Name, double Score, double? PreviousScore, double? Trend, IReadOnlyDictionary<string, double> Parts);
 
+/// <summary>A property company's score for a month: the mean of its ranked compounds' scores.</summary>
+public sealed record RankedCompany(int Rank, string Company, double Score, IReadOnlyList<string> Sites);
+
 /// <summary>A site left out of a month's ranking: it has no records for the month (before the hub's records, or no devices).</summary>
 public sealed record UnrankedSite(string Site, string Name);
 
@@ -17,7 +20,7 @@ public sealed record UnrankedSite(string Site, string Name);
 /// </summary>
 public sealed record Ranking(
     string Month, bool Covered, DateTimeOffset? RecordsSince, IReadOnlyList<RankedSite> Sites, IReadOnlyList<RankedSite> RedList, IReadOnlyList<RankedSite> BlackList,
-    bool Ended, DateTimeOffset? AsOf, IReadOnlyList<UnrankedSite> NoRecords);
+    bool Ended, DateTimeOffset? AsOf, IReadOnlyList<UnrankedSite> NoRecords, IReadOnlyList<RankedCompany>? Companies = null);
 
 /// <summary>A site's figures and score for a period, and the ranking of sites for a month, from the alert store.</summary>
 public sealed class SiteReports(AlertStore alerts, MonthlyReportStore reports, EscalationPolicy policy, IOptions<ReportOptions> options, TimeProvider time)
@@ -98,8 +101,15 @@ public sealed class SiteReports(AlertStore alerts, MonthlyReportStore reports, E
             .Select((s, i) => new RankedSite(i + 1, s.Site.Id, s.Site.Name, s.Score.Score, s.Previous, s.Previous is { } p ? Math.Round(s.Score.Score - p, 1) : null, s.Score.Parts))
             .ToArray();
 
+        // A company's score is the plain mean of its ranked compounds' (each compound counts once, whatever its size).
+        var companies = scored.Where(s => s.Site.Company is not null).GroupBy(s => s.Site.Company!, StringComparer.Ordinal)
+            .Select(g => (Company: g.Key, Score: Math.Round(g.Average(s => s.Score.Score), 1), Sites: g.Select(s => s.Site.Id).Order(StringComparer.Ordinal).ToArray()))
+            .OrderByDescending(c => c.Score).ThenBy(c => c.Company, StringComparer.Ordinal)
+            .Select((c, i) => new RankedCompany(i + 1, c.Company, c.Score, c.Sites))
+            .ToArray();
+
         // A site is never on both lists: each list takes at most half of the sites.
         var size = Math.Min(options.Value.ListSize, ranked.Length / 2);
-        return new Ranking(label, covered, recordsSince, ranked, ranked.Take(size).ToArray(), ranked.Reverse().Take(size).ToArray(), ended, ended ? null : now, noRecords);
+        return new Ranking(label, covered, recordsSince, ranked, ranked.Take(size).ToArray(), ranked.Reverse().Take(size).ToArray(), ended, ended ? null : now, noRecords, companies);
     }
 }

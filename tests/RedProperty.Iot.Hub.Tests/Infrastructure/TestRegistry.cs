@@ -28,6 +28,9 @@ public static class TestRegistry
     /// <summary>A place declared within zone grid-2 (charger chg-2 watches it); every zone is a place too.</summary>
     public const string CorridorPlace = "b2-corr";
 
+    /// <summary>The property company that runs both compounds.</summary>
+    public const string Company = "红星物业";
+
     /// <summary>The location each device gets unless <c>locations</c> says otherwise.</summary>
     public static string LocationOf(string deviceId) => $"位置 {deviceId}";
 
@@ -59,7 +62,7 @@ public static class TestRegistry
             [
                 new SiteEntry
                 {
-                    Id = Site, Name = "测试小区", TimeZone = "Asia/Shanghai", Latitude = 28.11, Longitude = 113.01,
+                    Id = Site, Name = "测试小区", Company = Company, TimeZone = "Asia/Shanghai", Latitude = 28.11, Longitude = 113.01,
                     Zones =
                     [
                         new ZoneEntry { Id = HostileZone, Name = "第一网格", Type = "area" },
@@ -72,7 +75,7 @@ public static class TestRegistry
                 },
                 new SiteEntry
                 {
-                    Id = OtherSite, Name = "另一个小区", TimeZone = "Asia/Shanghai",
+                    Id = OtherSite, Name = "另一个小区", Company = Company, TimeZone = "Asia/Shanghai",
                     Zones = [new ZoneEntry { Id = "grid-a", Name = "A网格", Type = "area" }],
                     Devices = [new DeviceEntry { Id = "chg-x", Kind = "charger", Zone = "grid-a", Secret = SecretOf("chg-x"), Circuit = "stairwell" }],
                 },

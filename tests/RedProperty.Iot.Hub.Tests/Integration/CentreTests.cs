@@ -225,6 +225,12 @@ public sealed class CentreTests : IAsyncLifetime
             Assert.Equal(snapshot.GetProperty("score").GetDouble(), ranked[site]);
         }
 
+        // The company that runs both compounds: the mean of their scores.
+        var company = Assert.Single(ranking.GetProperty("companies").EnumerateArray());
+        Assert.Equal((TestRegistry.Company, Math.Round((ranked[TestRegistry.Site] + ranked[TestRegistry.OtherSite]) / 2, 1), 1),
+            (company.GetProperty("company").GetString(), company.GetProperty("score").GetDouble(), company.GetProperty("rank").GetInt32()));
+        Assert.Equal([TestRegistry.OtherSite, TestRegistry.Site], company.GetProperty("sites").EnumerateArray().Select(s => s.GetString()));
+
         // A month no edge has reported is not scored as perfect at the centre: nobody is ranked.
         var september = await centre.GetJsonAsync("/api/reports/ranking?month=2026-09");
         Assert.Empty(september.GetProperty("sites").EnumerateArray());

@@ -361,8 +361,12 @@ function renderTables(f, ranking) {
   if (ranking.ended === false) {
     rankingTable.querySelector('h2').append(' ', h('span', { class: 'so-far-note' }, t('report.ranking.soFar', { at: formatTime(ranking.asOf, state.sites.get(state.site)?.timeZone, true) })));
   }
+  const companies = ranking.companies?.length
+    ? table('report.table.companies', ['report.table.rank', 'report.table.company', 'report.table.score', 'report.table.compounds'],
+      ranking.companies.map(c => row(String(c.rank), c.company, number(c.score), c.sites.map(id => ranking.sites.find(s => s.site === id)?.name ?? id).join('、'))), 'wide companies')
+    : null;
   el('r-tables').replaceChildren(
-    rankingTable,
+    ...[rankingTable, companies].filter(Boolean),
     zoneTable(state.data.zones),
     table('report.table.lighting', ['report.table.outages', 'report.table.lampDaysDark', 'report.table.medianRepair'],
       [row(number(f.lighting.outages, 0), number(f.lighting.lampDaysDark, 2), f.lighting.medianDaysToRepair === null ? '—' : t('report.days', { v: number(f.lighting.medianDaysToRepair) }))]),
