@@ -172,31 +172,7 @@ public sealed partial class ExternalBrokerConsumer(
         }
     }
 
-    private MqttClientOptions Options()
-    {
-        var url = new Uri(options.ExternalUrl!);
-        var builder = new MqttClientOptionsBuilder()
-            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
-            .WithClientId(options.ClientId)
-            .WithCleanStart(false)
-            .WithSessionExpiryInterval(7 * 24 * 3600)
-            .WithKeepAlivePeriod(TimeSpan.FromSeconds(30))
-            .WithTimeout(TimeSpan.FromSeconds(10));
-        if (options.Username is not null)
-        {
-            builder = builder.WithCredentials(options.Username, options.Password);
-        }
-
-        builder = url.Scheme is "ws" or "wss"
-            ? builder.WithWebSocketServer(o => o.WithUri(url.ToString()))
-            : builder.WithTcpServer(url.Host, url.Port > 0 ? url.Port : url.Scheme == "mqtts" ? 8883 : 1883);
-        if (url.Scheme is "mqtts" or "wss")
-        {
-            builder = builder.WithTlsOptions(o => o.UseTls());
-        }
-
-        return builder.Build();
-    }
+    private MqttClientOptions Options() => BrokerClient.PersistentSession(options.ExternalUrl!, options.ClientId!, options.Username, options.Password);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Consuming from {Broker} as {ClientId} (session resumed: {Resumed}) for sites {Sites}")]
     private static partial void LogConnected(ILogger logger, string broker, string clientId, bool resumed, string sites);

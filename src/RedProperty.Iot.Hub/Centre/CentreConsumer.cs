@@ -200,32 +200,8 @@ public sealed partial class CentreConsumer(
         return null;
     }
 
-    private MqttClientOptions ClientOptions()
-    {
-        var settings = mqtt.Value;
-        var url = new Uri(settings.ExternalUrl!);
-        var builder = new MqttClientOptionsBuilder()
-            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
-            .WithClientId(centre.Value.ClientId)
-            .WithCleanStart(false)
-            .WithSessionExpiryInterval(7 * 24 * 3600)
-            .WithKeepAlivePeriod(TimeSpan.FromSeconds(30))
-            .WithTimeout(TimeSpan.FromSeconds(10));
-        if (settings.Username is not null)
-        {
-            builder = builder.WithCredentials(settings.Username, settings.Password);
-        }
-
-        builder = url.Scheme is "ws" or "wss"
-            ? builder.WithWebSocketServer(o => o.WithUri(url.ToString()))
-            : builder.WithTcpServer(url.Host, url.Port > 0 ? url.Port : url.Scheme == "mqtts" ? 8883 : 1883);
-        if (url.Scheme is "mqtts" or "wss")
-        {
-            builder = builder.WithTlsOptions(o => o.UseTls());
-        }
-
-        return builder.Build();
-    }
+    private MqttClientOptions ClientOptions() =>
+        BrokerClient.PersistentSession(mqtt.Value.ExternalUrl!, centre.Value.ClientId, mqtt.Value.Username, mqtt.Value.Password);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Centre reading the edges' changes from {Broker} as {ClientId} (session resumed: {Resumed})")]
     private static partial void LogConnected(ILogger logger, string broker, string clientId, bool resumed);

@@ -5,6 +5,7 @@ using MQTTnet.Protocol;
 using Prometheus;
 using RedProperty.Iot.Hub.Alerts;
 using RedProperty.Iot.Hub.ChangeLog;
+using RedProperty.Iot.Hub.Configuration;
 using RedProperty.Iot.Hub.Metrics;
 using RedProperty.Iot.Hub.Sites;
 using RedProperty.Iot.Hub.Storage;
@@ -210,32 +211,8 @@ public sealed partial class UplinkSender(
             .Build();
     }
 
-    private MqttClientOptions ClientOptions()
-    {
-        var settings = options.Value;
-        var url = new Uri(settings.Url!);
-        var builder = new MqttClientOptionsBuilder()
-            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
-            .WithClientId(settings.ClientId)
-            .WithCleanStart(false)
-            .WithSessionExpiryInterval(7 * 24 * 3600)
-            .WithKeepAlivePeriod(TimeSpan.FromSeconds(30))
-            .WithTimeout(TimeSpan.FromSeconds(10));
-        if (!string.IsNullOrEmpty(settings.Username))
-        {
-            builder = builder.WithCredentials(settings.Username, settings.Password);
-        }
-
-        builder = url.Scheme is "ws" or "wss"
-            ? builder.WithWebSocketServer(o => o.WithUri(url.ToString()))
-            : builder.WithTcpServer(url.Host, url.Port > 0 ? url.Port : url.Scheme == "mqtts" ? 8883 : 1883);
-        if (url.Scheme is "mqtts" or "wss")
-        {
-            builder = builder.WithTlsOptions(o => o.UseTls());
-        }
-
-        return builder.Build();
-    }
+    private MqttClientOptions ClientOptions() =>
+        BrokerClient.PersistentSession(options.Value.Url!, options.Value.ClientId!, options.Value.Username, options.Value.Password);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Uplink to {Broker} as {ClientId} (session resumed: {Resumed})")]
     private static partial void LogConnected(ILogger logger, string broker, string clientId, bool resumed);
