@@ -23,6 +23,12 @@ public sealed class SiteOwnership
 
         // At a centre, a compound with an edge hub is the edge's: its devices report there, its alerts and reports come up.
         _ofEdges = options.Value.IsCentre ? centre.Value.Edges.Values.SelectMany(sites => sites).ToHashSet(StringComparer.Ordinal) : [];
+        var unknownOfEdges = _ofEdges.Where(s => !registry.SitesById.ContainsKey(s)).Order(StringComparer.Ordinal).ToArray();
+        if (unknownOfEdges.Length > 0)
+        {
+            throw new InvalidOperationException($"Centre:Edges names site(s) the registry does not have: {string.Join(", ", unknownOfEdges)}");
+        }
+
         _owned = configured.Length > 0 ? configured.ToHashSet(StringComparer.Ordinal) : registry.Sites.Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
         _owned.ExceptWith(_ofEdges);
     }

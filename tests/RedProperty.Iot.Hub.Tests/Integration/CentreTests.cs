@@ -239,11 +239,17 @@ public sealed class CentreTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_centre_without_the_district_broker_does_not_start()
+    public async Task A_centre_without_the_district_broker_or_with_an_edge_of_an_unknown_compound_does_not_start()
     {
         var settings = CentreSettings();
         settings["Mqtt:Mode"] = "embedded";
         var error = await Assert.ThrowsAnyAsync<Exception>(() => HubHost.StartAsync(settings));
         Assert.Contains("Hub:Role=centre needs Mqtt:Mode=external", error.Message, StringComparison.Ordinal);
+
+        // An edge listed for a compound the centre's registry does not have.
+        settings = CentreSettings();
+        settings["Centre:Edges:edge-b:0"] = "nowhere";
+        var unknown = await Assert.ThrowsAnyAsync<Exception>(() => HubHost.StartAsync(settings));
+        Assert.Contains("Centre:Edges names site(s) the registry does not have: nowhere", unknown.Message, StringComparison.Ordinal);
     }
 }
