@@ -27,13 +27,6 @@ public static class CentreSetup
         return services;
     }
 
-    public static IEndpointRouteBuilder MapCentre(this IEndpointRouteBuilder app)
-    {
-        if (app.ServiceProvider.GetService<EdgeStore>() is not null)
-        {
-            app.MapCentreEndpoints();
-        }
-
-        return app;
-    }
+    /// <summary>The centre's endpoints; on a hub that is no centre <c>GET /api/district/edges</c> answers an empty list (the desk asks every hub).</summary>
+    public static IEndpointRouteBuilder MapCentre(this IEndpointRouteBuilder app) => app.MapCentreEndpoints();
 }

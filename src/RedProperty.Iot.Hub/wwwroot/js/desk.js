@@ -819,6 +819,25 @@ function renderUser() {
 
 // ---------------------------------------------------------------- start
 
+/** At a district centre: the edge hubs gone quiet (Centre:SilentAfter), named with their compounds; other hubs have none. */
+async function refreshEdges() {
+  let edges;
+  try {
+    edges = await getJson('/api/district/edges');
+  } catch {
+    return;
+  }
+  const silent = edges.filter(e => e.silent);
+  const box = el('edges-silent');
+  box.hidden = silent.length === 0;
+  box.replaceChildren(...silent.map(e => h('span', { class: 'edge', dataset: { edge: e.edge } },
+    t(e.lastHeardAt ? 'edges.silentSince' : 'edges.neverHeard', {
+      edge: e.edge,
+      sites: e.sites.map(s => siteOf(s)?.name ?? s).join('、'),
+      at: e.lastHeardAt ? formatTime(e.lastHeardAt, undefined, true) : '',
+    }))));
+}
+
 async function start() {
   applyStatic();
   wireFilters();
@@ -846,6 +865,8 @@ async function start() {
   setInterval(() => { tickSla(); renderClock(); }, 1000);
   setInterval(refreshReadings, seriesRefreshMs);
   setInterval(() => { if (connection.hub) checkSession(); }, 60_000);
+  refreshEdges();
+  setInterval(refreshEdges, 15_000);
   await connect();
 }
 
