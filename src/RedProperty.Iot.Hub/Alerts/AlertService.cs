@@ -21,6 +21,9 @@ public enum AlertActionOutcome
 
 public readonly record struct AlertActionResult(AlertActionOutcome Outcome, AlertView? Alert = null, string? Problem = null);
 
+/// <summary>Something stored in the same transaction as a staff action's change, so both are kept or neither (e.g. a centre's command marked done).</summary>
+public delegate Task AlertActionReceipt(Microsoft.Data.Sqlite.SqliteTransaction transaction, AlertView committed, CancellationToken cancellationToken);
+
 /// <summary>A rule's signal and when the hub received what caused it.</summary>
 public readonly record struct JudgedSignal(AlertSignal Signal, DateTimeOffset At);
 
@@ -254,18 +257,18 @@ public sealed partial class AlertService : BackgroundService
     public ValueTask SubmitAsync(DeviceStatusChange change, CancellationToken cancellationToken) =>
         _work.Writer.WriteAsync(change, cancellationToken);
 
-    public Task<AlertActionResult> AcknowledgeAsync(Guid id, string by, string? note, CancellationToken cancellationToken) =>
-        ActAsync(id, alert => alert.Acknowledge(by, _time.GetUtcNow(), note), cancellationToken);
+    public Task<AlertActionResult> AcknowledgeAsync(Guid id, string by, string? note, CancellationToken cancellationToken, AlertActionReceipt? receipt = null) =>
+        ActAsync(id, alert => alert.Acknowledge(by, _time.GetUtcNow(), note), receipt, cancellationToken);
 
-    public Task<AlertActionResult> SetOutAsync(Guid id, string by, CancellationToken cancellationToken) =>
-        ActAsync(id, alert => alert.SetOut(by, _time.GetUtcNow()), cancellationToken);
+    public Task<AlertActionResult> SetOutAsync(Guid id, string by, CancellationToken cancellationToken, AlertActionReceipt? receipt = null) =>
+        ActAsync(id, alert => alert.SetOut(by, _time.GetUtcNow()), receipt, cancellationToken);
 
     /// <summary>The desk confirms that someone is on site, with a reason.</summary>
-    public Task<AlertActionResult> ConfirmArrivalAsync(Guid id, string by, string? reason, CancellationToken cancellationToken) =>
-        ActAsync(id, alert => alert.Arrive(by, _time.GetUtcNow(), ArrivalProof.Desk, reason), cancellationToken);
+    public Task<AlertActionResult> ConfirmArrivalAsync(Guid id, string by, string? reason, CancellationToken cancellationToken, AlertActionReceipt? receipt = null) =>
+        ActAsync(id, alert => alert.Arrive(by, _time.GetUtcNow(), ArrivalProof.Desk, reason), receipt, cancellationToken);
 
     /// <summary>A worker proves arrival with the sticker of a place: only the alert's own place counts.</summary>
-    public Task<AlertActionResult> ArriveAtAsync(Guid id, string by, string site, Place place, CancellationToken cancellationToken) =>
+    public Task<AlertActionResult> ArriveAtAsync(Guid id, string by, string site, Place place, CancellationToken cancellationToken, AlertActionReceipt? receipt = null) =>
         ActAsync(id, alert =>
         {
             var at = PlaceOf(alert);
@@ -273,10 +276,10 @@ public sealed partial class AlertService : BackgroundService
                 ? alert.Arrive(by, _time.GetUtcNow(), ArrivalProof.Sticker, place.Id)
                 : new AlertCommandResult(AlertCommandOutcome.NotAllowed,
                     $"Wrong place: this sticker is at {place.Name} ({site}/{place.Id}); the alert is at {at?.Name ?? alert.Zone} ({alert.Site}/{at?.Id ?? alert.Zone}).");
-        }, cancellationToken);
+        }, receipt, cancellationToken);
 
-    public Task<AlertActionResult> ResolveAsync(Guid id, string by, string? note, CancellationToken cancellationToken) =>
-        ActAsync(id, alert => alert.Resolve(by, note, _time.GetUtcNow()), cancellationToken);
+    public Task<AlertActionResult> ResolveAsync(Guid id, string by, string? note, CancellationToken cancellationToken, AlertActionReceipt? receipt = null) =>
+        ActAsync(id, alert => alert.Resolve(by, note, _time.GetUtcNow()), receipt, cancellationToken);
 
     /// <summary>Records every escalation that has fallen due.</summary>
     public async Task EscalateDueAsync(CancellationToken cancellationToken)
@@ -477,8 +480,8 @@ public sealed partial class AlertService : BackgroundService
     }
 
     /// <summary>The desk hands an alert to another member of staff.</summary>
-    public Task<AlertActionResult> AssignAsync(Guid id, string to, string by, CancellationToken cancellationToken) =>
-        ActAsync(id, alert => alert.Assign(to, by, _time.GetUtcNow()), cancellationToken);
+    public Task<AlertActionResult> AssignAsync(Guid id, string to, string by, CancellationToken cancellationToken, AlertActionReceipt? receipt = null) =>
+        ActAsync(id, alert => alert.Assign(to, by, _time.GetUtcNow()), receipt, cancellationToken);
 
     /// <summary>The live instance of an alert, or the stored one (callers hold the gate).</summary>
     private async Task<(Alert Alert, long Seq)?> FindAsync(Guid id, CancellationToken cancellationToken)
@@ -491,7 +494,8 @@ public sealed partial class AlertService : BackgroundService
         return await _store.GetAsync(id, cancellationToken).ConfigureAwait(false);
     }
 
-    private Task<AlertActionResult> ActAsync(Guid id, Func<Alert, AlertCommandResult> action, CancellationToken cancellationToken) =>
+    /// <param name="receipt">Stored in the transaction of the action's change (when it makes one): e.g. that a command was carried out.</param>
+    private Task<AlertActionResult> ActAsync(Guid id, Func<Alert, AlertCommandResult> action, AlertActionReceipt? receipt, CancellationToken cancellationToken) =>
         _gate.RunAsync(async ct =>
         {
             if (await FindAsync(id, ct).ConfigureAwait(false) is not ({ } alert, var current))
@@ -512,7 +516,7 @@ public sealed partial class AlertService : BackgroundService
                 return new AlertActionResult(AlertActionOutcome.Done, ViewOf(alert, current));
             }
 
-            var seq = await CommitAsync(alert, alert.History[^1].Action, ct).ConfigureAwait(false);
+            var seq = await CommitAsync([new StagedChange(alert, alert, alert.History[^1].Action, _time.GetUtcNow())], null, ct, receipt).ConfigureAwait(false);
             return new AlertActionResult(AlertActionOutcome.Done, ViewOf(alert, seq));
         }, cancellationToken);
 
@@ -526,7 +530,7 @@ public sealed partial class AlertService : BackgroundService
     /// Store first (each change with its change-log entry, and the cursor, in one transaction), then tell: the
     /// desk feed and the alerts time series. Returns the number of the last change.
     /// </summary>
-    private async Task<long> CommitAsync(IReadOnlyList<StagedChange> staged, ConsumerCursor? cursor, CancellationToken cancellationToken)
+    private async Task<long> CommitAsync(IReadOnlyList<StagedChange> staged, ConsumerCursor? cursor, CancellationToken cancellationToken, AlertActionReceipt? receipt = null)
     {
         List<DeskChange.AlertChanged> changes;
         try
@@ -551,6 +555,11 @@ public sealed partial class AlertService : BackgroundService
                 if (cursor is { } at)
                 {
                     await _cursors.SaveAsync(transaction, at, ct).ConfigureAwait(false);
+                }
+
+                if (receipt is not null)
+                {
+                    await receipt(transaction, made[^1].Alert, ct).ConfigureAwait(false);
                 }
 
                 return made;

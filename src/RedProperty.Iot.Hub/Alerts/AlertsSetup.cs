@@ -37,6 +37,7 @@ public static class AlertsSetup
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<DeviceStates>()));
         services.AddSingleton<DeskChangeFeed>();
         services.AddSingleton<AlertService>();
+        services.AddSingleton<AlertActions>();
         services.AddHostedService(sp => sp.GetRequiredService<AlertService>());
         services.AddHostedService<AlertTimers>();
         return services;

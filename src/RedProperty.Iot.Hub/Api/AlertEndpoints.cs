@@ -22,6 +22,9 @@ public static class AlertEndpoints
 {
     private static readonly JsonSerializerOptions WebJson = new(JsonSerializerDefaults.Web);
 
+    /// <summary>How long an action at the centre on an edge's alert waits for the edge's answer before it is reported pending.</summary>
+    private static readonly TimeSpan EdgeAnswerWithin = TimeSpan.FromSeconds(5);
+
     public static IEndpointRouteBuilder MapAlertEndpoints(this IEndpointRouteBuilder app)
     {
         var alerts = app.MapGroup("/api/alerts").WithTags("Alerts").RequireAuthorization();
@@ -118,13 +121,13 @@ public static class AlertEndpoints
         }).WithSummary("One alert with its resolution note and audit trail.");
 
         alerts.MapPost("/{id:guid}/ack", (Guid id, AlertActionRequest? request, ClaimsPrincipal user, AlertStore store, AlertService service, DeviceRegistry registry, IServiceProvider services, CancellationToken ct) =>
-                ActAsync(id, user, store, services, ct, () => service.AcknowledgeAsync(id, user.Identity!.Name!, request?.Note, ct),
+                ActAsync(id, user, store, services, ct, ("ack", request?.Note), () => service.AcknowledgeAsync(id, user.Identity!.Name!, request?.Note, ct),
                     services.GetService<AlertCommandBus>() is { } bus ? () => bus.SendAsync("ack", id, user.Identity!.Name!, request?.Note, VisibleSites(user, registry), ct) : null))
             .RequireAuthorization(StaffAuthentication.OperatorPolicy)
             .WithSummary("Acknowledges an active alert in the name of the signed-in operator.");
 
         alerts.MapPost("/{id:guid}/on-the-way", (Guid id, ClaimsPrincipal user, AlertStore store, AlertService service, DeviceRegistry registry, IServiceProvider services, CancellationToken ct) =>
-                ActAsync(id, user, store, services, ct, () => service.SetOutAsync(id, user.Identity!.Name!, ct),
+                ActAsync(id, user, store, services, ct, ("on-the-way", null), () => service.SetOutAsync(id, user.Identity!.Name!, ct),
                     services.GetService<AlertCommandBus>() is { } bus ? () => bus.SendAsync("on-the-way", id, user.Identity!.Name!, null, VisibleSites(user, registry), ct) : null))
             .RequireAuthorization(StaffAuthentication.OperatorPolicy)
             .WithSummary("The signed-in worker sets out for the scene (acknowledges the alert too if nobody has); the same worker again changes nothing.");
@@ -137,7 +140,7 @@ public static class AlertEndpoints
                 var bus = services.GetService<AlertCommandBus>();
                 if (string.IsNullOrWhiteSpace(request?.Place))
                 {
-                    return ActAsync(id, user, store, services, ct, () => service.ConfirmArrivalAsync(id, by, request?.Reason, ct),
+                    return ActAsync(id, user, store, services, ct, ("arrive", request?.Reason), () => service.ConfirmArrivalAsync(id, by, request?.Reason, ct),
                         bus is not null ? () => bus.SendAsync("arrive", id, by, request?.Reason, VisibleSites(user, registry), ct) : null,
                         noteField: "reason");
                 }
@@ -153,7 +156,7 @@ public static class AlertEndpoints
                     return Task.FromResult(Results.ValidationProblem(new Dictionary<string, string[]> { ["place"] = [sticker.Problem!] }));
                 }
 
-                return ActAsync(id, user, store, services, ct, () => service.ArriveAtAsync(id, by, sticker.Site!.Id, sticker.Place!, ct),
+                return ActAsync(id, user, store, services, ct, ("arrive-sticker", request.Place), () => service.ArriveAtAsync(id, by, sticker.Site!.Id, sticker.Place!, ct),
                     bus is not null ? () => bus.SendAsync("arrive-sticker", id, by, request.Place, VisibleSites(user, registry), ct) : null,
                     noteField: "place");
             })
@@ -181,7 +184,7 @@ public static class AlertEndpoints
                     to = worker.Username;
                 }
 
-                return await ActAsync(id, user, store, services, ct, () => service.AssignAsync(id, to, by, ct),
+                return await ActAsync(id, user, store, services, ct, ("assign", to), () => service.AssignAsync(id, to, by, ct),
                     services.GetService<AlertCommandBus>() is { } bus ? () => bus.SendAsync("assign", id, by, to, VisibleSites(user, registry), ct) : null,
                     noteField: "to");
             })
@@ -189,7 +192,7 @@ public static class AlertEndpoints
             .WithSummary("The desk hands the alert to another member of staff who may act on its site (body {\"to\": \"username\"}).");
 
         alerts.MapPost("/{id:guid}/resolve", (Guid id, AlertActionRequest? request, ClaimsPrincipal user, AlertStore store, AlertService service, DeviceRegistry registry, IServiceProvider services, CancellationToken ct) =>
-                ActAsync(id, user, store, services, ct, () => service.ResolveAsync(id, user.Identity!.Name!, request?.Note, ct),
+                ActAsync(id, user, store, services, ct, ("resolve", request?.Note), () => service.ResolveAsync(id, user.Identity!.Name!, request?.Note, ct),
                     services.GetService<AlertCommandBus>() is { } bus ? () => bus.SendAsync("resolve", id, user.Identity!.Name!, request?.Note, VisibleSites(user, registry), ct) : null))
             .RequireAuthorization(StaffAuthentication.OperatorPolicy)
             .WithSummary("Resolves an alert; a note saying what was done is required.");
@@ -197,19 +200,19 @@ public static class AlertEndpoints
         return app;
     }
 
+    /// <param name="named">The action by name and its note, as it goes down to an edge when the alert is an edge's (at a centre).</param>
     /// <param name="noteField">The request's field a missing note is reported under.</param>
     private static async Task<IResult> ActAsync(
-        Guid id, ClaimsPrincipal user, AlertStore store, IServiceProvider services, CancellationToken ct, Func<Task<AlertActionResult>> action, Func<Task<AlertCommandReply?>>? forward,
-        string noteField = "note")
+        Guid id, ClaimsPrincipal user, AlertStore store, IServiceProvider services, CancellationToken ct, (string Action, string? Note) named,
+        Func<Task<AlertActionResult>> action, Func<Task<AlertCommandReply?>>? forward, string noteField = "note")
     {
         if (await store.GetAsync(id, ct) is not { } found)
         {
             if (services.GetService<EdgeStore>() is { } edges && await edges.GetAsync(id, ct) is var (edgeSite, _))
             {
-                // A centre shows the edges' alerts; the edge that owns one is where it is acted on.
+                // A centre shows the edges' alerts; the edge that owns one carries the action out.
                 return user.CanSee(edgeSite)
-                    ? Results.Problem(statusCode: StatusCodes.Status421MisdirectedRequest, title: "The edge owns this alert",
-                        detail: $"This alert belongs to the edge hub of site '{edgeSite}'; act on it there (actions from the centre are not sent down yet).")
+                    ? await SendDownAsync(id, edgeSite, user, named, noteField, edges, services.GetRequiredService<EdgeCommands>(), ct)
                     : SiteAccess.NotYourSite(edgeSite);
             }
 
@@ -228,6 +231,37 @@ public static class AlertEndpoints
             AlertActionOutcome.NotFound => NotFound(id),
             AlertActionOutcome.NoteRequired => Results.ValidationProblem(new Dictionary<string, string[]> { [noteField] = [result.Problem ?? "required"] }),
             _ => Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Not possible in the alert's state", detail: result.Problem),
+        };
+    }
+
+    /// <summary>
+    /// An action at the centre on an edge's alert: sent down as a command; answered as the edge answers when it does
+    /// so within <see cref="EdgeAnswerWithin"/>, otherwise 202 with the pending command (the desks show it pending).
+    /// </summary>
+    private static async Task<IResult> SendDownAsync(
+        Guid id, string site, ClaimsPrincipal user, (string Action, string? Note) named, string noteField, EdgeStore edges, EdgeCommands commands, CancellationToken ct)
+    {
+        if (named.Action == "resolve" && string.IsNullOrWhiteSpace(named.Note))
+        {
+            // Checked here too, so the desk is told now rather than by the edge, perhaps hours later.
+            return Results.ValidationProblem(new Dictionary<string, string[]> { [noteField] = ["required: what was done"] });
+        }
+
+        var pending = await commands.SubmitAsync(user, named.Action, id, site, named.Note, ct);
+        if (await commands.AnswerAsync(pending.Id, EdgeAnswerWithin, ct) is not { } answer)
+        {
+            var shown = await edges.GetAsync(id, ct);
+            return Results.Accepted($"/api/alerts/{id}", new { command = pending, alert = shown?.Detail.GetProperty("alert") });
+        }
+
+        var problem = answer.Command.Problem;
+        return answer.Command.Outcome switch
+        {
+            Uplink.CentreCommandReply.Done => Results.Ok((await edges.GetAsync(id, ct))?.Detail.GetProperty("alert")),
+            Uplink.CentreCommandReply.Forbidden => Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Refused by the edge", detail: problem),
+            nameof(AlertActionOutcome.NotFound) => NotFound(id),
+            nameof(AlertActionOutcome.NoteRequired) => Results.ValidationProblem(new Dictionary<string, string[]> { [noteField] = [problem ?? "required"] }),
+            _ => Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Not possible in the alert's state", detail: problem),
         };
     }
 

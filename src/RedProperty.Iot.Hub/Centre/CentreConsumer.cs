@@ -18,7 +18,7 @@ namespace RedProperty.Iot.Hub.Centre;
 /// dropped and counted (<c>rp_hub_centre_changes_refused_total</c>).
 /// </summary>
 public sealed partial class CentreConsumer(
-    IOptions<CentreOptions> centre, IOptions<MqttOptions> mqtt, EdgeStore store, EdgeAlertsLive live, DeskChangeFeed feed, MonthlyReportStore reports, DeviceRegistry registry,
+    IOptions<CentreOptions> centre, IOptions<MqttOptions> mqtt, EdgeStore store, EdgeAlertsLive live, DeskChangeFeed feed, EdgeCommands commands, MonthlyReportStore reports, DeviceRegistry registry,
     HubMetrics metrics, TimeProvider time, ILogger<CentreConsumer> logger) : BackgroundService
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -59,13 +59,16 @@ public sealed partial class CentreConsumer(
                         await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
                             .WithTopicFilter($"{DeviceTopic.Root}/+/uplink/changes", MqttQualityOfServiceLevel.AtLeastOnce)
                             .WithTopicFilter($"{DeviceTopic.Root}/+/uplink/report-monthly", MqttQualityOfServiceLevel.AtLeastOnce)
+                            .WithTopicFilter($"{DeviceTopic.Root}/+/uplink/replies", MqttQualityOfServiceLevel.AtLeastOnce)
+                            .WithTopicFilter($"{DeviceTopic.Root}/+/uplink/heartbeat", MqttQualityOfServiceLevel.AtMostOnce)
                             .Build(), stoppingToken).ConfigureAwait(false);
                         IsConnected = true;
                         backoff = TimeSpan.FromSeconds(1);
                         LogConnected(logger, mqtt.Value.ExternalUrl!, centre.Value.ClientId, result.IsSessionPresent);
                     }
 
-                    await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken).ConfigureAwait(false);
+                    await commands.SendDueAsync(client, stoppingToken).ConfigureAwait(false);
+                    await commands.WaitForWorkAsync(TimeSpan.FromSeconds(1), stoppingToken).ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is MQTTnet.Exceptions.MqttCommunicationException or MQTTnet.Adapter.MqttConnectingFailedException or InvalidOperationException
                     || (e is OperationCanceledException && !stoppingToken.IsCancellationRequested))
@@ -95,6 +98,28 @@ public sealed partial class CentreConsumer(
         {
             e.AutoAcknowledge = false;
             await StoreReportAsync(message, stoppingToken).ConfigureAwait(false);
+            await e.AcknowledgeAsync(stoppingToken).ConfigureAwait(false);
+            return;
+        }
+
+        if (message.Topic.EndsWith("/uplink/heartbeat", StringComparison.Ordinal))
+        {
+            if (ReadHeartbeat(message) is { } heartbeat)
+            {
+                await store.HeardAsync(heartbeat.Edge, heartbeat.Head, time.GetUtcNow(), stoppingToken).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        if (message.Topic.EndsWith("/uplink/replies", StringComparison.Ordinal))
+        {
+            e.AutoAcknowledge = false;
+            if (ReadReply(message) is { } reply)
+            {
+                await commands.TakeReplyAsync(reply, stoppingToken).ConfigureAwait(false);
+            }
+
             await e.AcknowledgeAsync(stoppingToken).ConfigureAwait(false);
             return;
         }
@@ -191,6 +216,65 @@ public sealed partial class CentreConsumer(
         }
 
         return change;
+    }
+
+    private Uplink.UplinkHeartbeat? ReadHeartbeat(MqttApplicationMessage message)
+    {
+        var topicSite = message.Topic.Split('/') is [_, var site, "uplink", "heartbeat"] ? site : null;
+        Uplink.UplinkHeartbeat? heartbeat;
+        try
+        {
+            var reader = new Utf8JsonReader(message.Payload);
+            heartbeat = JsonSerializer.Deserialize<Uplink.UplinkHeartbeat>(ref reader, Json);
+        }
+        catch (JsonException)
+        {
+            heartbeat = null;
+        }
+
+        if (heartbeat is not { Edge: not null } || topicSite is null)
+        {
+            Refused("malformed", message.Topic, heartbeat?.Edge);
+            return null;
+        }
+
+        if (!centre.Value.Edges.TryGetValue(heartbeat.Edge, out var sites) || !sites.Contains(topicSite, StringComparer.Ordinal))
+        {
+            Refused("not_owner", message.Topic, heartbeat.Edge);
+            return null;
+        }
+
+        return heartbeat;
+    }
+
+    /// <summary>An edge's reply to a command, or null (counted and logged) when its edge does not own the site.</summary>
+    private Uplink.CentreCommandReply? ReadReply(MqttApplicationMessage message)
+    {
+        var topicSite = message.Topic.Split('/') is [_, var site, "uplink", "replies"] ? site : null;
+        Uplink.CentreCommandReply? reply;
+        try
+        {
+            var reader = new Utf8JsonReader(message.Payload);
+            reply = JsonSerializer.Deserialize<Uplink.CentreCommandReply>(ref reader, Json);
+        }
+        catch (JsonException)
+        {
+            reply = null;
+        }
+
+        if (reply is not { Id: not null, Edge: not null, Site: not null, Outcome: not null } || reply.Site != topicSite)
+        {
+            Refused("malformed", message.Topic, reply?.Edge);
+            return null;
+        }
+
+        if (!centre.Value.Edges.TryGetValue(reply.Edge, out var sites) || !sites.Contains(reply.Site, StringComparer.Ordinal))
+        {
+            Refused("not_owner", message.Topic, reply.Edge);
+            return null;
+        }
+
+        return reply;
     }
 
     private EdgeChange? Refused(string reason, string topic, string? edge)

@@ -21,6 +21,10 @@ public sealed class CentreOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:10", "7.00:00:00")]
     public TimeSpan SilentAfter { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>An action sent down that its edge has not answered within this is shown as refused (expired); edges refuse older commands too.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "7.00:00:00")]
+    public TimeSpan CommandsValidFor { get; set; } = TimeSpan.FromHours(24);
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         foreach (var (edge, sites) in Edges)

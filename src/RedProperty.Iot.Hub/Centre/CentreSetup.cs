@@ -22,6 +22,7 @@ public static class CentreSetup
         services.AddSingleton<EdgeStore>();
         services.AddSingleton<EdgeAlertsLive>();
         services.AddSingleton<Desk.IDeskAlertSource>(sp => sp.GetRequiredService<EdgeAlertsLive>());
+        services.AddSingleton<EdgeCommands>();
         services.AddSingleton<CentreConsumer>();
         services.AddHostedService(sp => sp.GetRequiredService<CentreConsumer>());
         return services;

@@ -10,7 +10,7 @@ namespace RedProperty.Iot.Hub.Centre;
 public sealed record EdgeChange(string Edge, long Seq, string Site, string Event, DateTimeOffset SentAt, JsonElement Data, JsonElement? Trail);
 
 /// <summary>How an edge hub stands at the centre: the newest change applied, when it was sent and when heard.</summary>
-public sealed record EdgeStatus(string Edge, long LastSeq, DateTimeOffset LastSentAt, DateTimeOffset LastHeardAt, long Applied, long Duplicates);
+public sealed record EdgeStatus(string Edge, long LastSeq, DateTimeOffset LastSentAt, DateTimeOffset LastHeardAt, long Applied, long Duplicates, long HeadSeq);
 
 public enum EdgeChangeOutcome
 {
@@ -45,8 +45,8 @@ public sealed class EdgeStore(HubDatabase database, ChangeLogStore changeLog)
             }
 
             await using var upsert = transaction.Command("""
-                INSERT INTO edges (edge, last_seq, last_sent_at, last_heard_at, applied, duplicates) VALUES ($edge, $seq, $sent, $heard, $applied, $duplicate)
-                ON CONFLICT(edge) DO UPDATE SET last_seq = MAX(last_seq, $seq), last_sent_at = CASE WHEN $seq > last_seq THEN $sent ELSE last_sent_at END,
+                INSERT INTO edges (edge, last_seq, last_sent_at, last_heard_at, applied, duplicates, head_seq) VALUES ($edge, $seq, $sent, $heard, $applied, $duplicate, $seq)
+                ON CONFLICT(edge) DO UPDATE SET last_seq = MAX(last_seq, $seq), head_seq = MAX(head_seq, $seq), last_sent_at = CASE WHEN $seq > last_seq THEN $sent ELSE last_sent_at END,
                     last_heard_at = $heard, applied = applied + $applied, duplicates = duplicates + $duplicate;
                 """)
                 .With("$edge", change.Edge)
@@ -65,7 +65,8 @@ public sealed class EdgeStore(HubDatabase database, ChangeLogStore changeLog)
         if (change.Event is DeskEvents.AlertRaised or DeskEvents.AlertUpdated)
         {
             var edgeView = change.Data.Deserialize(DeskJsonContext.Default.AlertView)!;
-            var made = await changeLog.AppendAsync(transaction, seq => new DeskChange.AlertChanged(seq, change.Site, edgeView with { Seq = seq }, change.Event == DeskEvents.AlertRaised), ct).ConfigureAwait(false);
+            var commands = await CommandsOfAsync(transaction, edgeView.Id, ct).ConfigureAwait(false);
+            var made = await changeLog.AppendAsync(transaction, seq => new DeskChange.AlertChanged(seq, change.Site, edgeView with { Seq = seq, Commands = commands }, change.Event == DeskEvents.AlertRaised), ct).ConfigureAwait(false);
             var view = made.Alert;
             await using var alert = transaction.Command("""
                 INSERT INTO edge_alerts (id, edge, site, zone, type, severity, state, raised_at, seq, view, trail, received_at)
@@ -106,6 +107,38 @@ public sealed class EdgeStore(HubDatabase database, ChangeLogStore changeLog)
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Shows an edge alert again with the centre's actions on it as they now stand (sent, refused, done), as a new
+    /// change of the centre's log; null when the centre has not heard of the alert.
+    /// </summary>
+    public async Task<DeskChange.AlertChanged?> ReshowAsync(SqliteTransaction transaction, Guid id, CancellationToken ct)
+    {
+        await using var query = transaction.Command("SELECT site, view FROM edge_alerts WHERE id = $id;").With("$id", id.ToString());
+        var rows = await query.ListAsync(r => (Site: r.GetString(0), View: r.GetString(1)), ct).ConfigureAwait(false);
+        if (rows.Count == 0)
+        {
+            return null;
+        }
+
+        var shown = JsonSerializer.Deserialize(rows[0].View, DeskJsonContext.Default.AlertView)!;
+        var commands = await CommandsOfAsync(transaction, id, ct).ConfigureAwait(false);
+        var made = await changeLog.AppendAsync(transaction, seq => new DeskChange.AlertChanged(seq, rows[0].Site, shown with { Seq = seq, Commands = commands }, false), ct).ConfigureAwait(false);
+        await using var update = transaction.Command("UPDATE edge_alerts SET view = $view WHERE id = $id;").With("$id", id.ToString()).With("$view", made.Payload);
+        await update.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        return made;
+    }
+
+    /// <summary>The centre's actions on an edge alert that its edge has not carried out (pending or refused), oldest first; null when none.</summary>
+    private static async Task<IReadOnlyList<Views.EdgeCommandView>?> CommandsOfAsync(SqliteTransaction transaction, Guid id, CancellationToken ct)
+    {
+        await using var query = transaction.Command("""
+            SELECT id, action, by, issued_at, state, outcome, problem FROM edge_commands WHERE alert_id = $id AND state <> 'done' ORDER BY issued_at;
+            """).With("$id", id.ToString());
+        var commands = await query.ListAsync(r => new Views.EdgeCommandView(
+            r.GetString(0), r.GetString(1), r.GetString(2), SqliteCommands.Time(r.GetInt64(3)), r.GetString(4), r.StringOrNull(5), r.StringOrNull(6)), ct).ConfigureAwait(false);
+        return commands.Count == 0 ? null : commands;
     }
 
     /// <summary>The edges' open alerts as stored (to fill the centre's live view at start).</summary>
@@ -156,10 +189,24 @@ public sealed class EdgeStore(HubDatabase database, ChangeLogStore changeLog)
             return (site, detail);
         }, cancellationToken);
 
+    /// <summary>An edge's heartbeat: heard now, and how far its change log goes (<paramref name="head"/>).</summary>
+    public Task HeardAsync(string edge, long head, DateTimeOffset receivedAt, CancellationToken cancellationToken) =>
+        database.RunAsync(async (connection, ct) =>
+        {
+            await using var upsert = connection.Command("""
+                INSERT INTO edges (edge, last_seq, last_sent_at, last_heard_at, applied, duplicates, head_seq) VALUES ($edge, 0, $heard, $heard, 0, 0, $head)
+                ON CONFLICT(edge) DO UPDATE SET last_heard_at = MAX(last_heard_at, $heard), head_seq = MAX(head_seq, $head);
+                """)
+                .With("$edge", edge)
+                .With("$head", head)
+                .With("$heard", receivedAt.ToUnixTimeMilliseconds());
+            await upsert.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }, cancellationToken);
+
     public Task<IReadOnlyList<EdgeStatus>> EdgesAsync(CancellationToken cancellationToken = default) =>
         database.RunAsync<IReadOnlyList<EdgeStatus>>(async (connection, ct) =>
         {
-            await using var query = connection.Command("SELECT edge, last_seq, last_sent_at, last_heard_at, applied, duplicates FROM edges ORDER BY edge;");
-            return await query.ListAsync(r => new EdgeStatus(r.GetString(0), r.GetInt64(1), SqliteCommands.Time(r.GetInt64(2)), SqliteCommands.Time(r.GetInt64(3)), r.GetInt64(4), r.GetInt64(5)), ct).ConfigureAwait(false);
+            await using var query = connection.Command("SELECT edge, last_seq, last_sent_at, last_heard_at, applied, duplicates, head_seq FROM edges ORDER BY edge;");
+            return await query.ListAsync(r => new EdgeStatus(r.GetString(0), r.GetInt64(1), SqliteCommands.Time(r.GetInt64(2)), SqliteCommands.Time(r.GetInt64(3)), r.GetInt64(4), r.GetInt64(5), r.GetInt64(6)), ct).ConfigureAwait(false);
         }, cancellationToken);
 }

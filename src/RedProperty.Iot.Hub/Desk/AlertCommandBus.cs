@@ -5,7 +5,6 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
 using RedProperty.Iot.Hub.Alerts;
-using RedProperty.Iot.Hub.Field;
 using RedProperty.Iot.Hub.Metrics;
 using RedProperty.Iot.Hub.Storage;
 using RedProperty.Iot.Hub.Views;
@@ -89,21 +88,19 @@ public sealed partial class AlertCommandBus : BackgroundService
     private readonly IConnectionMultiplexer _redis;
     private readonly AlertService _alerts;
     private readonly AlertStore _store;
-    private readonly PlaceStickers _stickers;
-    private readonly GridDispatcher _dispatcher;
+    private readonly AlertActions _actions;
     private readonly AlertCommandSigner _signer;
     private readonly TimeProvider _time;
     private readonly HubMetrics _metrics;
     private readonly ILogger<AlertCommandBus> _logger;
 
     public AlertCommandBus(
-        IConnectionMultiplexer redis, AlertService alerts, AlertStore store, PlaceStickers stickers, GridDispatcher dispatcher, IOptions<SignalROptions> options, TimeProvider time, HubMetrics metrics, ILogger<AlertCommandBus> logger)
+        IConnectionMultiplexer redis, AlertService alerts, AlertStore store, AlertActions actions, IOptions<SignalROptions> options, TimeProvider time, HubMetrics metrics, ILogger<AlertCommandBus> logger)
     {
         _redis = redis;
         _alerts = alerts;
         _store = store;
-        _stickers = stickers;
-        _dispatcher = dispatcher;
+        _actions = actions;
         _signer = new AlertCommandSigner(options.Value.CommandKeyBytes);
         _time = time;
         _metrics = metrics;
@@ -183,18 +180,9 @@ public sealed partial class AlertCommandBus : BackgroundService
         return age.Duration() > FreshFor ? Refuse<T>(purpose, "expired") : content;
     }
 
-    /// <summary>The sticker is read again here, with this instance's key: a forwarded token is not taken on trust.</summary>
-    private Task<AlertActionResult> ArriveWithStickerAsync(AlertCommand command, CancellationToken cancellationToken)
-    {
-        var sticker = _stickers.Read(StickerPurpose.Arrival, command.Note);
-        return sticker.IsValid
-            ? _alerts.ArriveAtAsync(command.AlertId, command.By, sticker.Site!.Id, sticker.Place!, cancellationToken)
-            : Task.FromResult(new AlertActionResult(AlertActionOutcome.NoteRequired, Problem: sticker.Problem));
-    }
-
     private bool IsKnown(AlertCommand command)
     {
-        if (command.Action is "get" or "ack" or "on-the-way" or "arrive" or "arrive-sticker" or "assign" or "resolve" && command.Sites is not null && command.By is { Length: > 0 })
+        if ((command.Action == "get" || AlertActions.Names.Contains(command.Action)) && command.Sites is not null && command.By is { Length: > 0 })
         {
             return true;
         }
@@ -253,17 +241,7 @@ public sealed partial class AlertCommandBus : BackgroundService
             }
             else
             {
-                var result = command.Action switch
-                {
-                    "ack" => await _alerts.AcknowledgeAsync(command.AlertId, command.By, command.Note, cancellationToken).ConfigureAwait(false),
-                    "on-the-way" => await _alerts.SetOutAsync(command.AlertId, command.By, cancellationToken).ConfigureAwait(false),
-                    "arrive" => await _alerts.ConfirmArrivalAsync(command.AlertId, command.By, command.Note, cancellationToken).ConfigureAwait(false),
-                    "arrive-sticker" => await ArriveWithStickerAsync(command, cancellationToken).ConfigureAwait(false),
-                    "assign" => _dispatcher.WorkerOf(command.Note ?? string.Empty, found.Alert.Site) is { } worker
-                        ? await _alerts.AssignAsync(command.AlertId, worker.Username, command.By, cancellationToken).ConfigureAwait(false)
-                        : new AlertActionResult(AlertActionOutcome.NoteRequired, Problem: $"'{command.Note}' is not an enabled operator or supervisor of site '{found.Alert.Site}'"),
-                    _ => await _alerts.ResolveAsync(command.AlertId, command.By, command.Note, cancellationToken).ConfigureAwait(false),
-                };
+                var result = await _actions.ApplyAsync(command.Action, command.AlertId, found.Alert.Site, command.By, command.Note, cancellationToken).ConfigureAwait(false);
                 reply = new AlertCommandReply(command.RequestId, result.Outcome.ToString(), result.Problem, result.Alert, null, _time.GetUtcNow());
             }
 

@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using RedProperty.Iot.Hub.Journal;
+using RedProperty.Iot.Hub.Storage;
 
 namespace RedProperty.Iot.Hub.Field;
 
@@ -31,23 +31,7 @@ public static class StickerKeyFile
 
         Directory.CreateDirectory(dataDir);
         var key = RandomNumberGenerator.GetBytes(FieldOptions.MinStickerKeyBytes);
-        var temp = path + ".tmp";
-        using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write))
-        {
-            // Readable by the hub's user only, before the key is in it.
-            if (!OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            }
-
-            using var writer = new StreamWriter(file);
-            writer.WriteLine(Convert.ToBase64String(key));
-            writer.Flush();
-            file.Flush(flushToDisk: true);
-        }
-
-        File.Move(temp, path);
-        DirectorySync.Flush(dataDir);
+        DurableFile.WriteAllText(path, Convert.ToBase64String(key) + Environment.NewLine, ownerOnly: true);
         return key;
     }
 }

@@ -125,5 +125,17 @@ public sealed partial class HubDatabase
         CREATE TABLE edge_devices (site TEXT NOT NULL, device TEXT NOT NULL, edge TEXT NOT NULL, status TEXT NOT NULL, view TEXT NOT NULL, PRIMARY KEY (site, device));
         CREATE TABLE edges (edge TEXT PRIMARY KEY, last_seq INTEGER NOT NULL, last_sent_at INTEGER NOT NULL, last_heard_at INTEGER NOT NULL, applied INTEGER NOT NULL, duplicates INTEGER NOT NULL);
         """,
+        """
+        CREATE TABLE centre_commands (
+            id TEXT PRIMARY KEY, site TEXT NOT NULL, alert_id TEXT NOT NULL, action TEXT NOT NULL, by TEXT NOT NULL,
+            outcome TEXT NOT NULL, problem TEXT, seq INTEGER, received_at INTEGER NOT NULL, replied_at INTEGER);
+        CREATE INDEX centre_commands_unreplied ON centre_commands (received_at) WHERE replied_at IS NULL;
+        CREATE TABLE edge_commands (
+            id TEXT PRIMARY KEY, edge TEXT NOT NULL, site TEXT NOT NULL, alert_id TEXT NOT NULL, action TEXT NOT NULL, by TEXT NOT NULL, note TEXT,
+            issued_at INTEGER NOT NULL, message BLOB NOT NULL, sent_at INTEGER, state TEXT NOT NULL, outcome TEXT, problem TEXT, answered_at INTEGER);
+        CREATE INDEX edge_commands_alert ON edge_commands (alert_id);
+        CREATE INDEX edge_commands_pending ON edge_commands (issued_at) WHERE state = 'pending';
+        ALTER TABLE edges ADD COLUMN head_seq INTEGER NOT NULL DEFAULT 0;
+        """,
     ];
 }

@@ -21,6 +21,12 @@ public sealed record UplinkMessage(
 {
     public static string Topic(string site) => $"{DeviceTopic.Root}/{site}/uplink/changes";
 
+    /// <summary>Where the edge says it is alive, and its newest change number, while it has nothing else to send (<see cref="UplinkHeartbeat"/>).</summary>
+    public static string HeartbeatTopic(string site) => $"{DeviceTopic.Root}/{site}/uplink/heartbeat";
+
     /// <summary>Where a compound's monthly report goes up (retained; the stored snapshot byte for byte).</summary>
     public static string ReportTopic(string site) => $"{DeviceTopic.Root}/{site}/uplink/report-monthly";
 }
+
+/// <summary>The edge is alive: <see cref="Head"/> is its newest change number, so the centre can tell how far behind it is.</summary>
+public sealed record UplinkHeartbeat(string Edge, long Head, DateTimeOffset SentAt);

@@ -21,6 +21,20 @@ public sealed class UplinkOptions : IValidatableObject
 
     public string? Password { get; set; }
 
+    /// <summary>
+    /// The district centre's public command key (<c>centre-command.pub.pem</c> from the centre's data directory). With it
+    /// the edge takes the centre's signed commands on <c>rp/{site}/downlink/commands</c>; without it, none.
+    /// </summary>
+    public string? CentreKeyFile { get; set; }
+
+    /// <summary>How often the edge tells the district it is alive (and its newest change number); keep <c>Centre:SilentAfter</c> a few of these.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan HeartbeatEvery { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>A command from the centre older than this when it arrives is not carried out (refused as expired).</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "7.00:00:00")]
+    public TimeSpan CommandsValidFor { get; set; } = TimeSpan.FromHours(24);
+
     public bool Enabled => !string.IsNullOrWhiteSpace(Url);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
@@ -38,6 +52,11 @@ public sealed class UplinkOptions : IValidatableObject
         if (string.IsNullOrWhiteSpace(ClientId))
         {
             yield return new ValidationResult("Uplink:ClientId is required with Uplink:Url: the district broker keeps this edge's session under it", [nameof(ClientId)]);
+        }
+
+        if (!string.IsNullOrWhiteSpace(CentreKeyFile) && !File.Exists(CentreKeyFile))
+        {
+            yield return new ValidationResult($"Uplink:CentreKeyFile '{CentreKeyFile}' does not exist: copy centre-command.pub.pem from the centre's data directory", [nameof(CentreKeyFile)]);
         }
 
         if (string.IsNullOrEmpty(Username) != string.IsNullOrEmpty(Password))

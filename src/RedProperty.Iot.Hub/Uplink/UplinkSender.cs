@@ -22,7 +22,7 @@ namespace RedProperty.Iot.Hub.Uplink;
 /// </summary>
 public sealed partial class UplinkSender(
     IOptions<UplinkOptions> options, ChangeLogStore changeLog, ConsumerCursorStore cursors, MonthlyReportStore reports, AlertService alerts, SiteOwnership ownership,
-    HubMetrics metrics, TimeProvider time, ILogger<UplinkSender> logger) : BackgroundService
+    CentreCommandInbox commands, HubMetrics metrics, TimeProvider time, ILogger<UplinkSender> logger) : BackgroundService
 {
     public const string Consumer = "uplink";
 
@@ -43,9 +43,17 @@ public sealed partial class UplinkSender(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var client = new MqttClientFactory().CreateMqttClient();
+        client.ApplicationMessageReceivedAsync += async e =>
+        {
+            // Acknowledged only once what became of the command is stored: a hub killed before gets it again.
+            e.AutoAcknowledge = false;
+            await commands.HandleAsync(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload, stoppingToken).ConfigureAwait(false);
+            await e.AcknowledgeAsync(stoppingToken).ConfigureAwait(false);
+        };
         var position = await cursors.LoadAsync(Consumer, stoppingToken).ConfigureAwait(false) ?? 0;
         var backoff = TimeSpan.FromSeconds(1);
         var reportsChecked = DateTimeOffset.MinValue;
+        var heartbeatSent = DateTimeOffset.MinValue;
         try
         {
             // The cadence is the machine's (TimeProvider.System), whatever clock the hub's records use.
@@ -61,6 +69,12 @@ public sealed partial class UplinkSender(
                     }
 
                     position = await SendBacklogAsync(client, position, stoppingToken).ConfigureAwait(false);
+                    await SendRepliesAsync(client, stoppingToken).ConfigureAwait(false);
+                    if (TimeProvider.System.GetUtcNow() - heartbeatSent >= options.Value.HeartbeatEvery)
+                    {
+                        await SendHeartbeatAsync(client, position, stoppingToken).ConfigureAwait(false);
+                        heartbeatSent = TimeProvider.System.GetUtcNow();
+                    }
                     if (TimeProvider.System.GetUtcNow() - reportsChecked >= ReportsEvery)
                     {
                         await SendReportsAsync(client, stoppingToken).ConfigureAwait(false);
@@ -97,6 +111,18 @@ public sealed partial class UplinkSender(
         if (result.ResultCode != MqttClientConnectResultCode.Success)
         {
             throw new InvalidOperationException($"the district broker refused the edge's login: {result.ResultCode}");
+        }
+
+        if (commands.Enabled && ownership.Owned.Count > 0)
+        {
+            // The subscription lives in the persistent session: commands sent while the link was down wait at the broker.
+            var subscribe = new MqttClientSubscribeOptionsBuilder();
+            foreach (var site in ownership.Owned)
+            {
+                subscribe.WithTopicFilter(CentreCommand.Topic(site), MqttQualityOfServiceLevel.AtLeastOnce);
+            }
+
+            await client.SubscribeAsync(subscribe.Build(), cancellationToken).ConfigureAwait(false);
         }
 
         _connected.Set(1);
@@ -155,6 +181,47 @@ public sealed partial class UplinkSender(
             position = batch[^1].Seq;
             await cursors.SaveAsync(new ConsumerCursor(Consumer, position), cancellationToken).ConfigureAwait(false);
             _backlog.Set(Math.Max(0, last - position));
+        }
+    }
+
+    /// <summary>Tells the district, under each of this edge's compounds, that it is alive and how far its change log goes.</summary>
+    private async Task SendHeartbeatAsync(IMqttClient client, long position, CancellationToken cancellationToken)
+    {
+        var body = JsonSerializer.SerializeToUtf8Bytes(new UplinkHeartbeat(options.Value.ClientId!, Math.Max(position, await changeLog.LastSeqAsync(cancellationToken).ConfigureAwait(false)), time.GetUtcNow()), Json);
+        foreach (var site in ownership.Owned)
+        {
+            await client.PublishAsync(new MqttApplicationMessageBuilder()
+                .WithTopic(UplinkMessage.HeartbeatTopic(site))
+                .WithPayload(body)
+                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtMostOnce)
+                .WithContentType("application/json")
+                .Build(), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Sends what became of the centre's commands, each until the district broker has taken it.</summary>
+    private async Task SendRepliesAsync(IMqttClient client, CancellationToken cancellationToken)
+    {
+        if (!commands.Enabled)
+        {
+            return;
+        }
+
+        foreach (var reply in await commands.UnrepliedAsync(BatchSize, cancellationToken).ConfigureAwait(false))
+        {
+            var message = new MqttApplicationMessageBuilder()
+                .WithTopic(CentreCommandReply.Topic(reply.Site))
+                .WithPayload(CentreCommandInbox.ReplyBody(reply))
+                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+                .WithContentType("application/json")
+                .Build();
+            var result = await client.PublishAsync(message, cancellationToken).ConfigureAwait(false);
+            if (!result.IsSuccess)
+            {
+                throw new InvalidOperationException($"the district broker did not take the reply to command {reply.Id}: {result.ReasonCode} {result.ReasonString}");
+            }
+
+            await commands.MarkRepliedAsync(reply.Id, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -10,6 +10,7 @@ public static class UplinkSetup
         services.AddCheckedOptions<UplinkOptions, UplinkOptionsValidator>(UplinkOptions.Section);
         if (configuration.GetSection(UplinkOptions.Section).Get<UplinkOptions>() is { Enabled: true })
         {
+            services.AddSingleton<CentreCommandInbox>();
             services.AddHostedService<UplinkSender>();
         }
 

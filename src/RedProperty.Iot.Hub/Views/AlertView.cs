@@ -5,6 +5,13 @@ namespace RedProperty.Iot.Hub.Views;
 public sealed record EscalationView(string Reason, DateTimeOffset At);
 
 /// <summary>
+/// At a district centre, an action on an edge's alert that is not done yet: <see cref="State"/> is <c>pending</c>
+/// (sent down, the edge has not answered) or <c>refused</c> (the edge, or the centre on expiry, said no:
+/// <see cref="Outcome"/> and <see cref="Problem"/> say why). Done actions show in the alert itself.
+/// </summary>
+public sealed record EdgeCommandView(string Id, string Action, string By, DateTimeOffset IssuedAt, string State, string? Outcome = null, string? Problem = null);
+
+/// <summary>
 /// An alert as REST and SignalR clients see it (the field names are part of the contract). <see cref="Clearing"/>
 /// says whether the system may close it (<c>auto</c>) or only a person (<c>staff</c>); <see cref="ConditionPresent"/>
 /// whether its condition still holds (null once resolved); <see cref="Reading"/> the device's latest reading when
@@ -12,7 +19,8 @@ public sealed record EscalationView(string Reason, DateTimeOffset At);
 /// The field steps of the current activation: who set out when, who arrived when, and how the arrival was
 /// established (<c>sticker</c> or <c>desk</c>). <see cref="Place"/> is where someone goes: the place of the alert's
 /// device (its zone unless the registry names a place), whose sticker proves arrival. <see cref="PhotoUrl"/> is the
-/// photo taken when resolving, <see cref="ResidentPhotoUrl"/> the one a resident sent with a report.
+/// photo taken when resolving, <see cref="ResidentPhotoUrl"/> the one a resident sent with a report. <see cref="Commands"/>
+/// (at a district centre only) the actions sent down to the alert's edge that it has not carried out.
 /// </summary>
 public sealed record AlertView(
     Guid Id,
@@ -53,7 +61,8 @@ public sealed record AlertView(
     string? AssignedTo = null,
     DateTimeOffset? AssignedAt = null,
     string? PhotoUrl = null,
-    string? ResidentPhotoUrl = null)
+    string? ResidentPhotoUrl = null,
+    IReadOnlyList<EdgeCommandView>? Commands = null)
 {
     /// <summary>
     /// The view of an alert; the due times are the response promise (acknowledge) and, for critical

@@ -100,10 +100,13 @@ public sealed class CentreTests : IAsyncLifetime
         Assert.Single((await centre.GetJsonAsync("/api/alerts?state=acknowledged")).EnumerateArray());
         Assert.Empty((await centre.GetJsonAsync("/api/alerts?state=active")).EnumerateArray());
 
-        // Acting on it at the centre is refused, saying where (actions are not sent down yet); the edge is unchanged.
-        var misdirected = await centre.Http.PostAsJsonAsync($"/api/alerts/{id}/resolve", new { note = "from the centre" });
-        Assert.Equal(HttpStatusCode.MisdirectedRequest, misdirected.StatusCode);
-        Assert.Contains($"edge hub of site '{TestRegistry.Site}'", await misdirected.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        // Acted on at the centre, it goes down to the edge as a command; this edge takes none (no Uplink:CentreKeyFile),
+        // so it stays pending at the centre, shown on the alert, and the edge is unchanged.
+        var sentDown = await centre.Http.PostAsJsonAsync($"/api/alerts/{id}/resolve", new { note = "from the centre" });
+        Assert.Equal(HttpStatusCode.Accepted, sentDown.StatusCode);
+        Assert.Equal("pending", (await sentDown.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("command").GetProperty("state").GetString());
+        var pending = Assert.Single((await centre.GetJsonAsync($"/api/alerts/{id}")).GetProperty("alert").GetProperty("commands").EnumerateArray());
+        Assert.Equal(("resolve", "pending", HubHost.AdminUser), (pending.GetProperty("action").GetString(), pending.GetProperty("state").GetString(), pending.GetProperty("by").GetString()));
         Assert.Equal("acknowledged", (await edge.GetJsonAsync($"/api/alerts/{id}")).GetProperty("alert").GetProperty("state").GetString());
 
         // The edge as the district desk sees it.

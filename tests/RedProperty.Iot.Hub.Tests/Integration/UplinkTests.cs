@@ -210,9 +210,13 @@ public sealed class UplinkTests : IAsyncLifetime
                 {
                     listener.Received.Enqueue(JsonDocument.Parse(e.ApplicationMessage.ConvertPayloadToString()).RootElement.Clone());
                 }
-                else
+                else if (e.ApplicationMessage.Topic.EndsWith("/uplink/report-monthly", StringComparison.Ordinal))
                 {
                     listener.Reports.Enqueue(e.ApplicationMessage);
+                }
+                else if (e.ApplicationMessage.Topic.EndsWith("/uplink/heartbeat", StringComparison.Ordinal))
+                {
+                    listener.Heartbeats.Enqueue(JsonDocument.Parse(e.ApplicationMessage.ConvertPayloadToString()).RootElement.Clone());
                 }
 
                 return Task.CompletedTask;
@@ -222,8 +226,11 @@ public sealed class UplinkTests : IAsyncLifetime
             return listener;
         }
 
-        /// <summary>Everything else the edges send up (their monthly reports).</summary>
+        /// <summary>The edges' monthly reports.</summary>
         public ConcurrentQueue<MqttApplicationMessage> Reports { get; } = new();
+
+        /// <summary>The edges' heartbeats.</summary>
+        public ConcurrentQueue<JsonElement> Heartbeats { get; } = new();
 
         /// <summary>The edge's change numbers as a receiver stores them: each once, the first time it comes.</summary>
         public List<long> Seqs(string edge) => Received.Where(m => m.GetProperty("edge").GetString() == edge).Select(m => m.GetProperty("seq").GetInt64()).Distinct().ToList();

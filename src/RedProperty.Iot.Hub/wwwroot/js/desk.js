@@ -349,8 +349,30 @@ function renderRow(a) {
         h('span', { class: 'alert-count' }, t('alert.count', { n: a.count })),
         a.state !== 'resolved' ? h('span', { class: `alert-assigned${a.assignedTo ? '' : ' unassigned'}` },
           a.assignedTo ? t('alert.assignedTo', { who: a.assignedTo }) : t('alert.unassigned')) : null)),
+    edgeCommands(a),
     h('div', { class: 'sla', dataset: { id: a.id } }),
     actions);
+}
+
+/** At a district centre: the actions sent down to the alert's edge that it has not carried out (pending, or refused and why). */
+function edgeCommands(a) {
+  if (!a.commands?.length) return null;
+  return h('ul', { class: 'edge-commands' }, ...a.commands.map(c => h('li', {
+    class: `edge-command ${c.state}`, dataset: { command: c.id, state: c.state },
+  }, c.state === 'pending'
+    ? t('command.pending', { action: t(`command.action.${c.action}`), who: c.by, t: formatTime(c.issuedAt, tz) })
+    : t('command.refused', { action: t(`command.action.${c.action}`), who: c.by, why: c.problem ?? c.outcome ?? '' }))));
+}
+
+/** An action's answer: the alert, or at a centre (202) the pending command with the alert as its edge last showed it. */
+function settle(answer) {
+  if (answer?.command) {
+    if (answer.alert) applyAlert(answer.alert, false);
+    toast(() => t('toast.sentDown', { action: t(`command.action.${answer.command.action}`) }), 'ok');
+    return null;
+  }
+  applyAlert(answer, false);
+  return answer;
 }
 
 /** Updates every SLA countdown on the board (once a second). */
@@ -623,8 +645,8 @@ async function reassign(id, button) {
   if (!to) return;
   const a = known(id);
   try {
-    const updated = await postJson(`/api/alerts/${encodeURIComponent(id)}/assign`, { to });
-    applyAlert(updated, false);
+    const updated = settle(await postJson(`/api/alerts/${encodeURIComponent(id)}/assign`, { to }));
+    if (!updated) return;
     toast(() => t('toast.reassigned', { what: describe(updated), who: updated.assignedTo }), 'ok');
     if (state.selected === id) openDrawer(id);
   } catch (e) {
@@ -635,8 +657,8 @@ async function reassign(id, button) {
 async function acknowledge(id) {
   const a = known(id);
   try {
-    const updated = await postJson(`/api/alerts/${encodeURIComponent(id)}/ack`, {});
-    applyAlert(updated, false);
+    const updated = settle(await postJson(`/api/alerts/${encodeURIComponent(id)}/ack`, {}));
+    if (!updated) return;
     toast(() => t('toast.acknowledged', { what: describe(updated) }), 'ok');
   } catch (e) {
     actionFailed(e, a);
@@ -722,9 +744,9 @@ function wireResolveDialog() {
     }
     el('resolve-submit').disabled = true;
     try {
-      const updated = await postJson(`/api/alerts/${encodeURIComponent(resolving)}/resolve`, { note: text });
-      applyAlert(updated, false);
+      const updated = settle(await postJson(`/api/alerts/${encodeURIComponent(resolving)}/resolve`, { note: text }));
       el('resolve-dialog').close();
+      if (!updated) return;
       toast(() => t('toast.resolved', { what: describe(updated) }), 'ok');
     } catch (err) {
       el('resolve-error').hidden = false;
