@@ -6,7 +6,7 @@ namespace RedProperty.Iot.Hub.Api;
 public sealed record ZoneView(string Id, string Name, string Type);
 
 /// <summary>A compound as staff see it: names for the screen and the time zone its times are shown in (IANA id).</summary>
-public sealed record SiteView(string Id, string Name, string TimeZone, double? Latitude, double? Longitude, IReadOnlyList<ZoneView> Zones);
+public sealed record SiteView(string Id, string Name, string TimeZone, double? Latitude, double? Longitude, string? Company, IReadOnlyList<ZoneView> Zones);
 
 public static class SiteEndpoints
 {
@@ -26,6 +26,7 @@ public static class SiteEndpoints
         IanaId(site.TimeZone),
         site.Latitude,
         site.Longitude,
+        site.Company,
         site.Zones.Values.OrderBy(z => z.Id, StringComparer.Ordinal).Select(z => new ZoneView(z.Id, z.Name, z.Type)).ToArray());
 
     private static string IanaId(TimeZoneInfo zone) =>

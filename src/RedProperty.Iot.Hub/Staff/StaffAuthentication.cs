@@ -24,6 +24,7 @@ public static class StaffAuthentication
             .SetApplicationName("RedProperty.Iot.Hub")
             .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDir, "keys")));
 
+        services.AddSingleton<Microsoft.AspNetCore.Authentication.IClaimsTransformation, CompanySites>();
         services.AddAuthentication(Scheme)
             .AddPolicyScheme(Scheme, "cookie or bearer token", o => o.ForwardDefaultSelector = context =>
                 context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)

@@ -13,7 +13,7 @@ public static class StaffGrants
     public static bool IsSelf(this ClaimsPrincipal caller, StaffAccount account) =>
         string.Equals(caller.Identity?.Name, account.Username, StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>Whether the caller has every one of these sites ("*" only if it has "*").</summary>
+    /// <summary>Whether the caller has every one of these sites ("*" only if it has "*", a company only if it has that company or "*").</summary>
     public static bool HasSites(this ClaimsPrincipal caller, IEnumerable<string> sites) =>
         StaffClaims.SitesOf(caller) is not { } own || sites.All(s => s != StaffAccount.AllSites && own.Contains(s));
 
@@ -23,7 +23,7 @@ public static class StaffGrants
         caller.IsAtLeast(StaffRole.Supervisor) && caller.CanGrant(account.Role) && caller.HasSites(account.Sites);
 
     /// <summary>
-    /// Checks a requested list of sites: at least one, each a site of the registry, or "*" alone. Returns the
+    /// Checks a requested list of sites: at least one, each a site or a company (<c>company:{name}</c>) of the registry, or "*" alone. Returns the
     /// problem, or null with the list without duplicates.
     /// </summary>
     public static string? CheckSites(IReadOnlyList<string>? sites, DeviceRegistry registry, out IReadOnlyList<string> checkedSites)
@@ -46,7 +46,14 @@ public static class StaffGrants
             return null;
         }
 
-        var unknown = distinct.Where(s => !registry.SitesById.ContainsKey(s)).ToArray();
+        var companies = registry.Sites.Select(s => s.Company).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var unknownCompanies = distinct.Select(CompanySites.CompanyOf).OfType<string>().Where(c => !companies.Contains(c)).ToArray();
+        if (unknownCompanies.Length > 0)
+        {
+            return $"not a company of this hub's registry: {string.Join(", ", unknownCompanies)}";
+        }
+
+        var unknown = distinct.Where(s => CompanySites.CompanyOf(s) is null && !registry.SitesById.ContainsKey(s)).ToArray();
         if (unknown.Length > 0)
         {
             return $"not a site of this hub: {string.Join(", ", unknown)}";

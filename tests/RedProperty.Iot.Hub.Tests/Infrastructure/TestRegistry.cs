@@ -28,13 +28,13 @@ public static class TestRegistry
     /// <summary>A place declared within zone grid-2 (charger chg-2 watches it); every zone is a place too.</summary>
     public const string CorridorPlace = "b2-corr";
 
-    /// <summary>The property company that runs both compounds.</summary>
+    /// <summary>The property company that runs both compounds (the other one, unless <c>otherCompany</c> names another).</summary>
     public const string Company = "红星物业";
 
     /// <summary>The location each device gets unless <c>locations</c> says otherwise.</summary>
     public static string LocationOf(string deviceId) => $"位置 {deviceId}";
 
-    public static string Write(string directory, int extraLights = 0, IReadOnlyDictionary<string, string>? locations = null, IReadOnlyDictionary<string, string>? streamUrls = null, IReadOnlyList<string>? extraZones = null, int extraCameras = 0, int extraElevators = 0)
+    public static string Write(string directory, int extraLights = 0, IReadOnlyDictionary<string, string>? locations = null, IReadOnlyDictionary<string, string>? streamUrls = null, IReadOnlyList<string>? extraZones = null, int extraCameras = 0, int extraElevators = 0, string? otherCompany = null)
     {
         var devices = Devices.Select(d => new DeviceEntry
         {
@@ -75,7 +75,7 @@ public static class TestRegistry
                 },
                 new SiteEntry
                 {
-                    Id = OtherSite, Name = "另一个小区", Company = Company, TimeZone = "Asia/Shanghai",
+                    Id = OtherSite, Name = "另一个小区", Company = otherCompany ?? Company, TimeZone = "Asia/Shanghai",
                     Zones = [new ZoneEntry { Id = "grid-a", Name = "A网格", Type = "area" }],
                     Devices = [new DeviceEntry { Id = "chg-x", Kind = "charger", Zone = "grid-a", Secret = SecretOf("chg-x"), Circuit = "stairwell" }],
                 },

@@ -23,7 +23,7 @@ public sealed class AlertFlowTests : IAsyncLifetime
         "lastSeenAt", "count", "acknowledgedBy", "acknowledgedAt", "resolvedBy", "resolvedAt", "escalations", "snapshotUrl",
         "acknowledgeDueAt", "arriveDueAt", "clipUrl", "clearing", "conditionPresent", "conditionClearedAt", "reopenedAfterResolveBy", "reading", "fact",
         "onTheWayBy", "onTheWayAt", "arrivedBy", "arrivedAt", "arrivalProof", "place", "placeName", "assignedTo", "assignedAt",
-        "photoUrl", "residentPhotoUrl",
+        "photoUrl", "residentPhotoUrl", "commands",
     ];
 
     private string _workDir = null!;

@@ -19,6 +19,9 @@ public sealed class CentreCommandTests : IAsyncLifetime
     private const string DistrictOperator = "district-op";
     private const string DistrictPassword = "district-op-password";
 
+    /// <summary>At the centre, the other compound belongs to another property company.</summary>
+    private const string OtherCompany = "蓝天物业";
+
     private string _workDir = null!;
     private MosquittoServer _district = null!;
 
@@ -55,7 +58,7 @@ public sealed class CentreCommandTests : IAsyncLifetime
         var dir = Directory.CreateDirectory(Path.Combine(_workDir, "centre")).FullName;
         return new()
         {
-            ["Hub:Registry"] = TestRegistry.Write(dir),
+            ["Hub:Registry"] = TestRegistry.Write(dir, otherCompany: OtherCompany),
             ["Hub:Role"] = "centre",
             ["Influx:Version"] = "none",
             ["Mqtt:Mode"] = "external",
@@ -193,6 +196,24 @@ public sealed class CentreCommandTests : IAsyncLifetime
         // Acknowledged at the centre: carried out at A.
         Assert.Equal(HttpStatusCode.OK, (await op.PostAsync($"/api/alerts/{a1}/ack", null)).StatusCode);
         Assert.Equal(["acknowledged"], TrailOf(await edgeA.GetJsonAsync($"/api/alerts/{a1}"), DistrictOperator));
+
+        // A supervisor of company X (红星物业, compound A) sees X's compounds only: alerts, the live desk, the edges.
+        using var companySupervisor = await DistrictOperatorAsync(centre, [$"company:{TestRegistry.Company}"], role: "supervisor", username: "hongxing-sup");
+        Assert.Equal([a1], (await companySupervisor.GetFromJsonAsync<JsonElement>("/api/alerts")).EnumerateArray().Select(a => a.GetProperty("id").GetString()));
+        Assert.Equal(HttpStatusCode.Forbidden, (await companySupervisor.GetAsync($"/api/alerts/{b1}")).StatusCode);
+        Assert.Equal(["edge-a"], (await companySupervisor.GetFromJsonAsync<JsonElement>("/api/district/edges")).EnumerateArray().Select(e => e.GetProperty("edge").GetString()));
+        await using (var companyDesk = await DeskClient.ConnectAsync(centre, await centre.TokenAsync("hongxing-sup", DistrictPassword)))
+        {
+            var (snapshot, _) = await companyDesk.WaitForAsync("snapshot");
+            Assert.Equal([a1], snapshot.GetProperty("alerts").EnumerateArray().Select(a => a.GetProperty("id").GetString()));
+        }
+
+        // It may grant its company, not the other one nor every site, and cannot act on the other company's alert.
+        Assert.Equal(HttpStatusCode.Created, (await companySupervisor.PostAsJsonAsync("/api/staff", new { username = "hongxing-op", displayName = "op", password = DistrictPassword, role = "operator", sites = new[] { $"company:{TestRegistry.Company}" } })).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await companySupervisor.PostAsJsonAsync("/api/staff", new { username = "lantian-op", displayName = "op", password = DistrictPassword, role = "operator", sites = new[] { $"company:{OtherCompany}" } })).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await companySupervisor.PostAsJsonAsync("/api/staff", new { username = "all-op", displayName = "op", password = DistrictPassword, role = "operator", sites = new[] { "*" } })).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await centre.Http.PostAsJsonAsync("/api/staff", new { username = "nobody", displayName = "op", password = DistrictPassword, role = "operator", sites = new[] { "company:不存在物业" } })).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await companySupervisor.PostAsync($"/api/alerts/{b2}/ack", null)).StatusCode);
 
         // B's uplink is cut for a minute. B goes on: b1 resolved there, its charger goes offline. At the centre
         // b2 is acknowledged: pending, shown so on the desk.

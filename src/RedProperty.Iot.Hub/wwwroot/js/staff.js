@@ -17,7 +17,9 @@ const timeZone = () => state.sites[0]?.timeZone ?? 'Asia/Shanghai';
 const userPath = username => `/api/staff/${encodeURIComponent(username)}`;
 
 function siteName(id) {
-  return id === '*' ? t('staff.allSites') : state.sites.find(s => s.id === id)?.name ?? id;
+  if (id === '*') return t('staff.allSites');
+  if (id.startsWith('company:')) return t('staff.company', { name: id.slice('company:'.length) });
+  return state.sites.find(s => s.id === id)?.name ?? id;
 }
 
 function toast(text, kind = 'ok') {
@@ -93,6 +95,11 @@ function find(username) { return state.accounts.find(a => a.username === usernam
 function siteChoices(selected) {
   const choices = [];
   if (hasAllSites()) choices.push({ id: '*', name: t('staff.allSites') });
+  // A company's compounds (by the registry), grantable by who has every site or that company.
+  const companies = [...new Set(state.sites.map(s => s.company).filter(Boolean))];
+  for (const company of companies) {
+    if (hasAllSites() || state.me?.sites.includes(`company:${company}`)) choices.push({ id: `company:${company}`, name: t('staff.company', { name: company }) });
+  }
   for (const site of state.sites) choices.push({ id: site.id, name: site.name });
   el('s-sites').replaceChildren(...choices.map(c => h('label', null,
     h('input', { type: 'checkbox', name: 'site', value: c.id, checked: selected.includes(c.id) }), c.name)));
