@@ -27,6 +27,12 @@ public sealed class UplinkOptions : IValidatableObject
     /// </summary>
     public string? CentreKeyFile { get; set; }
 
+    /// <summary>Whether the devices' telemetry goes up too: <c>none</c>, <c>all</c>, or <c>downsampled</c> (per device, at most one reading per <see cref="TelemetryInterval"/>).</summary>
+    public UplinkTelemetryMode Telemetry { get; set; } = UplinkTelemetryMode.None;
+
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan TelemetryInterval { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>How often the edge tells the district it is alive (and its newest change number); keep <c>Centre:SilentAfter</c> a few of these.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan HeartbeatEvery { get; set; } = TimeSpan.FromSeconds(30);
@@ -64,6 +70,13 @@ public sealed class UplinkOptions : IValidatableObject
             yield return new ValidationResult("Uplink:Username and Uplink:Password go together", [nameof(Username)]);
         }
     }
+}
+
+public enum UplinkTelemetryMode
+{
+    None,
+    All,
+    Downsampled,
 }
 
 [OptionsValidator]

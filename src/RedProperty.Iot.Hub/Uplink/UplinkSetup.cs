@@ -8,8 +8,13 @@ public static class UplinkSetup
     public static IServiceCollection AddUplink(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddCheckedOptions<UplinkOptions, UplinkOptionsValidator>(UplinkOptions.Section);
-        if (configuration.GetSection(UplinkOptions.Section).Get<UplinkOptions>() is { Enabled: true })
+        if (configuration.GetSection(UplinkOptions.Section).Get<UplinkOptions>() is { Enabled: true } uplink)
         {
+            if (uplink.Telemetry != UplinkTelemetryMode.None)
+            {
+                services.AddHostedService<UplinkTelemetry>();
+            }
+
             services.AddSingleton<CentreCommandInbox>();
             services.AddHostedService<UplinkSender>();
         }

@@ -125,6 +125,69 @@ public sealed class UplinkTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Telemetry_goes_up_all_of_it_through_a_cut_link_in_order()
+    {
+        await using var link = TcpProxy.Start(_district.Port);
+        var settings = Settings(link.Port);
+        settings["Uplink:Telemetry"] = "all";
+        await using var hub = await HubHost.StartAsync(settings);
+        var charger = await hub.ConnectDeviceAsync("chg-1");
+        var topic = $"rp/{TestRegistry.Site}/charger/chg-1/telemetry";
+        await HubHost.PublishAsync(charger, topic, """{"circuit":"corridor","currentA":0.1,"seq":1}""");
+        await Eventually.BecomesAsync(() => Task.FromResult(_listener.Readings("chg-1").Count), n => n == 1, TimeSpan.FromSeconds(10), "the first reading at the district");
+
+        // Twenty readings while the link is down: they wait in the journal and go up, in order, when it returns.
+        link.Refusing = true;
+        link.CutAll();
+        for (var i = 2; i <= 21; i++)
+        {
+            await HubHost.PublishAsync(charger, topic, $$"""{"circuit":"corridor","currentA":{{i / 10.0:0.0}},"seq":{{i}}}""");
+        }
+
+        await Task.Delay(1500);
+        Assert.Single(_listener.Readings("chg-1"));
+        link.Refusing = false;
+        var readings = await Eventually.BecomesAsync(() => Task.FromResult(_listener.Readings("chg-1")), r => r.Count >= 21, TimeSpan.FromSeconds(40), "the readings after the link returned");
+        // Each reading as its point in line protocol: the values in the order the device sent them.
+        var currents = readings.Select(r => System.Text.RegularExpressions.Regex.Match(r.GetProperty("line").GetString()!, @"[ ,]currentA=([0-9.]+)").Groups[1].Value)
+            .Select(v => double.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).Distinct().ToArray();
+        Assert.Equal(Enumerable.Range(1, 21).Select(i => i / 10.0), currents);
+        Assert.Equal(21, await hub.MetricAsync("rp_hub_uplink_telemetry_total{outcome=\"sent\"}"));
+        await charger.DisconnectAsync();
+    }
+
+    [Fact]
+    public async Task Downsampled_telemetry_sends_each_device_at_most_one_reading_per_interval()
+    {
+        var settings = Settings(_district.Port);
+        settings["Uplink:Telemetry"] = "downsampled";
+        settings["Uplink:TelemetryInterval"] = "00:00:03";
+        await using var hub = await HubHost.StartAsync(settings);
+        var charger = await hub.ConnectDeviceAsync("chg-1");
+        var station = await hub.ConnectDeviceAsync("chg-2");
+        async Task BurstAsync(IMqttClient device, string id, string circuit)
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                await HubHost.PublishAsync(device, $"rp/{TestRegistry.Site}/charger/{id}/telemetry", $$"""{"circuit":"{{circuit}}","currentA":0.1}""");
+            }
+        }
+
+        // A burst of five per device, then another after the interval: two readings of each go up.
+        await BurstAsync(charger, "chg-1", "corridor");
+        await BurstAsync(station, "chg-2", "station");
+        await Task.Delay(3500);
+        await BurstAsync(charger, "chg-1", "corridor");
+        await BurstAsync(station, "chg-2", "station");
+        await Eventually.BecomesAsync(() => hub.MetricAsync("rp_hub_uplink_telemetry_total{outcome=\"skipped\"}"), n => n == 16, TimeSpan.FromSeconds(10), "the skipped readings counted");
+        await Eventually.BecomesAsync(() => Task.FromResult(_listener.Readings("chg-1").Count + _listener.Readings("chg-2").Count), n => n == 4, TimeSpan.FromSeconds(10), "two readings per device");
+        Assert.Equal(2, _listener.Readings("chg-1").Count);
+        Assert.Equal(2, _listener.Readings("chg-2").Count);
+        await charger.DisconnectAsync();
+        await station.DisconnectAsync();
+    }
+
+    [Fact]
     public async Task The_monthly_close_goes_up_byte_for_byte_once_per_compound()
     {
         var shanghai = TimeSpan.FromHours(8);
@@ -214,6 +277,10 @@ public sealed class UplinkTests : IAsyncLifetime
                 {
                     listener.Reports.Enqueue(e.ApplicationMessage);
                 }
+                else if (e.ApplicationMessage.Topic.EndsWith("/uplink/telemetry", StringComparison.Ordinal))
+                {
+                    listener.Telemetry.Enqueue(JsonDocument.Parse(e.ApplicationMessage.ConvertPayloadToString()).RootElement.Clone());
+                }
                 else if (e.ApplicationMessage.Topic.EndsWith("/uplink/heartbeat", StringComparison.Ordinal))
                 {
                     listener.Heartbeats.Enqueue(JsonDocument.Parse(e.ApplicationMessage.ConvertPayloadToString()).RootElement.Clone());
@@ -228,6 +295,13 @@ public sealed class UplinkTests : IAsyncLifetime
 
         /// <summary>The edges' monthly reports.</summary>
         public ConcurrentQueue<MqttApplicationMessage> Reports { get; } = new();
+
+        /// <summary>The edges' telemetry batches.</summary>
+        public ConcurrentQueue<JsonElement> Telemetry { get; } = new();
+
+        /// <summary>A device's readings in the order they came (a batch sent twice counts twice).</summary>
+        public List<JsonElement> Readings(string deviceId) =>
+            [.. Telemetry.SelectMany(b => b.GetProperty("readings").EnumerateArray()).Where(r => r.GetProperty("deviceId").GetString() == deviceId)];
 
         /// <summary>The edges' heartbeats.</summary>
         public ConcurrentQueue<JsonElement> Heartbeats { get; } = new();
