@@ -228,6 +228,28 @@ latencyCommand.SetAction((result, ct) => AlertLatencyCommand.RunAsync(
     ct));
 root.Subcommands.Add(latencyCommand);
 
+var edgesOption = new Option<int>("--edges") { Description = "Simulated edge hubs (edge-1 owning court-1, …)", DefaultValueFactory = _ => 100 };
+var changeRate = new Option<double>("--rate") { Description = "Changes a second from all edges together; 0: each edge as fast as the broker acknowledges", DefaultValueFactory = _ => 200 };
+var durationOption = new Option<int>("--duration") { Description = "Seconds of sending", DefaultValueFactory = _ => 20 };
+var centreOption = new Option<Uri?>("--hub") { Description = "The centre (http://host:port): time each change to its desk; left out: a plain MQTT subscriber (the peer)" };
+var centreUser = new Option<string?>("--username") { Description = "Staff user name at the centre" };
+var centrePassword = new Option<string?>("--password") { Description = "Staff password at the centre" };
+var districtCommand = new Command("district-load", "Simulated edge hubs publish their uplink to a district broker; times each change to a centre's desk, or to a plain subscriber.")
+{
+    broker, centreOption, centreUser, centrePassword, edgesOption, changeRate, durationOption,
+};
+districtCommand.SetAction((result, ct) => DistrictLoadCommand.RunAsync(
+    result.GetValue(broker)!,
+    result.GetValue(centreOption),
+    result.GetValue(centreUser),
+    result.GetValue(centrePassword),
+    result.GetValue(edgesOption),
+    result.GetValue(changeRate),
+    TimeSpan.FromSeconds(result.GetValue(durationOption)),
+    Console.Out,
+    ct));
+root.Subcommands.Add(districtCommand);
+
 var fuzzHost = new Option<string>("--host") { Description = "Broker host", DefaultValueFactory = _ => "127.0.0.1" };
 var fuzzPort = new Option<int?>("--port") { Description = "MQTT over TCP port (left out: not fuzzed)" };
 var fuzzTlsPort = new Option<int?>("--tls-port") { Description = "MQTT over TLS port (any certificate is accepted)" };

@@ -164,6 +164,60 @@ public sealed class CentreCommandTests : IAsyncLifetime
     }
 
     /// <summary>
+    /// The centre's outbox survives a power cut: an acknowledgement made while the centre cannot reach the district
+    /// broker is stored as pending; the centre is killed with SIGKILL; after its restart it sends the command, and the
+    /// edge carries it out once.
+    /// </summary>
+    [Fact]
+    public async Task A_pending_action_survives_the_centre_killed_and_goes_down_after_its_restart()
+    {
+        await using var centreLink = TcpProxy.Start(_district.Port);
+        var centreDir = Path.Combine(_workDir, "centre-data");
+        var settings = CentreSettings();
+        settings["Mqtt:ExternalUrl"] = $"mqtt://127.0.0.1:{centreLink.Port}";
+        string id;
+        HubHost? edge = null;
+        try
+        {
+            await using (var centre = await HubProcess.StartAsync(centreDir, settings))
+            {
+                await centre.SignInAsync();
+                edge = await HubHost.StartAsync(EdgeSettings("edge-a", TestRegistry.Site, _district.Url.ToString(), Path.Combine(centreDir, CentreCommandKey.PublicFileName)));
+                var charger = await edge.ConnectDeviceAsync("chg-1");
+                id = await FlyingWireAsync(edge.GetJsonAsync, charger, TestRegistry.Site, "chg-1", "corridor");
+                await Eventually.BecomesAsync(async () => await centre.Http.GetFromJsonAsync<JsonElement>("/api/alerts"), a => a.GetArrayLength() == 1, TimeSpan.FromSeconds(15), "the alert at the centre");
+
+                // The centre loses the district broker, takes the acknowledgement (pending), and dies.
+                centreLink.Refusing = true;
+                centreLink.CutAll();
+                var pending = await centre.Http.PostAsJsonAsync($"/api/alerts/{id}/ack", new { note = "from the district" });
+                Assert.Equal(HttpStatusCode.Accepted, pending.StatusCode);
+                await centre.KillAsync();
+                await charger.DisconnectAsync();
+            }
+
+            Assert.Equal("active", (await edge.GetJsonAsync($"/api/alerts/{id}")).GetProperty("alert").GetProperty("state").GetString());
+            centreLink.Refusing = false;
+            await using var restarted = await HubProcess.StartAsync(centreDir, settings);
+            await restarted.SignInAsync();
+            var atEdge = await Eventually.BecomesAsync(() => edge.GetJsonAsync($"/api/alerts/{id}"), d => d.GetProperty("alert").GetProperty("state").GetString() == "acknowledged",
+                TimeSpan.FromSeconds(30), "the acknowledgement carried out at the edge after the centre's restart");
+            Assert.Equal([("acknowledged", "from the district")], atEdge.GetProperty("history").EnumerateArray()
+                .Where(h => h.GetProperty("by").GetString() == HubHost.AdminUser).Select(h => (h.GetProperty("action").GetString(), h.GetProperty("note").GetString())));
+            await Eventually.BecomesAsync(async () => await restarted.Http.GetFromJsonAsync<JsonElement>($"/api/alerts/{id}"),
+                d => d.GetProperty("alert").GetProperty("state").GetString() == "acknowledged" && d.GetProperty("alert").GetProperty("commands").ValueKind == JsonValueKind.Null,
+                TimeSpan.FromSeconds(20), "the centre showing it done");
+        }
+        finally
+        {
+            if (edge is not null)
+            {
+                await edge.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>
     /// The district of the issue: edge A in this process, edge B a child process whose uplink goes through a link
     /// that is cut for 60 s, the centre here. B works on during the cut; the centre's acknowledgement made during it
     /// waits as pending and is carried out when B is back; every change of B arrives once and in order.
