@@ -2,18 +2,20 @@
 # Benchmark of a district centre: EDGES simulated edge hubs (firmware-sim district-load) publish their uplink to a
 # local mosquitto, the district broker; a centre hub (Hub:Role=centre) reads them into its read model and pushes
 # each change to a desk over SignalR. In one sitting:
-#   peer     the same traffic timed to a plain MQTT subscriber of the broker (what the broker alone delivers)
-#   centre   RATE changes a second in all, each timed from the edge's publish to the centre desk's alertRaised/alertUpdated
-#   max      every edge as fast as the broker acknowledges: the changes a second the centre takes
-# and the centre's RSS after. Performance is the ratio centre/peer of the same run.
-#   EDGES=100 RATE=200 DURATION=20 deploy/benchmark-district.sh
+#   fixed    RATE and then HIGH_RATE changes a second in all, each timed from the edge's publish to its arrival,
+#            first at a plain QoS 1 subscriber of the broker (the peer: what the broker alone delivers), then, with
+#            the centre started, at the centre desk's alertRaised/alertUpdated
+#   max      each edge sends its next change once the previous one reached the centre's desk: the changes a second
+#            the centre takes at saturation
+# and the centre's RSS. Performance is the ratio centre/peer of the same run.
+#   EDGES=100 RATE=200 HIGH_RATE=1000 DURATION=20 deploy/benchmark-district.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . deploy/lib.sh
 ensure_dotnet
 ensure_packages curl python3 mosquitto mosquitto-clients
 
-edges=${EDGES:-100}; rate=${RATE:-200}; duration=${DURATION:-20}
+edges=${EDGES:-100}; rate=${RATE:-200}; high=${HIGH_RATE:-1000}; duration=${DURATION:-20}
 work=$(mktemp -d /tmp/rp-bench-district.XXXXXX)
 hub_pid=; mosq_pid=
 cleanup() {
@@ -51,6 +53,12 @@ mosquitto -c "$work/mosquitto.conf" >"$work/mosquitto.log" 2>&1 &
 mosq_pid=$!
 for _ in $(seq 1 100); do mosquitto_pub -h 127.0.0.1 -p "$mosq_port" -t probe -m up >/dev/null 2>&1 && break; sleep 0.1; done
 
+sim() { dotnet "$sim_dll" district-load --broker "mqtt://127.0.0.1:$mosq_port" --edges "$edges" --duration "$duration" "$@" || true; }
+echo "$edges edges; fixed rates $rate and $high changes/s; ${duration} s a phase"
+# The peer first, before the centre subscribes: the broker alone, to a plain QoS 1 subscriber.
+sim --rate "$rate"
+sim --rate "$high"
+
 http_port=$(free_port)
 edge_args=()
 for i in $(seq 1 "$edges"); do edge_args+=(--Centre:Edges:edge-$i:0 "court-$i"); done
@@ -64,12 +72,10 @@ for _ in $(seq 1 600); do curl -s -o /dev/null "http://127.0.0.1:$http_port/heal
 curl -s -o /dev/null "http://127.0.0.1:$http_port/healthz" || { echo "the centre did not start:"; cat "$work/hub.log"; exit 1; }
 sleep 2
 
-rss_mb() { awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
-echo "centre RSS at start: $(rss_mb "$hub_pid") MB; $edges edges, $rate changes/s offered, ${duration} s"
-dotnet "$sim_dll" district-load --broker "mqtt://127.0.0.1:$mosq_port" --edges "$edges" --rate "$rate" --duration "$duration" || true
-dotnet "$sim_dll" district-load --broker "mqtt://127.0.0.1:$mosq_port" --edges "$edges" --rate "$rate" --duration "$duration" \
-  --hub "http://127.0.0.1:$http_port" --username bench --password bench-password || true
-echo "centre RSS after the fixed rate: $(rss_mb "$hub_pid") MB"
-dotnet "$sim_dll" district-load --broker "mqtt://127.0.0.1:$mosq_port" --edges "$edges" --rate 0 --duration "$duration" \
-  --hub "http://127.0.0.1:$http_port" --username bench --password bench-password || true
-echo "centre RSS after max: $(rss_mb "$hub_pid") MB (peak $(awk '/VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$hub_pid/status") MB)"
+rss_mb() { awk -v key="$2" '$1 == key":" { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
+echo "centre RSS at start: $(rss_mb "$hub_pid" VmRSS) MB"
+sim --rate "$rate" --hub "http://127.0.0.1:$http_port" --username bench --password bench-password
+sim --rate "$high" --hub "http://127.0.0.1:$http_port" --username bench --password bench-password
+echo "centre RSS after the fixed rates: $(rss_mb "$hub_pid" VmRSS) MB"
+sim --rate 0 --hub "http://127.0.0.1:$http_port" --username bench --password bench-password
+echo "centre RSS after saturation: $(rss_mb "$hub_pid" VmRSS) MB (peak $(rss_mb "$hub_pid" VmHWM) MB)"

@@ -231,7 +231,21 @@ root.Subcommands.Add(latencyCommand);
 var edgesOption = new Option<int>("--edges") { Description = "Simulated edge hubs (edge-1 owning court-1, …)", DefaultValueFactory = _ => 100 };
 var changeRate = new Option<double>("--rate") { Description = "Changes a second from all edges together; 0: each edge as fast as the broker acknowledges", DefaultValueFactory = _ => 200 };
 var durationOption = new Option<int>("--duration") { Description = "Seconds of sending", DefaultValueFactory = _ => 20 };
-var centreOption = new Option<Uri?>("--hub") { Description = "The centre (http://host:port): time each change to its desk; left out: a plain MQTT subscriber (the peer)" };
+var centreOption = new Option<Uri?>("--hub")
+{
+    Description = "The centre (http://host:port): time each change to its desk; left out: a plain MQTT subscriber (the peer)",
+    CustomParser = r =>
+    {
+        var text = r.Tokens.Count == 1 ? r.Tokens[0].Value : string.Empty;
+        if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
+        {
+            return uri;
+        }
+
+        r.AddError($"--hub '{text}' must be a URL such as http://127.0.0.1:8080");
+        return null;
+    },
+};
 var centreUser = new Option<string?>("--username") { Description = "Staff user name at the centre" };
 var centrePassword = new Option<string?>("--password") { Description = "Staff password at the centre" };
 var districtCommand = new Command("district-load", "Simulated edge hubs publish their uplink to a district broker; times each change to a centre's desk, or to a plain subscriber.")

@@ -13,16 +13,21 @@ namespace RedProperty.Iot.FirmwareSim.Commands;
 /// <summary>
 /// <c>district-load</c>: <c>--edges</c> simulated edge hubs (<c>edge-1</c> … owning <c>court-1</c> …) publish their
 /// uplink to a district broker as an edge hub does (<c>rp/{site}/uplink/changes</c>, QoS 1, each edge's changes
-/// numbered 1, 2, …): a new alert, then its acknowledgement, and again, at <c>--rate</c> changes a second in all
-/// (0: each edge as fast as the broker acknowledges). With <c>--hub</c> a desk signed in at the centre times each
-/// change to its <c>alertRaised</c>/<c>alertUpdated</c>; without it (the peer) a plain MQTT subscriber times it to
-/// its arrival from the broker. Prints what arrived, the rate it arrived at, and the latency percentiles.
+/// numbered upwards from the clock in µs, so runs follow each other): each alert raised, acknowledged and resolved
+/// (three changes, so the open alerts stay few, as in a real district), at <c>--rate</c> changes a second in all.
+/// With <c>--rate 0</c> each edge sends its next change once the previous one has arrived (one in flight per edge):
+/// the rate the receiver takes at saturation. With <c>--hub</c> a desk signed in at the centre times each change to
+/// its <c>alertRaised</c>/<c>alertUpdated</c>; without it (the peer) a plain MQTT subscriber times it to its arrival
+/// from the broker. Prints what arrived, the rate it arrived at, and the latency percentiles.
 /// </summary>
 public static class DistrictLoadCommand
 {
     public static async Task<int> RunAsync(Uri broker, Uri? hub, string? username, string? password, int edges, double rate, TimeSpan duration, TextWriter output, CancellationToken cancellationToken)
     {
+        // A hundred and one MQTT clients in one process on a small machine: threads ready, so no client waits for the pool.
+        ThreadPool.SetMinThreads(Math.Max(64, edges + 16), Math.Max(64, edges + 16));
         var sentAt = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
+        var awaited = new ConcurrentDictionary<string, TaskCompletionSource>(StringComparer.Ordinal);
         var latencies = new ConcurrentQueue<double>();
         long firstSent = 0, lastArrived = 0;
 
@@ -33,6 +38,10 @@ public static class DistrictLoadCommand
                 var now = Stopwatch.GetTimestamp();
                 latencies.Enqueue(Stopwatch.GetElapsedTime(started, now).TotalMilliseconds);
                 Interlocked.Exchange(ref lastArrived, now);
+                if (awaited.TryRemove(key, out var waiting))
+                {
+                    waiting.TrySetResult();
+                }
             }
         }
 
@@ -84,8 +93,9 @@ public static class DistrictLoadCommand
         {
             var edge = $"edge-{index + 1}";
             var site = $"court-{index + 1}";
-            var seq = 0L;
-            Guid? open = null;
+            var seq = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1000;
+            var alert = Guid.NewGuid();
+            var step = 0;
             var next = Stopwatch.GetTimestamp() + (long)(Random.Shared.NextDouble() * perEdge.TotalSeconds * Stopwatch.Frequency);
             while (!stop.IsCancellationRequested)
             {
@@ -107,14 +117,31 @@ public static class DistrictLoadCommand
                     next += (long)(perEdge.TotalSeconds * Stopwatch.Frequency);
                 }
 
-                var (id, state, raised) = open is { } acknowledging ? (acknowledging, "acknowledged", false) : (Guid.NewGuid(), "active", true);
-                open = raised ? id : null;
+                var state = step switch { 0 => "active", 1 => "acknowledged", _ => "resolved" };
                 seq++;
-                var body = Change(edge, seq, site, id, state, raised);
-                sentAt[$"{id}/{state}"] = Stopwatch.GetTimestamp();
+                var body = Change(edge, seq, site, alert, state);
+                var key = $"{alert}/{state}";
+                var arrived = perEdge == TimeSpan.Zero ? awaited[key] = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) : null;
+                sentAt[key] = Stopwatch.GetTimestamp();
                 await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic($"rp/{site}/uplink/changes").WithPayload(body)
                     .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(), CancellationToken.None).ConfigureAwait(false);
                 Interlocked.Increment(ref sent);
+                if (++step == 3)
+                {
+                    (alert, step) = (Guid.NewGuid(), 0);
+                }
+
+                if (arrived is not null)
+                {
+                    try
+                    {
+                        await arrived.Task.WaitAsync(TimeSpan.FromSeconds(30), stop.Token).ConfigureAwait(false);
+                    }
+                    catch (Exception e) when (e is OperationCanceledException or TimeoutException)
+                    {
+                        break;
+                    }
+                }
             }
         }, CancellationToken.None))).ConfigureAwait(false);
 
@@ -158,8 +185,10 @@ public static class DistrictLoadCommand
         .Build();
 
     /// <summary>An edge's change as the edge hub's uplink sends it (the alert view's main fields, its trail's step).</summary>
-    private static byte[] Change(string edge, long seq, string site, Guid id, string state, bool raised)
+    private static byte[] Change(string edge, long seq, string site, Guid id, string state)
     {
+        var raised = state == "active";
+        var resolved = state == "resolved" ? $"\"{DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture)}\"" : "null";
         var now = DateTimeOffset.UtcNow;
         var at = now.ToString("O", CultureInfo.InvariantCulture);
         var acknowledged = raised ? "null" : $"\"{at}\"";
@@ -168,8 +197,9 @@ public static class DistrictLoadCommand
             {"edge":"{{edge}}","seq":{{seq}},"site":"{{site}}","event":"{{(raised ? "alertRaised" : "alertUpdated")}}","sentAt":"{{at}}",
              "data":{"id":"{{id}}","seq":{{seq}},"site":"{{site}}","zone":"grid-1","deviceId":"chg-b01","kind":"charger","type":"flying_wire_charging","severity":"major",
               "state":"{{state}}","message":"bench","raisedAt":"{{at}}","lastSeenAt":"{{at}}","count":1,"acknowledgedBy":{{by}},"acknowledgedAt":{{acknowledged}},
+              "resolvedBy":{{(resolved == "null" ? "null" : by)}},"resolvedAt":{{resolved}},
               "escalations":[],"acknowledgeDueAt":"{{now.AddMinutes(15).ToString("O", CultureInfo.InvariantCulture)}}","clearing":"auto"},
-             "trail":[{"at":"{{at}}","action":"{{(raised ? "raised" : "acknowledged")}}","by":"{{(raised ? "system" : "bench")}}"}]}
+             "trail":[{"at":"{{at}}","action":"{{(raised ? "raised" : state)}}","by":"{{(raised ? "system" : "bench")}}"}]}
             """);
     }
 }
