@@ -360,7 +360,7 @@ function edgeCommands(a) {
   return h('ul', { class: 'edge-commands' }, ...a.commands.map(c => h('li', {
     class: `edge-command ${c.state}`, dataset: { command: c.id, state: c.state },
   }, c.state === 'pending'
-    ? t('command.pending', { action: t(`command.action.${c.action}`), who: c.by, t: formatTime(c.issuedAt, tz) })
+    ? t('command.pending', { action: t(`command.action.${c.action}`), who: c.by, t: formatTime(c.issuedAt, timeZoneOf(a.site)) })
     : t('command.refused', { action: t(`command.action.${c.action}`), who: c.by, why: c.problem ?? c.outcome ?? '' }))));
 }
 
