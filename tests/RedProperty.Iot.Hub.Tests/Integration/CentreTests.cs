@@ -203,26 +203,43 @@ public sealed class CentreTests : IAsyncLifetime
     {
         var shanghai = TimeSpan.FromHours(8);
         var centreSettings = CentreSettings();
-        centreSettings["Centre:Edges:edge-a:1"] = TestRegistry.OtherSite;
+        centreSettings["Centre:Edges:edge-b:0"] = TestRegistry.OtherSite;
         await using var centre = await HubHost.StartAsync(centreSettings);
-        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 10, 15, 9, 0, 0, shanghai));
-        var edgeSettings = EdgeSettings();
-        edgeSettings["Alerts:Thresholds:OfflineIntervals"] = "1000000";
-        await using var edge = await HubHost.StartAsync(edgeSettings, configure: b => b.Services.AddSingleton<TimeProvider>(clock));
-        clock.SetUtcNow(new DateTimeOffset(2026, 11, 1, 0, 30, 0, shanghai));
-        edge.Http.DefaultRequestHeaders.Authorization = new("Bearer", await edge.TokenAsync(HubHost.AdminUser, HubHost.AdminPassword));
 
-        var atEdge = await Eventually.BecomesAsync(() => edge.GetJsonAsync("/api/reports/monthly"), r => r.GetArrayLength() == 2, TimeSpan.FromSeconds(15), "the edge's October reports");
+        // Two edge boxes, one per compound, each closing its own October on its own clock.
+        async Task<HubHost> EdgeAsync(string edgeId, string site)
+        {
+            var settings = EdgeSettings();
+            settings["Hub:Registry"] = TestRegistry.Write(Directory.CreateDirectory(Path.Combine(_workDir, edgeId)).FullName);
+            settings["Hub:Sites:0"] = site;
+            settings["Uplink:ClientId"] = edgeId;
+            settings["Alerts:Thresholds:OfflineIntervals"] = "1000000";
+            var clock = new FakeTimeProvider(new DateTimeOffset(2026, 10, 15, 9, 0, 0, shanghai));
+            var edge = await HubHost.StartAsync(settings, configure: b => b.Services.AddSingleton<TimeProvider>(clock));
+            clock.SetUtcNow(new DateTimeOffset(2026, 11, 1, 0, 30, 0, shanghai));
+            edge.Http.DefaultRequestHeaders.Authorization = new("Bearer", await edge.TokenAsync(HubHost.AdminUser, HubHost.AdminPassword));
+            return edge;
+        }
+
+        await using var edgeA = await EdgeAsync("edge-a", TestRegistry.Site);
+        await using var edgeB = await EdgeAsync("edge-b", TestRegistry.OtherSite);
+        var edgeOf = new Dictionary<string, HubHost> { [TestRegistry.Site] = edgeA, [TestRegistry.OtherSite] = edgeB };
+        static IEnumerable<(string?, string?, string?)> Hashes(IEnumerable<JsonElement> list) =>
+            list.Select(r => (r.GetProperty("site").GetString(), r.GetProperty("month").GetString(), r.GetProperty("sha256").GetString())).Order();
+        var atEdges = new List<JsonElement>();
+        foreach (var edge in edgeOf.Values)
+        {
+            atEdges.Add(Assert.Single((await Eventually.BecomesAsync(() => edge.GetJsonAsync("/api/reports/monthly"), r => r.GetArrayLength() == 1, TimeSpan.FromSeconds(15), "the edge's October report")).EnumerateArray()));
+        }
+
         var atCentre = await Eventually.BecomesAsync(() => centre.GetJsonAsync("/api/reports/monthly"), r => r.GetArrayLength() == 2, TimeSpan.FromSeconds(30), "the October reports at the centre");
-        static IEnumerable<(string?, string?, string?)> Hashes(JsonElement list) =>
-            list.EnumerateArray().Select(r => (r.GetProperty("site").GetString(), r.GetProperty("month").GetString(), r.GetProperty("sha256").GetString())).Order();
-        Assert.Equal(Hashes(atEdge), Hashes(atCentre));
+        Assert.Equal(Hashes(atEdges), Hashes(atCentre.EnumerateArray()));
 
-        // The district ranking lists both compounds with the scores their edge published.
+        // The district ranking lists both compounds with the scores their edges published.
         var ranking = await centre.GetJsonAsync("/api/reports/ranking?month=2026-10");
         var ranked = ranking.GetProperty("sites").EnumerateArray().ToDictionary(s => s.GetProperty("site").GetString()!, s => s.GetProperty("score").GetDouble());
         Assert.Equal([TestRegistry.OtherSite, TestRegistry.Site], ranked.Keys.Order(StringComparer.Ordinal));
-        foreach (var site in new[] { TestRegistry.Site, TestRegistry.OtherSite })
+        foreach (var (site, edge) in edgeOf)
         {
             var snapshot = await edge.GetJsonAsync($"/api/reports/monthly/{site}/2026-10");
             Assert.Equal(snapshot.GetProperty("score").GetDouble(), ranked[site]);
