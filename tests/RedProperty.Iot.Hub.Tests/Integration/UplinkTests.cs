@@ -228,7 +228,7 @@ public sealed class UplinkTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task An_uplink_without_a_client_id_or_with_a_wrong_address_stops_the_hub_at_start()
+    public async Task An_uplink_without_a_client_id_with_a_wrong_address_or_without_the_centres_key_stops_the_hub_at_start()
     {
         var settings = Settings(1883);
         settings["Uplink:ClientId"] = null;
@@ -238,6 +238,17 @@ public sealed class UplinkTests : IAsyncLifetime
         settings["Uplink:Url"] = "http://district.example";
         var badUrl = await Assert.ThrowsAnyAsync<Exception>(() => HubHost.StartAsync(settings));
         Assert.Contains("Uplink:Url 'http://district.example' must be mqtt://", badUrl.Message, StringComparison.Ordinal);
+
+        // The centre's command key: a file that is not there, and one that is not a public key (the private key's place mixed up).
+        settings = Settings(1883);
+        settings["Uplink:CentreKeyFile"] = Path.Combine(_workDir, "missing.pem");
+        var missing = await Assert.ThrowsAnyAsync<Exception>(() => HubHost.StartAsync(settings));
+        Assert.Contains("does not exist: copy centre-command.pub.pem", missing.Message, StringComparison.Ordinal);
+        var notAKey = Path.Combine(_workDir, "not-a-key.pem");
+        await File.WriteAllTextAsync(notAKey, "-----BEGIN CERTIFICATE-----\nbm90IGEga2V5\n-----END CERTIFICATE-----\n");
+        settings["Uplink:CentreKeyFile"] = notAKey;
+        var wrong = await Assert.ThrowsAnyAsync<Exception>(() => HubHost.StartAsync(settings));
+        Assert.Contains("is not the centre's public key", wrong.ToString(), StringComparison.Ordinal);
     }
 
     private static async Task FlyingWireAsync(IMqttClient charger, string device)
