@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.SignalR.Client;
 using MQTTnet.Protocol;
@@ -26,19 +25,15 @@ public static class AlertLatencyCommand
             return 2;
         }
 
-        using var http = new HttpClient { BaseAddress = hub };
-        using var login = await http.PostAsJsonAsync("/api/auth/token", new { username, password }, cancellationToken).ConfigureAwait(false);
-        if (!login.IsSuccessStatusCode)
+        await using var desk = await DeskConnection.SignInAsync(hub, username, password, output, cancellationToken).ConfigureAwait(false);
+        if (desk is null)
         {
-            await output.WriteLineAsync($"login as {username} refused: {(int)login.StatusCode}").ConfigureAwait(false);
             return 2;
         }
 
-        var token = (await login.Content.ReadFromJsonAsync<JsonElement>(cancellationToken).ConfigureAwait(false)).GetProperty("accessToken").GetString();
         var sentAt = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
         var latencies = new ConcurrentBag<double>();
         var arrived = new SemaphoreSlim(0);
-        await using var desk = new HubConnectionBuilder().WithUrl(new Uri(hub, "/hubs/desk"), o => o.AccessTokenProvider = () => Task.FromResult(token)).Build();
         desk.On<JsonElement>("alertRaised", alert =>
         {
             if (alert.GetProperty("type").GetString() == "camera_tamper" && sentAt.TryRemove(alert.GetProperty("deviceId").GetString()!, out var started))

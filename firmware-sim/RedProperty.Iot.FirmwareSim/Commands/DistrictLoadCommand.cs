@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.SignalR.Client;
@@ -49,16 +48,12 @@ public static class DistrictLoadCommand
         IMqttClient? peer = null;
         if (hub is not null)
         {
-            using var http = new HttpClient { BaseAddress = hub };
-            using var login = await http.PostAsJsonAsync("/api/auth/token", new { username, password }, cancellationToken).ConfigureAwait(false);
-            if (!login.IsSuccessStatusCode)
+            desk = await DeskConnection.SignInAsync(hub, username, password, output, cancellationToken).ConfigureAwait(false);
+            if (desk is null)
             {
-                await output.WriteLineAsync($"login as {username} refused: {(int)login.StatusCode}").ConfigureAwait(false);
                 return 2;
             }
 
-            var token = (await login.Content.ReadFromJsonAsync<JsonElement>(cancellationToken).ConfigureAwait(false)).GetProperty("accessToken").GetString();
-            desk = new HubConnectionBuilder().WithUrl(new Uri(hub, "/hubs/desk"), o => o.AccessTokenProvider = () => Task.FromResult(token)).Build();
             desk.On<JsonElement>("alertRaised", a => Arrived($"{a.GetProperty("id").GetString()}/{a.GetProperty("state").GetString()}"));
             desk.On<JsonElement>("alertUpdated", a => Arrived($"{a.GetProperty("id").GetString()}/{a.GetProperty("state").GetString()}"));
             await desk.StartAsync(cancellationToken).ConfigureAwait(false);

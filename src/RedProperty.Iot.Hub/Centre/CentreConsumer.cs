@@ -160,19 +160,19 @@ public sealed partial class CentreConsumer(
         var sha256 = Reports.MonthlyReport.Sha256Of(payload);
         if (site is null || Reports.MonthlyReport.TryRead(payload) is not { } report || report.Site != site || Property("sha256") is { } named && named != sha256)
         {
-            Refused("malformed", message.Topic, edge);
+            Refused<object>("malformed", message.Topic, edge);
             return;
         }
 
         if (!registry.SitesById.ContainsKey(site))
         {
-            Refused("unknown_site", message.Topic, edge);
+            Refused<object>("unknown_site", message.Topic, edge);
             return;
         }
 
         if (edge is null || !centre.Value.Edges.TryGetValue(edge, out var sites) || !sites.Contains(site, StringComparer.Ordinal))
         {
-            Refused("not_owner", message.Topic, edge);
+            Refused<object>("not_owner", message.Topic, edge);
             return;
         }
 
@@ -184,100 +184,57 @@ public sealed partial class CentreConsumer(
         }
     }
 
-    /// <summary>The change, or null (counted and logged) when it cannot be trusted.</summary>
-    private EdgeChange? Read(MqttApplicationMessage message)
+    /// <summary>
+    /// What an edge sent on <c>rp/{site}/uplink/{kind}</c>, or null (counted and logged) when it cannot be trusted: not
+    /// JSON or not <paramref name="wellFormed"/> (with a site in the body other than the topic's), a site the
+    /// centre's registry lacks, or one its edge does not own. The broker's ACL lets each edge publish only under its
+    /// own sites; the centre checks the same again.
+    /// </summary>
+    private T? ReadFromEdge<T>(MqttApplicationMessage message, string kind, Func<T, string?> edgeOf, Func<T, string?> siteOf, Func<T, bool> wellFormed)
+        where T : class
     {
-        var topicSite = message.Topic.Split('/') is [_, var site, "uplink", "changes"] ? site : null;
-        EdgeChange? change;
+        var topicSite = message.Topic.Split('/') is [_, var site, "uplink", var topicKind] && topicKind == kind ? site : null;
+        T? body;
         try
         {
             var reader = new Utf8JsonReader(message.Payload);
-            change = JsonSerializer.Deserialize<EdgeChange>(ref reader, Json);
+            body = JsonSerializer.Deserialize<T>(ref reader, Json);
         }
         catch (JsonException)
         {
-            change = null;
+            body = null;
         }
 
-        if (change is null || topicSite is null || change.Site != topicSite || change.Edge is null || change.Event is null || change.Data.ValueKind != JsonValueKind.Object)
+        var edge = body is null ? null : edgeOf(body);
+        if (body is null || topicSite is null || edge is null || siteOf(body) is { } named && named != topicSite || !wellFormed(body))
         {
-            return Refused("malformed", message.Topic, change?.Edge);
+            return Refused<T>("malformed", message.Topic, edge);
         }
 
-        if (!registry.SitesById.ContainsKey(change.Site))
+        if (!registry.SitesById.ContainsKey(topicSite))
         {
-            return Refused("unknown_site", message.Topic, change.Edge);
+            return Refused<T>("unknown_site", message.Topic, edge);
         }
 
-        // The broker's ACL lets each edge publish only under its own sites; the centre checks the same again.
-        if (!centre.Value.Edges.TryGetValue(change.Edge, out var sites) || !sites.Contains(change.Site, StringComparer.Ordinal))
+        if (!centre.Value.Edges.TryGetValue(edge, out var sites) || !sites.Contains(topicSite, StringComparer.Ordinal))
         {
-            return Refused("not_owner", message.Topic, change.Edge);
+            return Refused<T>("not_owner", message.Topic, edge);
         }
 
-        return change;
+        return body;
     }
 
-    private Uplink.UplinkHeartbeat? ReadHeartbeat(MqttApplicationMessage message)
-    {
-        var topicSite = message.Topic.Split('/') is [_, var site, "uplink", "heartbeat"] ? site : null;
-        Uplink.UplinkHeartbeat? heartbeat;
-        try
-        {
-            var reader = new Utf8JsonReader(message.Payload);
-            heartbeat = JsonSerializer.Deserialize<Uplink.UplinkHeartbeat>(ref reader, Json);
-        }
-        catch (JsonException)
-        {
-            heartbeat = null;
-        }
+    private EdgeChange? Read(MqttApplicationMessage message) =>
+        ReadFromEdge<EdgeChange>(message, "changes", c => c.Edge, c => c.Site ?? string.Empty, c => c.Event is not null && c.Data.ValueKind == JsonValueKind.Object);
 
-        if (heartbeat is not { Edge: not null } || topicSite is null)
-        {
-            Refused("malformed", message.Topic, heartbeat?.Edge);
-            return null;
-        }
+    private Uplink.UplinkHeartbeat? ReadHeartbeat(MqttApplicationMessage message) =>
+        ReadFromEdge<Uplink.UplinkHeartbeat>(message, "heartbeat", h => h.Edge, _ => null, _ => true);
 
-        if (!centre.Value.Edges.TryGetValue(heartbeat.Edge, out var sites) || !sites.Contains(topicSite, StringComparer.Ordinal))
-        {
-            Refused("not_owner", message.Topic, heartbeat.Edge);
-            return null;
-        }
+    private Uplink.CentreCommandReply? ReadReply(MqttApplicationMessage message) =>
+        ReadFromEdge<Uplink.CentreCommandReply>(message, "replies", r => r.Edge, r => r.Site ?? string.Empty, r => r.Id is not null && r.Outcome is not null);
 
-        return heartbeat;
-    }
-
-    /// <summary>An edge's reply to a command, or null (counted and logged) when its edge does not own the site.</summary>
-    private Uplink.CentreCommandReply? ReadReply(MqttApplicationMessage message)
-    {
-        var topicSite = message.Topic.Split('/') is [_, var site, "uplink", "replies"] ? site : null;
-        Uplink.CentreCommandReply? reply;
-        try
-        {
-            var reader = new Utf8JsonReader(message.Payload);
-            reply = JsonSerializer.Deserialize<Uplink.CentreCommandReply>(ref reader, Json);
-        }
-        catch (JsonException)
-        {
-            reply = null;
-        }
-
-        if (reply is not { Id: not null, Edge: not null, Site: not null, Outcome: not null } || reply.Site != topicSite)
-        {
-            Refused("malformed", message.Topic, reply?.Edge);
-            return null;
-        }
-
-        if (!centre.Value.Edges.TryGetValue(reply.Edge, out var sites) || !sites.Contains(reply.Site, StringComparer.Ordinal))
-        {
-            Refused("not_owner", message.Topic, reply.Edge);
-            return null;
-        }
-
-        return reply;
-    }
-
-    private EdgeChange? Refused(string reason, string topic, string? edge)
+    private T? Refused<T>(string reason, string topic, string? edge)
+        where T : class
     {
         _refused.WithLabels(reason).Inc();
         LogRefused(logger, topic, edge ?? "?", reason);

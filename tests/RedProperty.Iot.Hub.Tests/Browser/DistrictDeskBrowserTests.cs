@@ -71,6 +71,9 @@ public sealed class DistrictDeskBrowserTests(BrowserFixture browser) : IAsyncLif
         var topic = $"rp/{TestRegistry.Site}/charger/chg-1/telemetry";
         await HubHost.PublishAsync(charger, topic, """{"circuit":"corridor","currentA":0.0}""");
         await Expect(page.Locator("#edges-silent")).ToBeHiddenAsync();
+        // Heard now: a grey line says when, and how many of its changes have not arrived.
+        await Expect(page.Locator("#edges .edge[data-edge='edge-a']")).ToContainTextAsync("edge-a（测试小区）");
+        await Expect(page.Locator("#edges .edge[data-edge='edge-a']")).ToContainTextAsync("待传 0 条");
 
         // A flying wire at the edge is on the centre's board; acknowledged there, the edge carries it out at once.
         await HubHost.PublishAsync(charger, topic, """{"circuit":"corridor","currentA":2.0}""");

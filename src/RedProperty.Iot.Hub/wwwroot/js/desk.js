@@ -841,7 +841,7 @@ function renderUser() {
 
 // ---------------------------------------------------------------- start
 
-/** At a district centre: the edge hubs gone quiet (Centre:SilentAfter), named with their compounds; other hubs have none. */
+/** At a district centre: the edge hubs gone quiet (Centre:SilentAfter) in red, named with their compounds, the others in a grey line; other hubs have none. */
 async function refreshEdges() {
   let edges;
   try {
@@ -857,6 +857,17 @@ async function refreshEdges() {
       edge: e.edge,
       sites: e.sites.map(s => siteOf(s)?.name ?? s).join('、'),
       at: e.lastHeardAt ? formatTime(e.lastHeardAt, undefined, true) : '',
+    }))));
+  // The others, quietly: when each was last heard from and how many of its changes have not arrived yet.
+  const heard = edges.filter(e => !e.silent);
+  const line = el('edges');
+  line.hidden = heard.length === 0;
+  line.replaceChildren(...heard.map(e => h('span', { class: 'edge', dataset: { edge: e.edge, behind: e.behindChanges } },
+    t('edges.heard', {
+      edge: e.edge,
+      sites: e.sites.map(s => siteOf(s)?.name ?? s).join('、'),
+      at: formatTime(e.lastHeardAt, undefined, true),
+      n: e.behindChanges,
     }))));
 }
 
