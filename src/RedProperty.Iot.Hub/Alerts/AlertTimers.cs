@@ -1,12 +1,15 @@
+using Microsoft.Extensions.Options;
 using RedProperty.Iot.Hub.Storage;
+using RedProperty.Iot.Hub.Uplink;
 
 namespace RedProperty.Iot.Hub.Alerts;
 
 /// <summary>
 /// The clock side of alert handling: every second lets escalations fall due (the response and on-site
-/// promises), every hour prunes the change log the desk catches up from.
+/// promises), every hour prunes the change log the desk catches up from — with the uplink on, not what has not
+/// gone up yet, up to <c>Uplink:MaxBacklogChanges</c>.
 /// </summary>
-public sealed class AlertTimers(AlertService alerts, ChangeLogStore changeLog, TimeProvider time) : BackgroundService
+public sealed class AlertTimers(AlertService alerts, ChangeLogStore changeLog, ConsumerCursorStore cursors, IOptions<UplinkOptions> uplink, TimeProvider time) : BackgroundService
 {
     private static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan PruneEvery = TimeSpan.FromHours(1);
@@ -27,7 +30,10 @@ public sealed class AlertTimers(AlertService alerts, ChangeLogStore changeLog, T
                 if (time.GetUtcNow() - lastPrune >= PruneEvery)
                 {
                     lastPrune = time.GetUtcNow();
-                    await changeLog.PruneChangesAsync(lastPrune - ChangeLogRetention, keepAtLeast: 10_000, stoppingToken).ConfigureAwait(false);
+                    (long, long)? unsent = uplink.Value.Enabled
+                        ? (await cursors.LoadAsync(UplinkSender.Consumer, stoppingToken).ConfigureAwait(false) ?? 0, uplink.Value.MaxBacklogChanges)
+                        : null;
+                    await changeLog.PruneChangesAsync(lastPrune - ChangeLogRetention, keepAtLeast: 10_000, stoppingToken, unsent).ConfigureAwait(false);
                 }
             }
         }

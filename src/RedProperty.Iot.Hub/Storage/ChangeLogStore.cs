@@ -77,14 +77,21 @@ public sealed class ChangeLogStore(HubDatabase database)
 
     /// <summary>
     /// Drops change-log entries older than <paramref name="before"/>, keeping at least the newest
-    /// <paramref name="keepAtLeast"/> (the alerts and audit trail are never pruned). Returns how many went.
+    /// <paramref name="keepAtLeast"/> (the alerts and audit trail are never pruned), and, with <paramref name="unsent"/>,
+    /// every entry after <c>After</c> (not yet taken by a consumer such as the uplink) unless it is older than the
+    /// newest <c>AtMost</c>. Returns how many went.
     /// </summary>
-    public Task<int> PruneChangesAsync(DateTimeOffset before, int keepAtLeast, CancellationToken cancellationToken = default) =>
+    public Task<int> PruneChangesAsync(DateTimeOffset before, int keepAtLeast, CancellationToken cancellationToken = default, (long After, long AtMost)? unsent = null) =>
         database.RunAsync(async (connection, ct) =>
         {
-            await using var delete = connection.Command("DELETE FROM changes WHERE at < $before AND seq <= (SELECT COALESCE(MAX(seq), 0) FROM changes) - $keep;")
+            await using var delete = connection.Command("""
+                DELETE FROM changes WHERE at < $before AND seq <= (SELECT COALESCE(MAX(seq), 0) FROM changes) - $keep
+                    AND (seq <= $after OR seq <= (SELECT COALESCE(MAX(seq), 0) FROM changes) - $atMost);
+                """)
                 .With("$before", before.ToUnixTimeMilliseconds())
-                .With("$keep", keepAtLeast);
+                .With("$keep", keepAtLeast)
+                .With("$after", unsent?.After ?? long.MaxValue)
+                .With("$atMost", unsent?.AtMost ?? 0);
             return await delete.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
         }, cancellationToken);
 }

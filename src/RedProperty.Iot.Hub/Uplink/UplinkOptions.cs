@@ -27,6 +27,13 @@ public sealed class UplinkOptions : IValidatableObject
     /// </summary>
     public string? CentreKeyFile { get; set; }
 
+    /// <summary>
+    /// While the link is down the change log keeps what has not gone up, beyond its 7 days, up to this many changes;
+    /// past that the oldest go and are counted as dropped when the link returns.
+    /// </summary>
+    [Range(typeof(long), "10000", "100000000")]
+    public long MaxBacklogChanges { get; set; } = 1_000_000;
+
     /// <summary>Whether the devices' telemetry goes up too: <c>none</c>, <c>all</c>, or <c>downsampled</c> (per device, at most one reading per <see cref="TelemetryInterval"/>).</summary>
     public UplinkTelemetryMode Telemetry { get; set; } = UplinkTelemetryMode.None;
 

@@ -125,6 +125,46 @@ public sealed class UplinkTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_link_down_for_longer_than_the_change_log_keeps_loses_nothing_up_to_the_backlog_bound()
+    {
+        await using var link = TcpProxy.Start(_district.Port);
+        link.Refusing = true;
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var hub = await HubHost.StartAsync(Settings(link.Port), configure: b => b.Services.AddSingleton<TimeProvider>(clock));
+
+        // More changes than the change log's own floor (the newest 10 000), all older than its 7 days by the time the link returns.
+        const int Changes = 10_500;
+        var database = hub.Services.GetRequiredService<RedProperty.Iot.Hub.Storage.HubDatabase>();
+        await database.InTransactionAsync(async (transaction, ct) =>
+        {
+            var log = new RedProperty.Iot.Hub.Storage.ChangeLogStore(database);
+            for (var i = 0; i < Changes; i++)
+            {
+                var seq = await log.NextSeqAsync(transaction, ct);
+                var status = new RedProperty.Iot.Hub.ChangeLog.DeviceStatusView(seq, TestRegistry.Site, "grid-2", "chg-2", "charger", i % 2 == 0 ? "online" : "offline", DateTimeOffset.UtcNow);
+                await log.AppendAsync(transaction, new RedProperty.Iot.Hub.Storage.StoredChange(seq, TestRegistry.Site, "deviceStatusChanged", JsonSerializer.Serialize(status, new JsonSerializerOptions(JsonSerializerDefaults.Web))), ct);
+            }
+        }, CancellationToken.None);
+
+        // Eight days pass with the link down; the hourly prune runs.
+        var changeLog = hub.Services.GetRequiredService<RedProperty.Iot.Hub.Storage.ChangeLogStore>();
+        for (var hour = 0; hour < 8 * 24; hour += 12)
+        {
+            clock.Advance(TimeSpan.FromHours(12));
+            await Task.Delay(50);
+        }
+
+        await Task.Delay(1500);
+        Assert.Equal(1, await changeLog.OldestSeqAsync());
+
+        // The link returns: all of it goes up, nothing dropped.
+        link.Refusing = false;
+        await Eventually.BecomesAsync(() => Task.FromResult(_listener.Seqs("edge-a").Count), n => n >= Changes, TimeSpan.FromSeconds(120), "the whole backlog at the district");
+        Assert.Equal(Enumerable.Range(1, Changes).Select(i => (long)i), _listener.Seqs("edge-a").Take(Changes));
+        Assert.Equal(0, await hub.MetricAsync("rp_hub_uplink_changes_total{outcome=\"dropped\"}"));
+    }
+
+    [Fact]
     public async Task Telemetry_goes_up_all_of_it_through_a_cut_link_in_order()
     {
         await using var link = TcpProxy.Start(_district.Port);
