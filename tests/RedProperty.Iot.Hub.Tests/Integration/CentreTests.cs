@@ -116,11 +116,22 @@ public sealed class CentreTests : IAsyncLifetime
         Assert.Equal([TestRegistry.Site], edgeA.GetProperty("sites").EnumerateArray().Select(s => s.GetString()));
         Assert.Equal(JsonValueKind.String, edgeA.GetProperty("lastHeardAt").ValueKind);
 
+        // A compound without an edge box reports to the district broker straight (external mode): the centre
+        // raises that alert itself, and lists it with the edge's.
+        using var direct = new MqttClientFactory().CreateMqttClient();
+        await direct.ConnectAsync(new MqttClientOptionsBuilder().WithClientId($"{TestRegistry.OtherSite}/chg-x").WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
+            .WithTcpServer("127.0.0.1", _district.Port).Build());
+        var directTopic = $"rp/{TestRegistry.OtherSite}/charger/chg-x/telemetry";
+        await HubHost.PublishAsync(direct, directTopic, """{"circuit":"stairwell","tempC":85}""");
+        var both = await Eventually.BecomesAsync(() => centre.GetJsonAsync("/api/alerts?state=open"), a => a.GetArrayLength() == 2, TimeSpan.FromSeconds(10), "the centre's own alert beside the edge's");
+        Assert.Equal([TestRegistry.OtherSite, TestRegistry.Site], both.EnumerateArray().Select(a => a.GetProperty("site").GetString()).Order(StringComparer.Ordinal));
+        await direct.DisconnectAsync();
+
         // A member of staff of the other compound only does not see this compound's alert.
         Assert.Equal(HttpStatusCode.Created, (await centre.Http.PostAsJsonAsync("/api/staff", new { username = "other", displayName = "other", password = "other-password", role = "operator", sites = new[] { TestRegistry.OtherSite } })).StatusCode);
         using var other = new HttpClient { BaseAddress = centre.HttpUrl };
         other.DefaultRequestHeaders.Authorization = new("Bearer", await centre.TokenAsync("other", "other-password"));
-        Assert.Empty((await other.GetFromJsonAsync<JsonElement>("/api/alerts")).EnumerateArray());
+        Assert.Equal([TestRegistry.OtherSite], (await other.GetFromJsonAsync<JsonElement>("/api/alerts")).EnumerateArray().Select(a => a.GetProperty("site").GetString()));
         Assert.Equal(HttpStatusCode.Forbidden, (await other.GetAsync($"/api/alerts/{id}")).StatusCode);
         Assert.Empty((await other.GetFromJsonAsync<JsonElement>("/api/district/edges")).EnumerateArray());
         await charger.DisconnectAsync();
