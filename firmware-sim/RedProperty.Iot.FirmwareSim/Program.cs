@@ -196,17 +196,7 @@ var hubOption = new Option<Uri>("--hub")
 {
     Description = "Hub HTTP base URL",
     DefaultValueFactory = _ => new Uri("http://127.0.0.1:8080"),
-    CustomParser = r =>
-    {
-        var text = r.Tokens.Count == 1 ? r.Tokens[0].Value : string.Empty;
-        if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
-        {
-            return uri;
-        }
-
-        r.AddError($"--hub '{text}' must be a URL such as http://127.0.0.1:8080");
-        return null;
-    },
+    CustomParser = HubUrl,
 };
 var userOption = new Option<string>("--username") { Description = "Staff user name", Required = true };
 var passwordOption = new Option<string>("--password") { Description = "Staff password", Required = true };
@@ -234,17 +224,7 @@ var durationOption = new Option<int>("--duration") { Description = "Seconds of s
 var centreOption = new Option<Uri?>("--hub")
 {
     Description = "The centre (http://host:port): time each change to its desk; left out: a plain MQTT subscriber (the peer)",
-    CustomParser = r =>
-    {
-        var text = r.Tokens.Count == 1 ? r.Tokens[0].Value : string.Empty;
-        if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
-        {
-            return uri;
-        }
-
-        r.AddError($"--hub '{text}' must be a URL such as http://127.0.0.1:8080");
-        return null;
-    },
+    CustomParser = HubUrl,
 };
 var centreUser = new Option<string?>("--username") { Description = "Staff user name at the centre" };
 var centrePassword = new Option<string?>("--password") { Description = "Staff password at the centre" };
@@ -344,4 +324,16 @@ catch (Exception ex) when (ex is InvalidDataException or IOException or HttpRequ
 {
     Console.Error.WriteLine($"firmware-sim: {ex.Message}");
     return 2;
+}
+
+static Uri? HubUrl(System.CommandLine.Parsing.ArgumentResult r)
+{
+    var text = r.Tokens.Count == 1 ? r.Tokens[0].Value : string.Empty;
+    if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
+    {
+        return uri;
+    }
+
+    r.AddError($"--hub '{text}' must be a URL such as http://127.0.0.1:8080");
+    return null;
 }
