@@ -34,17 +34,7 @@ public sealed class DistrictDeskBrowserTests(BrowserFixture browser) : IAsyncLif
     [Fact]
     public async Task An_edge_that_has_not_reported_is_flagged_and_actions_on_its_alerts_wait_while_it_is_down()
     {
-        await using var centre = await HubHost.StartAsync(new Dictionary<string, string?>
-        {
-            ["Hub:Registry"] = TestRegistry.Write(Path.Combine(_workDir, "centre")),
-            ["Hub:Role"] = "centre",
-            ["Influx:Version"] = "none",
-            ["Mqtt:Mode"] = "external",
-            ["Mqtt:ExternalUrl"] = _district.Url.ToString(),
-            ["Mqtt:ClientId"] = "centre-devices",
-            ["Centre:ClientId"] = "centre-uplinks",
-            ["Centre:Edges:edge-a:0"] = TestRegistry.Site,
-        });
+        await using var centre = await HubHost.StartAsync(DistrictSettings.Centre(TestRegistry.Write(Path.Combine(_workDir, "centre")), _district, ("edge-a", TestRegistry.Site)));
         var page = await _pages.NewPageAsync(1440, 900);
         await page.GotoAsync(new Uri(centre.HttpUrl, "/").ToString());
         await page.FillAsync("#username", HubHost.AdminUser);

@@ -55,20 +55,11 @@ public sealed class CentreCommandTests : IAsyncLifetime
 
     private Dictionary<string, string?> CentreSettings()
     {
-        var dir = Directory.CreateDirectory(Path.Combine(_workDir, "centre")).FullName;
-        return new()
-        {
-            ["Hub:Registry"] = TestRegistry.Write(dir, otherCompany: OtherCompany),
-            ["Hub:Role"] = "centre",
-            ["Influx:Version"] = "none",
-            ["Mqtt:Mode"] = "external",
-            ["Mqtt:ExternalUrl"] = _district.Url.ToString(),
-            ["Mqtt:ClientId"] = "centre-devices",
-            ["Centre:ClientId"] = "centre-uplinks",
-            ["Centre:SilentAfter"] = "00:00:20",
-            ["Centre:Edges:edge-a:0"] = TestRegistry.Site,
-            ["Centre:Edges:edge-b:0"] = TestRegistry.OtherSite,
-        };
+        var settings = DistrictSettings.Centre(
+            TestRegistry.Write(Directory.CreateDirectory(Path.Combine(_workDir, "centre")).FullName, otherCompany: OtherCompany), _district,
+            ("edge-a", TestRegistry.Site), ("edge-b", TestRegistry.OtherSite));
+        settings["Centre:SilentAfter"] = "00:00:20";
+        return settings;
     }
 
     private static async Task<HttpClient> DistrictOperatorAsync(HubHost centre, string[] sites, string role = "operator", string username = DistrictOperator)

@@ -43,17 +43,8 @@ public sealed class CentreTests : IAsyncLifetime
         ["Uplink:ClientId"] = "edge-a",
     };
 
-    private Dictionary<string, string?> CentreSettings() => new()
-    {
-        ["Hub:Registry"] = TestRegistry.Write(Path.Combine(_workDir, "centre")),
-        ["Hub:Role"] = "centre",
-        ["Influx:Version"] = "none",
-        ["Mqtt:Mode"] = "external",
-        ["Mqtt:ExternalUrl"] = _district.Url.ToString(),
-        ["Mqtt:ClientId"] = "centre-devices",
-        ["Centre:ClientId"] = "centre-uplinks",
-        ["Centre:Edges:edge-a:0"] = TestRegistry.Site,
-    };
+    private Dictionary<string, string?> CentreSettings() =>
+        DistrictSettings.Centre(TestRegistry.Write(Path.Combine(_workDir, "centre")), _district, ("edge-a", TestRegistry.Site));
 
     [Fact]
     public async Task An_alert_at_the_edge_shows_at_the_centre_with_its_id_shape_and_trail_and_follows_the_edge()
