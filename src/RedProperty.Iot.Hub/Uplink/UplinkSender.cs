@@ -88,6 +88,8 @@ public sealed partial class UplinkSender(
                 {
                     _connected.Set(0);
                     LogUnreachable(logger, options.Value.Url!, e.Message, backoff.TotalSeconds);
+                    // While the link is down the backlog grows: the gauge says so, not what it was when the link went.
+                    _backlog.Set(Math.Max(0, await changeLog.LastSeqAsync(stoppingToken).ConfigureAwait(false) - position));
                     await Task.Delay(backoff, stoppingToken).ConfigureAwait(false);
                     backoff = TimeSpan.FromSeconds(Math.Min(backoff.TotalSeconds * 2, 30));
                 }

@@ -128,17 +128,56 @@ public sealed class UplinkTests : IAsyncLifetime
     public async Task A_link_down_for_longer_than_the_change_log_keeps_loses_nothing_up_to_the_backlog_bound()
     {
         await using var link = TcpProxy.Start(_district.Port);
+        var (hub, changeLog, last) = await EightDaysDownAsync(link, Settings(link.Port));
+        await using (hub)
+        {
+            Assert.Equal(1, await changeLog.OldestSeqAsync());
+
+            // The link returns: all of it goes up, nothing dropped.
+            link.Refusing = false;
+            await Eventually.BecomesAsync(() => Task.FromResult(_listener.Seqs("edge-a").Count), n => n >= last, TimeSpan.FromSeconds(120), "the whole backlog at the district");
+            Assert.Equal(Enumerable.Range(1, (int)last).Select(i => (long)i), _listener.Seqs("edge-a").Take((int)last));
+            Assert.Equal(0, await hub.MetricAsync("rp_hub_uplink_changes_total{outcome=\"dropped\"}"));
+        }
+    }
+
+    [Fact]
+    public async Task Past_the_backlog_bound_the_oldest_unsent_changes_go_and_are_counted_as_dropped()
+    {
+        await using var link = TcpProxy.Start(_district.Port);
+        var settings = Settings(link.Port);
+        settings["Uplink:MaxBacklogChanges"] = "10000";
+        var (hub, changeLog, last) = await EightDaysDownAsync(link, settings);
+        await using (hub)
+        {
+            // The newest 10 000 are kept; what is older went with the prune.
+            var oldest = await changeLog.OldestSeqAsync();
+            Assert.Equal(last - 10_000 + 1, oldest);
+            // While the link is down, the backlog gauge shows every change waiting (it was 0 before, from start).
+            await Eventually.BecomesAsync(() => hub.MetricAsync("rp_hub_uplink_backlog_changes"), n => n == last, TimeSpan.FromSeconds(40), "the backlog shown while the link is down");
+            link.Refusing = false;
+            await Eventually.BecomesAsync(() => Task.FromResult(_listener.Seqs("edge-a")), seqs => seqs.Count > 0 && seqs[^1] == last, TimeSpan.FromSeconds(120), "the rest of the backlog at the district");
+            Assert.Equal(0, await hub.MetricAsync("rp_hub_uplink_backlog_changes"));
+            Assert.Equal(oldest - 1, await hub.MetricAsync("rp_hub_uplink_changes_total{outcome=\"dropped\"}"));
+            Assert.Equal(oldest, _listener.Seqs("edge-a")[0]);
+            Assert.Equal(last, _listener.Seqs("edge-a")[^1]);
+        }
+    }
+
+    /// <summary>
+    /// An edge whose link is down (refused) while more changes than the change log's own floor (the newest 10 000)
+    /// wait, all older than its 7 days by the time eight days of a fake clock have passed and the hourly prune ran.
+    /// </summary>
+    private static async Task<(HubHost Hub, RedProperty.Iot.Hub.Storage.ChangeLogStore ChangeLog, long Last)> EightDaysDownAsync(TcpProxy link, Dictionary<string, string?> settings)
+    {
         link.Refusing = true;
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var hub = await HubHost.StartAsync(Settings(link.Port), configure: b => b.Services.AddSingleton<TimeProvider>(clock));
-
-        // More changes than the change log's own floor (the newest 10 000), all older than its 7 days by the time the link returns.
-        const int Changes = 10_500;
+        var hub = await HubHost.StartAsync(settings, configure: b => b.Services.AddSingleton<TimeProvider>(clock));
         var database = hub.Services.GetRequiredService<RedProperty.Iot.Hub.Storage.HubDatabase>();
         await database.InTransactionAsync(async (transaction, ct) =>
         {
             var log = new RedProperty.Iot.Hub.Storage.ChangeLogStore(database);
-            for (var i = 0; i < Changes; i++)
+            for (var i = 0; i < 10_500; i++)
             {
                 var seq = await log.NextSeqAsync(transaction, ct);
                 var status = new RedProperty.Iot.Hub.ChangeLog.DeviceStatusView(seq, TestRegistry.Site, "grid-2", "chg-2", "charger", i % 2 == 0 ? "online" : "offline", DateTimeOffset.UtcNow);
@@ -146,7 +185,6 @@ public sealed class UplinkTests : IAsyncLifetime
             }
         }, CancellationToken.None);
 
-        // Eight days pass with the link down; the hourly prune runs.
         var changeLog = hub.Services.GetRequiredService<RedProperty.Iot.Hub.Storage.ChangeLogStore>();
         for (var hour = 0; hour < 8 * 24; hour += 12)
         {
@@ -155,13 +193,7 @@ public sealed class UplinkTests : IAsyncLifetime
         }
 
         await Task.Delay(1500);
-        Assert.Equal(1, await changeLog.OldestSeqAsync());
-
-        // The link returns: all of it goes up, nothing dropped.
-        link.Refusing = false;
-        await Eventually.BecomesAsync(() => Task.FromResult(_listener.Seqs("edge-a").Count), n => n >= Changes, TimeSpan.FromSeconds(120), "the whole backlog at the district");
-        Assert.Equal(Enumerable.Range(1, Changes).Select(i => (long)i), _listener.Seqs("edge-a").Take(Changes));
-        Assert.Equal(0, await hub.MetricAsync("rp_hub_uplink_changes_total{outcome=\"dropped\"}"));
+        return (hub, changeLog, await changeLog.LastSeqAsync());
     }
 
     [Fact]
